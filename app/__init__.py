@@ -1,0 +1,47 @@
+"""Marquee: a self-hosted movie catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .infra import config as settings
+from .infra import db as database
+from .infra import errors, login, logs, security, templating
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask application; `config` overrides every other setting."""
+    app = Flask(__name__, instance_path=settings.instance_path(config))
+    settings.load(app, config)
+    logs.configure_logging(app)
+    templating.configure(app)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Database, migrations, login sessions, CSRF and security headers."""
+    database.init_app(app)
+    login.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every page of the site, one blueprint per area."""
+    from .routes import auth, main, movies, people
+
+    for blueprint in (main.bp, movies.bp, people.bp, auth.bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    """The operator's `flask …` commands."""
+    from .cli import users
+
+    app.cli.add_command(users.group)

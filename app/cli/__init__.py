@@ -1,0 +1,1 @@
+"""`flask …` commands: parse, call a service, report."""

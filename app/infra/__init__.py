@@ -1,0 +1,1 @@
+"""Plumbing: configuration, database, login, security, errors, logging."""

@@ -1,0 +1,222 @@
+"""Configuration: defaults, then instance/config.<env>.json, then the environment.
+
+DESIGN.md §3 gives the precedence. Secrets from instance/.env.crypto come last
+and are layered on by the crypto issue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENVIRONMENTS = ("dev", "test", "prod")
+INSECURE_SECRET_KEY = "insecure-default-change-me"  # noqa: S105 (the sentinel prod refuses)
+MIN_SECRET_KEY_LENGTH = 32
+
+# Every key Marquee reads, with its default. The README's configuration
+# reference lists each of them (a test keeps the two in step).
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": INSECURE_SECRET_KEY,
+    "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file in instance/
+    "SQLALCHEMY_ECHO": False,
+    "SQLALCHEMY_RECORD_QUERIES": False,
+    "REDIS_URL": None,
+    "LOG_LEVEL": "INFO",
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    "WTF_CSRF_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "MOVIES_PER_PAGE": 24,
+    "TMDB_API_KEY": None,
+    "TMDB_READ_ACCESS_TOKEN": None,
+    "TMDB_API_BASE_URL": "https://api.themoviedb.org/3",
+    "TMDB_IMAGE_BASE_URL": "https://image.tmdb.org/t/p",
+    "TMDB_LANGUAGE": "en-US",
+    "OPENAI_API_KEY": None,
+    "OPENAI_BASE_URL": None,
+    "OPENAI_MODEL": "gpt-4o-mini",
+}
+
+# What a newly written instance/config.<env>.json holds. Secrets are never
+# written here for prod: several machines must share one key, so an operator
+# sets it (FLASK_SECRET_KEY or `flask crypto`).
+_FIRST_RUN_FILE: dict[str, dict[str, Any]] = {
+    "dev": {"LOG_LEVEL": "INFO"},
+    "test": {"LOG_LEVEL": "WARNING"},
+    "prod": {
+        "LOG_LEVEL": "INFO",
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_SECURE": True,
+    },
+}
+
+# Environment variables other ecosystems already use, read without a prefix.
+_NAMED_VARIABLES = ("DATABASE_URL", "REDIS_URL")
+_NAMED_PREFIXES = ("TMDB_", "OPENAI_")
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+_FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to fix."""
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill app.config from defaults, the instance file, the environment and overrides."""
+    overrides = dict(overrides or {})
+    env_name = overrides.pop("MARQUEE_ENV", None) or os.environ.get("MARQUEE_ENV", "dev")
+    if env_name not in ENVIRONMENTS:
+        raise ConfigError(
+            f"MARQUEE_ENV is {env_name!r}; it must be one of {', '.join(ENVIRONMENTS)}."
+        )
+    app.config["MARQUEE_ENV"] = env_name
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(_read_instance_file(app, env_name))
+    app.config.from_prefixed_env(loads=parse_env_value)
+    app.config.from_mapping(_named_environment())
+    app.config.from_mapping(overrides)
+    _coerce_types(app.config)
+    _finish(app)
+
+
+def instance_path(overrides: Mapping[str, Any] | None = None) -> str | None:
+    """The instance folder: INSTANCE_PATH override, MARQUEE_INSTANCE_PATH, or Flask's default."""
+    chosen = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("MARQUEE_INSTANCE_PATH")
+    return str(Path(chosen).resolve()) if chosen else None
+
+
+def parse_env_value(raw: str) -> Any:
+    """Turn an environment string into a typed value: 'false' → False, '30' → 30."""
+    word = raw.strip().lower()
+    if word in _TRUE_WORDS - {"1"}:
+        return True
+    if word in _FALSE_WORDS - {"0"}:
+        return False
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def instance_file(app: Flask, env_name: str) -> Path:
+    """Path of the per-install config file for an environment."""
+    return Path(app.instance_path) / f"config.{env_name}.json"
+
+
+def _read_instance_file(app: Flask, env_name: str) -> dict[str, Any]:
+    path = instance_file(app, env_name)
+    if not path.exists():
+        _write_first_run_file(path, env_name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path} is not valid JSON ({error}); fix or delete it.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a JSON object of settings.")
+    return data
+
+
+def _write_first_run_file(path: Path, env_name: str) -> None:
+    settings = dict(_FIRST_RUN_FILE[env_name])
+    if env_name != "prod":
+        settings["SECRET_KEY"] = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    # 0600: the file may hold the session key.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(settings, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.replace(temporary, path)
+
+
+def _named_environment() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, raw in os.environ.items():
+        if name in _NAMED_VARIABLES or name.startswith(_NAMED_PREFIXES):
+            # Known keys stay text here and take their default's type below,
+            # so an API key of digits stays a string.
+            values[name] = (raw if name in DEFAULTS else parse_env_value(raw)) if raw else None
+    if values.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = str(values["DATABASE_URL"])
+    return values
+
+
+def _coerce_types(config: dict[str, Any]) -> None:
+    """Give every known key the type of its default, or say which one is wrong."""
+    for key, default in DEFAULTS.items():
+        value = config.get(key)
+        if value is None:
+            continue
+        expected = str if default is None else type(default)
+        if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+            continue
+        try:
+            config[key] = _convert(value, expected)
+        except ValueError:
+            raise ConfigError(f"{key} must be {_TYPE_NAMES[expected]}, got {value!r}.") from None
+
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "text"}
+
+
+def _convert(value: Any, expected: type) -> Any:
+    if expected is bool:
+        word = str(value).strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+        raise ValueError(value)
+    if expected is int:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(value)
+        return int(value)
+    return str(value)
+
+
+def _finish(app: Flask) -> None:
+    config = app.config
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        database = Path(app.instance_path) / f"marquee-{config['MARQUEE_ENV']}.sqlite3"
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["MARQUEE_ENV"] == "prod":
+        _check_production_secret(config.get("SECRET_KEY"))
+
+
+def normalize_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, whatever scheme the operator wrote."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def _check_production_secret(secret_key: Any) -> None:
+    if not secret_key or secret_key == INSECURE_SECRET_KEY:
+        raise ConfigError(
+            "SECRET_KEY is not set for MARQUEE_ENV=prod. Sessions would be forgeable. "
+            "Set FLASK_SECRET_KEY in the environment, or SECRET_KEY in "
+            "instance/config.prod.json, to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')."
+        )
+    if len(str(secret_key)) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY for MARQUEE_ENV=prod is shorter than {MIN_SECRET_KEY_LENGTH} "
+            "characters; use a longer random value."
+        )

@@ -1,0 +1,25 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from .credit import Credit, CreditKind
+from .genre import Genre
+from .movie import Movie, movie_genres
+from .person import Gender, Person
+from .review import Review
+from .text import GeneratedText, TextSource
+from .user import User
+from .watchlist import WatchlistEntry
+
+__all__ = [
+    "Credit",
+    "CreditKind",
+    "Gender",
+    "GeneratedText",
+    "Genre",
+    "Movie",
+    "Person",
+    "Review",
+    "TextSource",
+    "User",
+    "WatchlistEntry",
+    "movie_genres",
+]

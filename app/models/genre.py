@@ -1,0 +1,41 @@
+"""Genres, shared by movies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..infra.db import db
+from .mixins import TimestampMixin
+
+if TYPE_CHECKING:
+    from .movie import Movie
+    from .text import GeneratedText
+
+
+class Genre(TimestampMixin, db.Model):
+    """A movie genre, such as Drama or Science Fiction."""
+
+    __tablename__ = "genres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tmdb_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+
+    movies: Mapped[list[Movie]] = relationship(
+        secondary="movie_genres", back_populates="genres", viewonly=True
+    )
+    generated_text: Mapped[GeneratedText | None] = relationship(
+        back_populates="genre", cascade="all, delete-orphan"
+    )
+
+    @property
+    def description(self) -> str | None:
+        """The genre's description; TMDB has none, so it is always generated."""
+        return self.generated_text.body if self.generated_text else None
+
+    def __repr__(self) -> str:
+        return f"<Genre {self.slug}>"

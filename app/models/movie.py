@@ -1,0 +1,97 @@
+"""Movies and their genres."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..infra.db import db
+from .mixins import TimestampMixin
+from .slugs import slugify
+
+if TYPE_CHECKING:
+    from .credit import Credit
+    from .genre import Genre
+    from .text import GeneratedText
+
+movie_genres = Table(
+    "movie_genres",
+    db.metadata,
+    Column("movie_id", ForeignKey("movies.id", ondelete="CASCADE"), primary_key=True),
+    Column("genre_id", ForeignKey("genres.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Movie(TimestampMixin, db.Model):
+    """A film in the catalog, from TMDB or entered locally."""
+
+    __tablename__ = "movies"
+    __table_args__ = (
+        CheckConstraint("runtime IS NULL OR runtime >= 0", name="runtime_not_negative"),
+        CheckConstraint(
+            "review_average IS NULL OR (review_average >= 1 AND review_average <= 10)",
+            name="review_average_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tmdb_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    imdb_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(String(300), index=True)
+    original_title: Mapped[str | None] = mapped_column(String(300))
+    original_language: Mapped[str | None] = mapped_column(String(16), index=True)
+    tagline: Mapped[str | None] = mapped_column(String(500))
+    overview: Mapped[str | None] = mapped_column(Text)
+    release_date: Mapped[date | None] = mapped_column(Date, index=True)
+    runtime: Mapped[int | None] = mapped_column(Integer, index=True)
+    budget: Mapped[int | None] = mapped_column(BigInteger)
+    revenue: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str | None] = mapped_column(String(40))
+    certification: Mapped[str | None] = mapped_column(String(16))
+    popularity: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    vote_average: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    vote_count: Mapped[int] = mapped_column(Integer, default=0)
+    poster_path: Mapped[str | None] = mapped_column(String(200))
+    backdrop_path: Mapped[str | None] = mapped_column(String(200))
+    homepage: Mapped[str | None] = mapped_column(String(500))
+    trailer_key: Mapped[str | None] = mapped_column(String(64))
+    # Kept with the review in one transaction, so catalog sorts use an index.
+    review_count: Mapped[int] = mapped_column(Integer, default=0)
+    review_average: Mapped[float | None] = mapped_column(Float, index=True)
+
+    genres: Mapped[list[Genre]] = relationship(
+        secondary=movie_genres, back_populates="movies", order_by="Genre.name"
+    )
+    credits: Mapped[list[Credit]] = relationship(
+        back_populates="movie", cascade="all, delete-orphan", passive_deletes=True
+    )
+    generated_text: Mapped[GeneratedText | None] = relationship(
+        back_populates="movie", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def year(self) -> int | None:
+        """Release year, if the release date is known."""
+        return self.release_date.year if self.release_date else None
+
+    @property
+    def slug(self) -> str:
+        """URL slug made from the title."""
+        return slugify(self.title)
+
+    def __repr__(self) -> str:
+        return f"<Movie {self.id} {self.title!r}>"

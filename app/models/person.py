@@ -1,0 +1,64 @@
+"""People who make movies: cast and crew."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, Enum, Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..infra.db import db
+from .mixins import TimestampMixin
+from .slugs import slugify
+
+if TYPE_CHECKING:
+    from .credit import Credit
+    from .text import GeneratedText
+
+
+class Gender(enum.Enum):
+    """TMDB's gender codes, by name."""
+
+    unknown = 0
+    female = 1
+    male = 2
+    non_binary = 3
+
+
+class Person(TimestampMixin, db.Model):
+    """An actor or crew member."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tmdb_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    imdb_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    biography: Mapped[str | None] = mapped_column(Text)
+    birthday: Mapped[date | None] = mapped_column(Date)
+    deathday: Mapped[date | None] = mapped_column(Date)
+    place_of_birth: Mapped[str | None] = mapped_column(String(300))
+    gender: Mapped[Gender] = mapped_column(
+        Enum(Gender, native_enum=False, length=16, validate_strings=True),
+        default=Gender.unknown,
+    )
+    known_for_department: Mapped[str | None] = mapped_column(String(60), index=True)
+    popularity: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    profile_path: Mapped[str | None] = mapped_column(String(200))
+
+    credits: Mapped[list[Credit]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
+    generated_text: Mapped[GeneratedText | None] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def slug(self) -> str:
+        """URL slug made from the name."""
+        return slugify(self.name)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.name!r}>"

@@ -1,0 +1,74 @@
+"""Generated texts (descriptions, biographies) and where they came from."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..infra.db import db
+from .mixins import utcnow
+from .types import UTCDateTime
+
+if TYPE_CHECKING:
+    from .genre import Genre
+    from .movie import Movie
+    from .person import Person
+
+
+class TextSource(enum.Enum):
+    """Who wrote a text: TMDB's editors, an AI model, or the offline writer."""
+
+    tmdb = "tmdb"
+    openai = "openai"
+    offline = "offline"
+
+
+class GeneratedText(db.Model):
+    """A description of exactly one movie, person, genre or crew job, with provenance."""
+
+    __tablename__ = "generated_texts"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN movie_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN person_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN genre_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN crew_job IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_subject",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    movie_id: Mapped[int | None] = mapped_column(
+        ForeignKey("movies.id", ondelete="CASCADE"), unique=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), unique=True
+    )
+    genre_id: Mapped[int | None] = mapped_column(
+        ForeignKey("genres.id", ondelete="CASCADE"), unique=True
+    )
+    crew_job: Mapped[str | None] = mapped_column(String(100), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    source: Mapped[TextSource] = mapped_column(
+        Enum(TextSource, native_enum=False, length=16, validate_strings=True)
+    )
+    model: Mapped[str | None] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(16))
+    prompt_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    movie: Mapped[Movie | None] = relationship(back_populates="generated_text")
+    person: Mapped[Person | None] = relationship(back_populates="generated_text")
+    genre: Mapped[Genre | None] = relationship(back_populates="generated_text")
+
+    @property
+    def is_ai(self) -> bool:
+        """True when an AI model wrote the text, so pages label it."""
+        return self.source is TextSource.openai
+
+    def __repr__(self) -> str:
+        return f"<GeneratedText {self.source.value} {self.model or ''}>"

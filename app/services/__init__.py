@@ -1,0 +1,1 @@
+"""Business operations, one module per domain. Services flush; callers commit."""

@@ -1,0 +1,154 @@
+"""Shared fixtures: one app per test session, one rolled-back transaction per test.
+
+Set TEST_DATABASE_URL to run the whole suite against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.globals import app_ctx
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, orm
+from sqlalchemy.exc import OperationalError
+
+from app import create_app
+from app.infra.config import normalize_database_url
+from app.infra.db import db as database
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = str(ROOT / "migrations")
+# Variables that would point the tests at an operator's real services.
+_OUTSIDE_SETTINGS = re.compile(r"^(FLASK_|MARQUEE_|DATABASE_URL$|REDIS_URL$|TMDB_|OPENAI_)")
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each get their own app context, as in production."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_environment() -> Iterator[None]:
+    saved = {
+        name: os.environ.pop(name) for name in list(os.environ) if _OUTSIDE_SETTINGS.match(name)
+    }
+    yield
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """TEST_DATABASE_URL when set (it must answer), else a SQLite file for this session."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = normalize_database_url(url)
+    engine = create_engine(url)
+    try:
+        engine.connect().close()
+    except OperationalError as error:
+        pytest.exit(f"TEST_DATABASE_URL is set but does not answer: {error.orig}", returncode=3)
+    finally:
+        engine.dispose()
+    return url
+
+
+def make_config(instance_path: Path, database_url: str, **overrides) -> dict:
+    """Settings for a test app: its own instance folder and database."""
+    return {
+        "MARQUEE_ENV": "test",
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Flask]:
+    """The application, with its schema built once by running the migrations."""
+    application = create_app(make_config(tmp_path_factory.mktemp("instance"), database_url))
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS)
+    yield application
+    with application.app_context():
+        database.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator:
+    """The database, inside a transaction that is rolled back after the test.
+
+    Commits by the code under test only release savepoints, so nothing leaks
+    from one test into the next.
+    """
+    with app.app_context():
+        connection = database.engine.connect()
+        transaction = connection.begin()
+        factory = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        original_session = database.session
+        database.session = orm.scoped_session(
+            factory, scopefunc=lambda: id(app_ctx._get_current_object())
+        )
+        try:
+            yield database
+        finally:
+            database.session.remove()
+            database.session = original_session
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db) -> FlaskClient:
+    """A browser-like client; its requests see the test's committed data."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask, db):
+    """Runs `flask …` commands against the test database."""
+    return app.test_cli_runner()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """The CSRF token in the form on a page, as a browser would submit it."""
+    match = CSRF_FIELD.search(client.get(url).get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Logs the test client in and out, through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, identifier: str = "ana", password: str = "correct horse battery"):
+        token = csrf_token(self._client, "/login")
+        return self._client.post(
+            "/login", data={"identifier": identifier, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        token = csrf_token(self._client, "/")
+        return self._client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Log the client in and out."""
+    return AuthActions(client)

@@ -1,0 +1,59 @@
+"""Small builders for test data; each flushes so ids exist."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from app.infra.db import db
+from app.models import Credit, CreditKind, Genre, Movie, Person, User
+from app.services import accounts
+
+_numbers = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def make_genre(name: str = "Drama", **fields) -> Genre:
+    """A genre, by default Drama."""
+    genre = Genre(name=name, slug=name.lower().replace(" ", "-"), **fields)
+    db.session.add(genre)
+    db.session.flush()
+    return genre
+
+
+def make_movie(title: str | None = None, **fields) -> Movie:
+    """A movie with a unique TMDB id."""
+    number = next(_numbers)
+    fields.setdefault("tmdb_id", 100_000 + number)
+    fields.setdefault("release_date", date(1999, 10, 15))
+    movie = Movie(title=title or f"Movie {number}", **fields)
+    db.session.add(movie)
+    db.session.flush()
+    return movie
+
+
+def make_person(name: str | None = None, **fields) -> Person:
+    """A person with a unique TMDB id."""
+    number = next(_numbers)
+    fields.setdefault("tmdb_id", 200_000 + number)
+    person = Person(name=name or f"Person {number}", **fields)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def make_cast_credit(movie: Movie, person: Person, character: str, order: int = 0) -> Credit:
+    """A cast credit of `person` in `movie`."""
+    credit = Credit(
+        movie=movie, person=person, kind=CreditKind.cast, character=character, cast_order=order
+    )
+    db.session.add(credit)
+    db.session.flush()
+    return credit
+
+
+def make_user(username: str = "ana", email: str | None = None, password: str = PASSWORD) -> User:
+    """A registered user with a known password."""
+    return accounts.create(
+        email=email or f"{username.lower()}@example.com", username=username, password=password
+    )
