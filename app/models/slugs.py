@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_SEPARATORS = re.compile(r"[^\w]+|_+")
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """Lower-case ASCII words joined by hyphens: 'Amélie (2001)' → 'amelie-2001'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = _NOT_WORD.sub("-", ascii_text.lower()).strip("-")
+    """Lower-case words joined by hyphens, accents dropped: 'Amélie (2001)' → 'amelie-2001'.
+
+    Letters of other scripts stay as they are ('千と千尋'), since a URL may hold them.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    unaccented = "".join(char for char in decomposed if not unicodedata.combining(char))
+    slug = _SEPARATORS.sub("-", unaccented).strip("-")
     return slug[:max_length].rstrip("-") or "untitled"

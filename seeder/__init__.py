@@ -1,0 +1,4 @@
+"""The seeder: fills the catalog from TMDB (fetch → process → load) or the bundled sample.
+
+It loads through app.models and never imports app.routes.
+"""

@@ -1,0 +1,102 @@
+"""Logging in and out."""
+
+from tests.conftest import csrf_token
+from tests.factories import make_user
+
+
+def test_login_page_has_a_form(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'name="identifier"' in page
+    assert 'name="password"' in page
+    assert 'name="csrf_token"' in page
+
+
+def test_login_with_username_then_logout(client, auth, db):
+    make_user("Ana")
+    db.session.commit()
+
+    response = auth.login("ANA")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "Log out" in client.get("/").get_data(as_text=True)
+
+    auth.logout()
+    assert "Log in" in client.get("/").get_data(as_text=True)
+
+
+def test_login_with_email_records_the_login_time(client, auth, db):
+    user = make_user("ana")
+    db.session.commit()
+
+    auth.login("ana@example.com")
+
+    db.session.refresh(user)
+    assert user.last_login_at is not None
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(client, auth, db):
+    make_user("ana")
+    db.session.commit()
+
+    wrong_password = auth.login("ana", "not the password")
+    unknown = auth.login("nobody", "not the password")
+
+    assert wrong_password.status_code == unknown.status_code == 401
+    message = "Wrong email, username or password."
+    assert message in wrong_password.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+    assert 'value="nobody"' in unknown.get_data(as_text=True)  # what was typed is kept
+
+
+def test_login_follows_a_safe_next_and_ignores_another_site(client, db):
+    make_user("ana")
+    db.session.commit()
+
+    for next_url, expected in (
+        ("/movies/?page=2", "/movies/?page=2"),
+        ("https://evil.example/", "/"),
+    ):
+        token = csrf_token(client, f"/login?next={next_url}")
+        response = client.post(
+            "/login",
+            data={
+                "identifier": "ana",
+                "password": "correct horse battery",
+                "csrf_token": token,
+                "next": next_url,
+            },
+        )
+        assert response.headers["Location"] == expected
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_a_signed_in_user_visiting_login_goes_home(client, auth, db):
+    make_user("ana")
+    db.session.commit()
+    auth.login()
+    response = client.get("/login")
+    assert response.status_code == 302
+
+
+def test_logout_needs_a_post_with_csrf(client, auth, db):
+    make_user("ana")
+    db.session.commit()
+    auth.login()
+
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert "Log out" in client.get("/").get_data(as_text=True)
+
+
+def test_logout_when_signed_out_asks_to_log_in(client):
+    token = csrf_token(client, "/login")
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_a_deactivated_account_cannot_log_in(client, auth, db):
+    user = make_user("ana")
+    user.active = False
+    db.session.commit()
+    assert auth.login().status_code == 401
