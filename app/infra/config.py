@@ -70,8 +70,16 @@ _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off"}
 
 
-class ConfigError(RuntimeError):
-    """The configuration cannot be used; the message says what to fix."""
+class ConfigError(SystemExit):
+    """The configuration cannot be used; the message says what to fix.
+
+    A SystemExit, so `flask`, gunicorn and the dev server stop with the message
+    alone (exit status 1) instead of a traceback, and no broad `except
+    Exception` can swallow it and serve half-configured.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"Marquee cannot start: {message}")
 
 
 def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
