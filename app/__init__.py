@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """The operator's `flask …` commands."""
-    from .cli import users
+    from .cli import seed, users
 
+    app.cli.add_command(seed.group)
     app.cli.add_command(users.group)

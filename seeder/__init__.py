@@ -2,3 +2,7 @@
 
 It loads through app.models and never imports app.routes.
 """
+
+from pathlib import Path
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"

@@ -152,3 +152,31 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Log the client in and out."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def tmdb_server() -> Iterator:
+    """A TMDB-shaped server on 127.0.0.1 with a small catalog (movies 1–3)."""
+    from tests.seeder.tmdb_data import small_catalog
+    from tests.seeder.tmdb_server import TMDBServer
+
+    movies, people = small_catalog()
+    with TMDBServer(movies=movies, people=people, popular=[3, 1, 2], top_rated=[2]) as server:
+        yield server
+
+
+@pytest.fixture
+def tmdb_settings(tmdb_server):
+    """Client settings pointing at the stand-in server, with quick retries."""
+    from seeder.tmdb import ClientSettings
+    from tests.seeder.tmdb_server import API_KEY
+
+    return ClientSettings(
+        api_key=API_KEY,
+        base_url=tmdb_server.base_url,
+        rate_limit=1000.0,
+        timeout=2.0,
+        max_retries=3,
+        backoff_base=0.01,
+        backoff_cap=0.05,
+    )

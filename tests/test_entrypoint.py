@@ -17,7 +17,7 @@ def run_flask(tmp_path, *args, **environment):
         if not key.startswith(("FLASK_", "MARQUEE_", "DATABASE_URL"))
     }
     env.update({"MARQUEE_INSTANCE_PATH": str(tmp_path), "MARQUEE_ENV": "test", **environment})
-    return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+    return subprocess.run(
         [sys.executable, "-m", "flask", *args],
         cwd=ROOT,
         env=env,

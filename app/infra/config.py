@@ -44,6 +44,11 @@ DEFAULTS: dict[str, Any] = {
     "TMDB_API_BASE_URL": "https://api.themoviedb.org/3",
     "TMDB_IMAGE_BASE_URL": "https://image.tmdb.org/t/p",
     "TMDB_LANGUAGE": "en-US",
+    "TMDB_RATE_LIMIT": 40.0,
+    "TMDB_CONCURRENCY": 8,
+    "TMDB_TIMEOUT": 10.0,
+    "TMDB_MAX_RETRIES": 5,
+    "SEED_OUTPUT_DIR": None,  # None: seeder/output in the project
     "OPENAI_API_KEY": None,
     "OPENAI_BASE_URL": None,
     "OPENAI_MODEL": "gpt-4o-mini",
@@ -170,7 +175,7 @@ def _coerce_types(config: dict[str, Any]) -> None:
         if value is None:
             continue
         expected = str if default is None else type(default)
-        if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        if type(value) is expected:  # exact: True is an int to isinstance()
             continue
         try:
             config[key] = _convert(value, expected)
@@ -178,7 +183,7 @@ def _coerce_types(config: dict[str, Any]) -> None:
             raise ConfigError(f"{key} must be {_TYPE_NAMES[expected]}, got {value!r}.") from None
 
 
-_TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "text"}
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
 
 
 def _convert(value: Any, expected: type) -> Any:
@@ -193,6 +198,10 @@ def _convert(value: Any, expected: type) -> Any:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise ValueError(value)
         return int(value)
+    if expected is float:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return float(value)
     return str(value)
 
 

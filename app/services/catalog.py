@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..infra.db import db
-from ..models import Credit, CreditKind, Genre, Movie
+from ..models import Credit, CreditKind, Genre, Movie, Person
 
 
 def get(movie_id: int) -> Movie | None:
@@ -31,6 +31,15 @@ def recently_added(*, limit: int = 12) -> list[Movie]:
 def count() -> int:
     """How many movies the catalog holds."""
     return db.session.scalar(select(func.count()).select_from(Movie)) or 0
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per catalog table, for `flask seed status`."""
+    models = {"movies": Movie, "people": Person, "credits": Credit, "genres": Genre}
+    return {
+        name: db.session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in models.items()
+    }
 
 
 def cast_of(movie: Movie, *, limit: int = 15) -> list[Credit]:

@@ -1,0 +1,210 @@
+"""`flask seed …`: fill the catalog from TMDB or the bundled sample (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+
+from seeder import SAMPLE_DIR
+from seeder.fetch import DEFAULT_CAST_LIMIT, Fetcher
+from seeder.load import Loader
+from seeder.process import process
+from seeder.storage import PROCESSED, PROCESSED_FILES, RAW, RawStore, count_lines
+from seeder.tmdb import ClientSettings, TMDBClient, TMDBError
+
+from ..infra.db import db
+from ..services import catalog
+
+
+@click.group("seed", help="Fill the catalog: fetch → process → load, or the bundled sample.")
+def group() -> None:
+    """Fill the catalog."""
+
+
+def output_dir() -> Path:
+    """SEED_OUTPUT_DIR, or seeder/output in the project."""
+    configured = current_app.config.get("SEED_OUTPUT_DIR")
+    return (
+        Path(configured) if configured else Path(current_app.root_path).parent / "seeder" / "output"
+    )
+
+
+def _fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--ids", help="Comma-separated TMDB movie ids, e.g. 550,680."),
+        click.option(
+            "--ids-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="One TMDB id a line; # starts a comment.",
+        ),
+        click.option("--popular", type=click.IntRange(min=1), help="The N most popular movies."),
+        click.option("--top-rated", type=click.IntRange(min=1), help="The N best-rated movies."),
+        click.option(
+            "--year",
+            type=click.IntRange(1870, 2100),
+            help="Movies released that year (with --pages).",
+        ),
+        click.option(
+            "--pages",
+            type=click.IntRange(1, 500),
+            default=1,
+            show_default=True,
+            help="Pages of 20 for --year.",
+        ),
+        click.option(
+            "--cast-limit",
+            type=click.IntRange(min=0),
+            default=DEFAULT_CAST_LIMIT,
+            show_default=True,
+            help="Billed cast members whose person records are fetched.",
+        ),
+        click.option("--refresh", is_flag=True, help="Fetch again what is already saved."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@group.command("fetch")
+@_fetch_options
+def fetch_command(**options: Any) -> None:
+    """Fetch movies, their people and the genres from TMDB into seeder/output/raw."""
+    _fetch(**options)
+
+
+@group.command("process")
+def process_command() -> None:
+    """Check and normalize raw replies into seeder/output/processed, with a report."""
+    _process(output_dir() / RAW, output_dir() / PROCESSED)
+
+
+@group.command("load")
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
+def load_command(batch_size: int) -> None:
+    """Upsert the processed files into the database."""
+    _load(output_dir() / PROCESSED, batch_size)
+
+
+@group.command("all")
+@_fetch_options
+def all_command(**options: Any) -> None:
+    """Fetch, process and load in one go."""
+    _fetch(**options)
+    _process(output_dir() / RAW, output_dir() / PROCESSED)
+    _load(output_dir() / PROCESSED, 1000)
+
+
+@group.command("sample")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has movies.")
+def sample_command(if_empty: bool) -> None:
+    """Load the bundled offline sample catalog (no network needed)."""
+    if if_empty and catalog.count():
+        click.echo("The catalog already has movies; sample not loaded.")
+        return
+    with tempfile.TemporaryDirectory(prefix="marquee-sample-") as folder:
+        _process(SAMPLE_DIR, Path(folder), quiet=True)
+        _load(Path(folder), 1000)
+
+
+@group.command("status")
+def status_command() -> None:
+    """Counts in raw, processed and the database."""
+    store = RawStore(output_dir() / RAW)
+    processed = output_dir() / PROCESSED
+    genres = "yes" if store.genres_path.exists() else "no"
+    click.echo(
+        f"raw ({store.root}): {len(store.movie_ids())} movies, "
+        f"{len(store.person_ids())} people, genres {genres}"
+    )
+    counts = ", ".join(
+        f"{count_lines(processed / f'{name}.jsonl')} {name}" for name in PROCESSED_FILES
+    )
+    click.echo(f"processed ({processed}): {counts}")
+    click.echo(
+        "database: "
+        + ", ".join(f"{number} {name}" for name, number in catalog.table_counts().items())
+    )
+
+
+def _fetch(*, ids, ids_file, popular, top_rated, year, pages, cast_limit, refresh) -> None:
+    settings = ClientSettings.from_config(current_app.config)
+    try:
+        client = TMDBClient(settings)
+        movie_ids = _requested_ids(client, ids, ids_file, popular, top_rated, year, pages)
+        fetcher = Fetcher(
+            client,
+            RawStore(output_dir() / RAW),
+            concurrency=settings.concurrency,
+            cast_limit=cast_limit,
+            refresh=refresh,
+            stream=sys.stderr,
+        )
+        summary = fetcher.run(movie_ids)
+    except TMDBError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo("\nStopped. Run the same command again to fetch only what is missing.", err=True)
+        raise SystemExit(130) from None
+    for line in summary.lines():
+        click.echo(line)
+
+
+def _requested_ids(client: TMDBClient, ids, ids_file, popular, top_rated, year, pages) -> list[int]:
+    requested: list[int] = []
+    if ids:
+        requested += _parse_ids(ids.split(","), "--ids")
+    if ids_file:
+        lines = (
+            line.split("#", 1)[0] for line in ids_file.read_text(encoding="utf-8").splitlines()
+        )
+        requested += _parse_ids(lines, str(ids_file))
+    if popular:
+        requested += client.popular_ids(popular)
+    if top_rated:
+        requested += client.top_rated_ids(top_rated)
+    if year:
+        requested += client.discover_ids(year=year, pages=pages)
+    if not requested and not any((ids, ids_file, popular, top_rated, year)):
+        raise click.UsageError(
+            "Say what to fetch: --ids, --ids-file, --popular, --top-rated or --year."
+        )
+    return list(dict.fromkeys(requested))
+
+
+def _parse_ids(values, source: str) -> list[int]:
+    parsed = []
+    for value in (value.strip() for value in values):
+        if not value:
+            continue
+        if not value.isdigit() or int(value) == 0:
+            raise click.BadParameter(
+                f"{value!r} is not a TMDB id (a positive whole number).", param_hint=source
+            )
+        parsed.append(int(value))
+    return parsed
+
+
+def _process(raw: Path, processed: Path, *, quiet: bool = False) -> None:
+    if not (raw / "movies").is_dir():
+        raise click.ClickException(f"No raw movies in {raw}: run `flask seed fetch` first.")
+    summary = process(raw, processed, stream=sys.stderr)
+    for line in summary.lines():
+        click.echo(line)
+    if not quiet:
+        click.echo(f"report: {processed / 'report.jsonl'} ({len(summary.report.entries)} entries)")
+
+
+def _load(processed: Path, batch_size: int) -> None:
+    loader = Loader(db.session, batch_size=batch_size, stream=sys.stderr)
+    try:
+        summary = loader.run(processed)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    for line in summary.lines():
+        click.echo(line)

@@ -1,0 +1,372 @@
+"""Load stage: processed JSON Lines → database, in batches, as upserts keyed by TMDB id.
+
+Each batch is one transaction, so a crash loses at most the batch in flight
+and a rerun converges on the same database. Rows are compared before writing:
+a rerun on the same files writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from app.models import Credit, CreditKind, Gender, Genre, Movie, Person, movie_genres
+from app.models.mixins import utcnow
+from app.models.slugs import slugify
+
+from .progress import Progress
+from .storage import count_lines, read_json_lines
+
+MOVIE_FIELDS = (
+    "imdb_id",
+    "title",
+    "original_title",
+    "original_language",
+    "tagline",
+    "overview",
+    "release_date",
+    "runtime",
+    "budget",
+    "revenue",
+    "status",
+    "certification",
+    "popularity",
+    "vote_average",
+    "vote_count",
+    "poster_path",
+    "backdrop_path",
+    "homepage",
+    "trailer_key",
+)
+PERSON_FIELDS = (
+    "imdb_id",
+    "name",
+    "biography",
+    "birthday",
+    "deathday",
+    "place_of_birth",
+    "gender",
+    "known_for_department",
+    "popularity",
+    "profile_path",
+)
+CREDIT_FIELDS = ("movie_id", "person_id", "kind", "character", "cast_order", "department", "job")
+
+
+@dataclass
+class EntityCount:
+    """Rows inserted, updated, unchanged (and deleted or skipped) for one entity."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: int = 0
+
+    def line(self, name: str) -> str:
+        """'movies: 3 inserted, 1 updated, 0 unchanged'."""
+        text = (
+            f"{name}: {self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
+        )
+        if self.deleted:
+            text += f", {self.deleted} deleted"
+        if self.skipped:
+            text += f", {self.skipped} skipped (movie or person missing)"
+        return text
+
+
+@dataclass
+class LoadSummary:
+    """Counts per entity."""
+
+    genres: EntityCount = field(default_factory=EntityCount)
+    people: EntityCount = field(default_factory=EntityCount)
+    movies: EntityCount = field(default_factory=EntityCount)
+    credits: EntityCount = field(default_factory=EntityCount)
+
+    def lines(self) -> list[str]:
+        """One line per entity."""
+        return [
+            self.genres.line("genres"),
+            self.people.line("people"),
+            self.movies.line("movies"),
+            self.credits.line("credits"),
+        ]
+
+
+class Loader:
+    """Upserts processed files into the database, committing once per batch."""
+
+    def __init__(
+        self, session: Session, *, batch_size: int = 1000, stream: TextIO | None = None
+    ) -> None:
+        self.session = session
+        self.batch_size = max(1, batch_size)
+        self.stream = stream
+        self._genre_ids: dict[int, int] = {}
+
+    def run(self, processed: Path) -> LoadSummary:
+        """Load genres, people, movies and credits from a processed folder."""
+        missing = [
+            name
+            for name in ("genres", "people", "movies", "credits")
+            if not (processed / f"{name}.jsonl").exists()
+        ]
+        if missing:
+            raise FileNotFoundError(
+                f"{processed} has no {', '.join(f'{name}.jsonl' for name in missing)}: "
+                "run `flask seed process` first."
+            )
+        summary = LoadSummary()
+        self._load_genres(read_json_lines(processed / "genres.jsonl"), summary.genres)
+        self._stage(
+            "people", processed, self._load_people_batch, summary.people, self.batch_size * 5
+        )
+        self._stage("movies", processed, self._load_movies_batch, summary.movies, self.batch_size)
+        self._load_credits(processed, summary.credits)
+        return summary
+
+    def _stage(self, name, processed, load_batch, count, size) -> None:
+        path = processed / f"{name}.jsonl"
+        progress = Progress(f"load {name}", count_lines(path), stream=self.stream)
+        for batch in _batches(read_json_lines(path), size):
+            load_batch(batch, count)
+            self.session.commit()
+            progress.advance(len(batch))
+        progress.finish()
+
+    def _load_genres(self, records: Iterable[dict[str, Any]], count: EntityCount) -> None:
+        genres = list(self.session.scalars(select(Genre)))
+        by_tmdb = {genre.tmdb_id: genre for genre in genres if genre.tmdb_id is not None}
+        by_name = {genre.name.casefold(): genre for genre in genres}
+        for record in records:
+            genre = by_tmdb.get(record["tmdb_id"]) or by_name.get(record["name"].casefold())
+            if genre is None:
+                genre = Genre(
+                    tmdb_id=record["tmdb_id"], name=record["name"], slug=slugify(record["name"])
+                )
+                self.session.add(genre)
+                count.inserted += 1
+            elif (genre.tmdb_id, genre.name) != (record["tmdb_id"], record["name"]):
+                genre.tmdb_id, genre.name, genre.slug = (
+                    record["tmdb_id"],
+                    record["name"],
+                    slugify(record["name"]),
+                )
+                count.updated += 1
+            else:
+                count.unchanged += 1
+            by_name[genre.name.casefold()] = by_tmdb[genre.tmdb_id] = genre
+        self.session.commit()
+        self._genre_ids = dict(
+            self.session.execute(
+                select(Genre.tmdb_id, Genre.id).where(Genre.tmdb_id.is_not(None))
+            ).tuples()
+        )
+
+    def _load_people_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
+        rows = {record["tmdb_id"]: _person_row(record) for record in records}
+        self._upsert(Person, rows, PERSON_FIELDS, count)
+
+    def _load_movies_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
+        rows = {record["tmdb_id"]: _movie_row(record) for record in records}
+        changed = self._upsert(Movie, rows, MOVIE_FIELDS, count, count_unchanged=False)
+        ids = self._ids_by_tmdb(Movie, rows)
+        wanted = {
+            (ids[record["tmdb_id"]], self._genre_ids[genre_id])
+            for record in records
+            for genre_id in record.get("genre_ids", [])
+            if genre_id in self._genre_ids
+        }
+        current = set(
+            self.session.execute(
+                select(movie_genres.c.movie_id, movie_genres.c.genre_id).where(
+                    movie_genres.c.movie_id.in_(ids.values())
+                )
+            ).tuples()
+        )
+        if wanted - current:
+            self.session.execute(
+                insert(movie_genres),
+                [
+                    {"movie_id": movie, "genre_id": genre}
+                    for movie, genre in sorted(wanted - current)
+                ],
+            )
+        if current - wanted:
+            self.session.execute(
+                delete(movie_genres).where(
+                    tuple_(movie_genres.c.movie_id, movie_genres.c.genre_id).in_(
+                        sorted(current - wanted)
+                    )
+                )
+            )
+        tmdb_by_id = {local: tmdb for tmdb, local in ids.items()}
+        relinked = {tmdb_by_id[movie] for movie, _ in (wanted ^ current)} - changed
+        count.updated += len(relinked)
+        count.unchanged += len(rows) - len(changed) - len(relinked)
+
+    def _upsert(
+        self,
+        model: type[Movie] | type[Person],
+        rows: dict[int, dict[str, Any]],
+        fields: tuple[str, ...],
+        count: EntityCount,
+        *,
+        count_unchanged: bool = True,
+    ) -> set[int]:
+        """Insert new rows and update changed ones; return the TMDB ids written."""
+        columns = [getattr(model, name) for name in fields]
+        existing = {
+            row.tmdb_id: row
+            for row in self.session.execute(
+                select(model.id, model.tmdb_id, *columns).where(model.tmdb_id.in_(rows))
+            )
+        }
+        inserts, updates = [], []
+        for tmdb_id, row in rows.items():
+            current = existing.get(tmdb_id)
+            if current is None:
+                inserts.append(row)
+            elif any(getattr(current, name) != row[name] for name in fields):
+                updates.append({**row, "id": current.id, "updated_at": utcnow()})
+        if inserts:
+            self.session.execute(insert(model), inserts)
+        if updates:
+            self.session.execute(update(model), updates)
+        count.inserted += len(inserts)
+        count.updated += len(updates)
+        if count_unchanged:
+            count.unchanged += len(rows) - len(inserts) - len(updates)
+        return {row["tmdb_id"] for row in inserts} | {row["tmdb_id"] for row in updates}
+
+    def _ids_by_tmdb(self, model, tmdb_ids: Iterable[int]) -> dict[int, int]:
+        return dict(
+            self.session.execute(
+                select(model.tmdb_id, model.id).where(model.tmdb_id.in_(list(tmdb_ids)))
+            ).tuples()
+        )
+
+    def _load_credits(self, processed: Path, count: EntityCount) -> None:
+        path = processed / "credits.jsonl"
+        progress = Progress("load credits", count_lines(path), stream=self.stream)
+        for batch in _movie_batches(read_json_lines(path), self.batch_size * 5):
+            self._load_credits_batch(batch, count)
+            self.session.commit()
+            progress.advance(len(batch))
+        progress.finish()
+
+    def _load_credits_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
+        movie_ids = self._ids_by_tmdb(Movie, {record["movie_tmdb_id"] for record in records})
+        person_ids = self._ids_by_tmdb(Person, {record["person_tmdb_id"] for record in records})
+        rows: dict[str, dict[str, Any]] = {}
+        for record in records:
+            movie_id = movie_ids.get(record["movie_tmdb_id"])
+            person_id = person_ids.get(record["person_tmdb_id"])
+            if movie_id is None or person_id is None:
+                count.skipped += 1
+                continue
+            rows[record["credit_id"]] = {
+                "tmdb_credit_id": record["credit_id"],
+                "movie_id": movie_id,
+                "person_id": person_id,
+                "kind": CreditKind(record["kind"]),
+                "character": record.get("character"),
+                "cast_order": record.get("order"),
+                "department": record.get("department"),
+                "job": record.get("job"),
+            }
+        columns = [
+            Credit.id,
+            Credit.tmdb_credit_id,
+            *(getattr(Credit, name) for name in CREDIT_FIELDS),
+        ]
+        existing = {
+            row.tmdb_credit_id: row
+            for row in self.session.execute(
+                select(*columns).where(Credit.movie_id.in_(movie_ids.values()))
+            )
+        }
+        elsewhere = [credit_id for credit_id in rows if credit_id not in existing]
+        for chunk in _chunks(elsewhere, 5000):
+            for row in self.session.execute(
+                select(*columns).where(Credit.tmdb_credit_id.in_(chunk))
+            ):
+                existing[row.tmdb_credit_id] = row
+        inserts, updates = [], []
+        for credit_id, row in rows.items():
+            current = existing.get(credit_id)
+            if current is None:
+                inserts.append(row)
+            elif any(getattr(current, name) != row[name] for name in CREDIT_FIELDS):
+                updates.append({**row, "id": current.id})
+            else:
+                count.unchanged += 1
+        loaded_movies = set(movie_ids.values())
+        stale = [
+            row.id
+            for credit_id, row in existing.items()
+            if credit_id is not None and credit_id not in rows and row.movie_id in loaded_movies
+        ]
+        for chunk in _chunks(stale, 5000):
+            self.session.execute(delete(Credit).where(Credit.id.in_(chunk)))
+        if updates:
+            self.session.execute(update(Credit), updates)
+        if inserts:
+            self.session.execute(insert(Credit), inserts)
+        count.inserted += len(inserts)
+        count.updated += len(updates)
+        count.deleted += len(stale)
+
+
+def _movie_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = {name: record.get(name) for name in MOVIE_FIELDS}
+    row["tmdb_id"] = record["tmdb_id"]
+    row["release_date"] = _day(record.get("release_date"))
+    row["popularity"] = float(record.get("popularity") or 0.0)
+    row["vote_average"] = float(record.get("vote_average") or 0.0)
+    row["vote_count"] = int(record.get("vote_count") or 0)
+    return row
+
+
+def _person_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = {name: record.get(name) for name in PERSON_FIELDS}
+    row["tmdb_id"] = record["tmdb_id"]
+    row["birthday"] = _day(record.get("birthday"))
+    row["deathday"] = _day(record.get("deathday"))
+    row["gender"] = Gender(record.get("gender") or 0)
+    row["popularity"] = float(record.get("popularity") or 0.0)
+    return row
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _batches(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    while batch := list(islice(records, size)):
+        yield batch
+
+
+def _movie_batches(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Batches of about `size` credits that never split one movie's credits."""
+    batch: list[dict[str, Any]] = []
+    for record in records:
+        if len(batch) >= size and record["movie_tmdb_id"] != batch[-1]["movie_tmdb_id"]:
+            yield batch
+            batch = []
+        batch.append(record)
+    if batch:
+        yield batch
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,511 @@
+"""Process stage: raw TMDB replies → checked, normalized JSON Lines, with a report.
+
+Every dropped or repaired record is reported with its reason; a malformed
+record never stops the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from .progress import Progress
+from .storage import JsonLinesWriter, RawStore, read_json, write_json_lines
+
+IMDB_ID = re.compile(r"^(tt|nm)\d{5,10}$")
+LONGEST_RUNTIME = 1_000  # minutes; longer is a data error
+EARLIEST_YEAR, LATEST_YEAR = 1870, 2100
+# Column sizes in app/models: longer text is cut, and reported.
+LIMITS = {
+    "title": 300,
+    "original_title": 300,
+    "tagline": 500,
+    "status": 40,
+    "certification": 16,
+    "poster_path": 200,
+    "backdrop_path": 200,
+    "profile_path": 200,
+    "homepage": 500,
+    "trailer_key": 64,
+    "name": 200,
+    "place_of_birth": 300,
+    "known_for_department": 60,
+    "character": 500,
+    "department": 60,
+    "job": 100,
+    "credit_id": 32,
+    "original_language": 16,
+    "genre": 80,
+}
+
+
+class MalformedRecordError(ValueError):
+    """A record that cannot be used; the message is the reason."""
+
+
+@dataclass
+class Report:
+    """Dropped and repaired records, by kind, with reasons."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    kept: Counter[str] = field(default_factory=Counter)
+
+    def dropped(self, kind: str, key: Any, reason: str) -> None:
+        """Record a record left out."""
+        self.entries.append({"kind": kind, "id": key, "action": "dropped", "reason": reason})
+
+    def repaired(self, kind: str, key: Any, reason: str) -> None:
+        """Record a record kept after a fix."""
+        self.entries.append({"kind": kind, "id": key, "action": "repaired", "reason": reason})
+
+    def count(self, action: str, kind: str) -> int:
+        """How many records of a kind were dropped or repaired."""
+        return sum(
+            1 for entry in self.entries if entry["action"] == action and entry["kind"] == kind
+        )
+
+    def lines(self) -> list[str]:
+        """Summary lines per kind."""
+        kinds = ("genre", "movie", "person", "credit")
+        return [
+            f"{kind}s: {self.kept[kind]} kept, {self.count('repaired', kind)} repaired, "
+            f"{self.count('dropped', kind)} dropped"
+            for kind in kinds
+        ]
+
+
+class Checker:
+    """Type and range checks for one record, reporting repairs as it goes."""
+
+    def __init__(self, report: Report, kind: str, key: Any) -> None:
+        self.report, self.kind, self.key = report, kind, key
+
+    def repair(self, reason: str) -> None:
+        """Report a fix to this record."""
+        self.report.repaired(self.kind, self.key, reason)
+
+    def text(self, data: dict[str, Any], name: str, *, limit_key: str | None = None) -> str | None:
+        """Trimmed text or None; cut to the column size."""
+        value = data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.repair(f"{name} is not text ({type(value).__name__}); dropped it")
+            return None
+        value = value.strip()
+        limit = LIMITS.get(limit_key or name)
+        if limit and len(value) > limit:
+            self.repair(f"{name} longer than {limit} characters; cut")
+            value = value[:limit].rstrip()
+        return value or None
+
+    def integer(
+        self, data: dict[str, Any], name: str, low: int, high: int | None = None
+    ) -> int | None:
+        """An int within [low, high], or None."""
+        value = data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.repair(f"{name} is not a whole number ({value!r}); dropped it")
+            return None
+        if value < low or (high is not None and value > high):
+            self.repair(f"{name} {value} is out of range; dropped it")
+            return None
+        return value
+
+    def number(
+        self, data: dict[str, Any], name: str, low: float, high: float | None = None
+    ) -> float:
+        """A float within [low, high], or 0.0."""
+        value = data.get(name)
+        if value is None:
+            return 0.0
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            self.repair(f"{name} is not a number ({value!r}); used 0")
+            return 0.0
+        if value < low or (high is not None and value > high):
+            self.repair(f"{name} {value} is out of range; used 0")
+            return 0.0
+        return float(value)
+
+    def day(self, data: dict[str, Any], name: str) -> str | None:
+        """An ISO date within plausible years, or None."""
+        value = data.get(name)
+        if value in (None, ""):
+            return None
+        try:
+            parsed = date.fromisoformat(str(value)[:10])
+        except ValueError:
+            self.repair(f"{name} {value!r} is not a date; dropped it")
+            return None
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            self.repair(f"{name} {value} is out of range; dropped it")
+            return None
+        return parsed.isoformat()
+
+    def imdb_id(self, data: dict[str, Any]) -> str | None:
+        """An IMDb id (tt… or nm…), or None."""
+        value = data.get("imdb_id")
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not IMDB_ID.match(value):
+            self.repair(f"imdb_id {value!r} is malformed; dropped it")
+            return None
+        return value
+
+
+def record_id(data: Any) -> int:
+    """The record's TMDB id, or MalformedRecordError."""
+    if not isinstance(data, dict):
+        raise MalformedRecordError(f"expected a JSON object, got {type(data).__name__}")
+    value = data.get("id")
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise MalformedRecordError(f"missing or invalid id ({value!r})")
+    return value
+
+
+def normalize_movie(data: dict[str, Any], report: Report) -> dict[str, Any]:
+    """The movies.jsonl record for one raw movie reply (raises MalformedRecordError)."""
+    movie_id = record_id(data)
+    check = Checker(report, "movie", movie_id)
+    title = check.text(data, "title") or check.text(data, "original_title")
+    if not title:
+        raise MalformedRecordError("no title")
+    if not check.text(data, "title"):
+        check.repair("title missing; used the original title")
+    genre_ids = []
+    for genre in data.get("genres") or []:
+        if isinstance(genre, dict) and isinstance(genre.get("id"), int):
+            genre_ids.append(genre["id"])
+        else:
+            check.repair(f"genre entry {genre!r} is malformed; skipped it")
+    return {
+        "tmdb_id": movie_id,
+        "imdb_id": check.imdb_id(data),
+        "title": title,
+        "original_title": check.text(data, "original_title"),
+        "original_language": check.text(data, "original_language"),
+        "tagline": check.text(data, "tagline"),
+        "overview": check.text(data, "overview", limit_key="overview"),
+        "release_date": check.day(data, "release_date"),
+        "runtime": check.integer(data, "runtime", 0, LONGEST_RUNTIME),
+        "budget": check.integer(data, "budget", 0),
+        "revenue": check.integer(data, "revenue", 0),
+        "status": check.text(data, "status"),
+        "certification": _certification(data),
+        "popularity": check.number(data, "popularity", 0),
+        "vote_average": check.number(data, "vote_average", 0, 10),
+        "vote_count": check.integer(data, "vote_count", 0) or 0,
+        "poster_path": check.text(data, "poster_path"),
+        "backdrop_path": check.text(data, "backdrop_path"),
+        "homepage": check.text(data, "homepage"),
+        "trailer_key": _trailer_key(data),
+        "genre_ids": list(dict.fromkeys(genre_ids)),
+        "keywords": _keywords(data),
+        "countries": [
+            country["iso_3166_1"]
+            for country in data.get("production_countries") or []
+            if isinstance(country, dict) and isinstance(country.get("iso_3166_1"), str)
+        ],
+    }
+
+
+def normalize_credits(
+    data: dict[str, Any], movie_id: int, report: Report, seen: set[str]
+) -> list[dict[str, Any]]:
+    """The credits.jsonl records of one raw movie; bad entries are reported and skipped."""
+    credits = data.get("credits")
+    if not isinstance(credits, dict):
+        if credits is not None:
+            report.repaired("movie", movie_id, "credits block is malformed; no credits kept")
+        return []
+    records = []
+    for kind in ("cast", "crew"):
+        members = credits.get(kind) or []
+        if not isinstance(members, list):
+            report.repaired("movie", movie_id, f"{kind} list is malformed; skipped it")
+            continue
+        for member in members:
+            try:
+                record = _credit(member, kind, movie_id, report)
+            except MalformedRecordError as error:
+                key = member.get("credit_id") if isinstance(member, dict) else None
+                report.dropped("credit", key or f"movie {movie_id}", str(error))
+                continue
+            if record["credit_id"] in seen:
+                report.dropped("credit", record["credit_id"], "duplicate credit_id")
+                continue
+            seen.add(record["credit_id"])
+            records.append(record)
+    return records
+
+
+def _credit(member: Any, kind: str, movie_id: int, report: Report) -> dict[str, Any]:
+    person_id = record_id(member)
+    credit_id = member.get("credit_id")
+    if not isinstance(credit_id, str) or not credit_id.strip():
+        raise MalformedRecordError("missing credit_id")
+    check = Checker(report, "credit", credit_id)
+    if len(credit_id) > LIMITS["credit_id"]:
+        raise MalformedRecordError("credit_id is too long")
+    name = check.text(member, "name")
+    if not name:
+        raise MalformedRecordError("credit has no person name")
+    record = {
+        "credit_id": credit_id,
+        "movie_tmdb_id": movie_id,
+        "person_tmdb_id": person_id,
+        "kind": kind,
+        "character": None,
+        "order": None,
+        "department": None,
+        "job": None,
+        # What the credit says about the person, for people without their own record.
+        "person": {
+            "name": name,
+            "gender": _gender(member.get("gender")),
+            "known_for_department": check.text(member, "known_for_department"),
+            "profile_path": check.text(member, "profile_path"),
+            "popularity": check.number(member, "popularity", 0),
+        },
+    }
+    if kind == "cast":
+        record["character"] = check.text(member, "character")
+        record["order"] = check.integer(member, "order", 0)
+    else:
+        record["department"] = check.text(member, "department")
+        record["job"] = check.text(member, "job")
+        if not record["job"]:
+            raise MalformedRecordError("crew credit has no job")
+    return record
+
+
+def normalize_person(data: dict[str, Any], report: Report) -> dict[str, Any]:
+    """The people.jsonl record for one raw person reply (raises MalformedRecordError)."""
+    person_id = record_id(data)
+    check = Checker(report, "person", person_id)
+    name = check.text(data, "name")
+    if not name:
+        raise MalformedRecordError("no name")
+    birthday, deathday = check.day(data, "birthday"), check.day(data, "deathday")
+    if birthday and deathday and deathday < birthday:
+        check.repair("deathday before birthday; dropped the deathday")
+        deathday = None
+    return {
+        "tmdb_id": person_id,
+        "imdb_id": check.imdb_id(data),
+        "name": name,
+        "biography": check.text(data, "biography", limit_key="biography"),
+        "birthday": birthday,
+        "deathday": deathday,
+        "place_of_birth": check.text(data, "place_of_birth"),
+        "gender": _gender(data.get("gender")),
+        "known_for_department": check.text(data, "known_for_department"),
+        "popularity": check.number(data, "popularity", 0),
+        "profile_path": check.text(data, "profile_path"),
+    }
+
+
+def _gender(value: Any) -> int:
+    return value if isinstance(value, int) and value in (0, 1, 2, 3) else 0
+
+
+def _certification(data: dict[str, Any]) -> str | None:
+    """The US theatrical certification, else any US one, else None."""
+    results = (
+        (data.get("release_dates") or {}).get("results")
+        if isinstance(data.get("release_dates"), dict)
+        else None
+    )
+    for country in results or []:
+        if not isinstance(country, dict) or country.get("iso_3166_1") != "US":
+            continue
+        dates = [d for d in country.get("release_dates") or [] if isinstance(d, dict)]
+        dates.sort(key=lambda d: d.get("type") != 3)  # theatrical first
+        for release in dates:
+            value = release.get("certification")
+            if isinstance(value, str) and value.strip():
+                return value.strip()[: LIMITS["certification"]]
+    return None
+
+
+def _trailer_key(data: dict[str, Any]) -> str | None:
+    """The YouTube key of the official trailer, else of any trailer."""
+    videos = data.get("videos")
+    results = videos.get("results") if isinstance(videos, dict) else None
+    trailers = [
+        video
+        for video in results or []
+        if isinstance(video, dict)
+        and video.get("site") == "YouTube"
+        and video.get("type") == "Trailer"
+        and isinstance(video.get("key"), str)
+    ]
+    trailers.sort(key=lambda video: not video.get("official"))
+    return trailers[0]["key"][: LIMITS["trailer_key"]] if trailers else None
+
+
+def _keywords(data: dict[str, Any]) -> list[str]:
+    block = data.get("keywords")
+    keywords = block.get("keywords") if isinstance(block, dict) else None
+    return [
+        keyword["name"]
+        for keyword in keywords or []
+        if isinstance(keyword, dict) and isinstance(keyword.get("name"), str)
+    ]
+
+
+@dataclass
+class ProcessSummary:
+    """Counts written and the report."""
+
+    report: Report
+    written: dict[str, int]
+
+    def lines(self) -> list[str]:
+        """Summary lines."""
+        return self.report.lines()
+
+
+def process(raw_root: Path, output: Path, *, stream: TextIO | None = None) -> ProcessSummary:
+    """Turn every raw reply under raw_root into processed files under output."""
+    store = RawStore(raw_root)
+    report = Report()
+    written: dict[str, int] = {}
+    credited: dict[int, dict[str, Any]] = {}
+    genre_names: dict[int, str] = {}
+
+    movies_out = JsonLinesWriter(output / "movies.jsonl")
+    credits_out = JsonLinesWriter(output / "credits.jsonl")
+    try:
+        seen_credits: set[str] = set()
+        movie_ids = store.movie_ids()
+        progress = Progress("process movies", len(movie_ids), stream=stream)
+        for movie_id in movie_ids:
+            progress.advance()
+            try:
+                data = read_json(store.movie_path(movie_id))
+                movie = normalize_movie(data, report)
+            except (OSError, ValueError) as error:
+                report.dropped("movie", movie_id, _reason(error))
+                continue
+            if movie["tmdb_id"] != movie_id:
+                report.dropped("movie", movie_id, f"file holds movie {movie['tmdb_id']}")
+                continue
+            _collect_genres(data, genre_names)
+            movies_out.write(movie)
+            report.kept["movie"] += 1
+            for credit in normalize_credits(data, movie_id, report, seen_credits):
+                details = credit.pop("person")
+                credited.setdefault(credit["person_tmdb_id"], details)
+                credits_out.write(credit)
+                report.kept["credit"] += 1
+        progress.finish()
+    except BaseException:
+        movies_out.abort()
+        credits_out.abort()
+        raise
+    movies_out.commit()
+    credits_out.commit()
+    written["movies"], written["credits"] = movies_out.count, credits_out.count
+
+    written["people"] = write_json_lines(
+        output / "people.jsonl", _people(store, credited, report, stream)
+    )
+    written["genres"] = write_json_lines(
+        output / "genres.jsonl", _genres(store, genre_names, report)
+    )
+    write_json_lines(output / "report.jsonl", report.entries)
+    return ProcessSummary(report=report, written=written)
+
+
+def _people(store: RawStore, credited: dict[int, dict[str, Any]], report: Report, stream):
+    person_ids = store.person_ids()
+    progress = Progress("process people", len(person_ids), stream=stream)
+    with_records: set[int] = set()
+    for person_id in person_ids:
+        progress.advance()
+        try:
+            person = normalize_person(read_json(store.person_path(person_id)), report)
+        except (OSError, ValueError) as error:
+            report.dropped("person", person_id, _reason(error))
+            continue
+        if person["tmdb_id"] != person_id:
+            report.dropped("person", person_id, f"file holds person {person['tmdb_id']}")
+            continue
+        with_records.add(person_id)
+        report.kept["person"] += 1
+        yield person
+    progress.finish()
+    # Credited people TMDB gave no record for still need a row for their credits.
+    for person_id in sorted(set(credited) - with_records):
+        details = credited[person_id]
+        report.repaired("person", person_id, "no person record; built from the credit")
+        report.kept["person"] += 1
+        yield {
+            "tmdb_id": person_id,
+            "imdb_id": None,
+            "name": details["name"],
+            "biography": None,
+            "birthday": None,
+            "deathday": None,
+            "place_of_birth": None,
+            "gender": details["gender"],
+            "known_for_department": details["known_for_department"],
+            "popularity": details["popularity"],
+            "profile_path": details["profile_path"],
+        }
+
+
+def _collect_genres(data: dict[str, Any], names: dict[int, str]) -> None:
+    for genre in data.get("genres") or []:
+        if (
+            isinstance(genre, dict)
+            and isinstance(genre.get("id"), int)
+            and isinstance(genre.get("name"), str)
+        ):
+            names.setdefault(genre["id"], genre["name"])
+
+
+def _genres(store: RawStore, from_movies: dict[int, str], report: Report):
+    listed: dict[int, str] = {}
+    if store.genres_path.exists():
+        try:
+            data = read_json(store.genres_path)
+            entries = data.get("genres") if isinstance(data, dict) else None
+        except (OSError, ValueError) as error:
+            report.dropped("genre", "genres.json", _reason(error))
+            entries = []
+        for genre in entries or []:
+            try:
+                genre_id = record_id(genre)
+            except MalformedRecordError as error:
+                report.dropped("genre", None, str(error))
+                continue
+            name = genre.get("name")
+            if not isinstance(name, str) or not name.strip():
+                report.dropped("genre", genre_id, "no name")
+                continue
+            listed[genre_id] = name.strip()[: LIMITS["genre"]]
+    for genre_id, name in sorted(from_movies.items()):
+        if genre_id not in listed:
+            report.repaired("genre", genre_id, "not in genres.json; taken from a movie")
+            listed[genre_id] = name.strip()[: LIMITS["genre"]]
+    for genre_id, name in sorted(listed.items()):
+        report.kept["genre"] += 1
+        yield {"tmdb_id": genre_id, "name": name}
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, MalformedRecordError):
+        return str(error)
+    if isinstance(error, OSError):
+        return f"unreadable file ({error.strerror})"
+    return f"invalid JSON ({error})"
