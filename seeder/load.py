@@ -168,7 +168,7 @@ class Loader:
         self._genre_ids = dict(
             self.session.execute(
                 select(Genre.tmdb_id, Genre.id).where(Genre.tmdb_id.is_not(None))
-            ).tuples()
+            ).all()
         )
 
     def _load_people_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
@@ -185,13 +185,14 @@ class Loader:
             for genre_id in record.get("genre_ids", [])
             if genre_id in self._genre_ids
         }
-        current = set(
-            self.session.execute(
+        current = {
+            (row.movie_id, row.genre_id)
+            for row in self.session.execute(
                 select(movie_genres.c.movie_id, movie_genres.c.genre_id).where(
                     movie_genres.c.movie_id.in_(ids.values())
                 )
-            ).tuples()
-        )
+            )
+        }
         if wanted - current:
             self.session.execute(
                 insert(movie_genres),
@@ -251,7 +252,7 @@ class Loader:
         return dict(
             self.session.execute(
                 select(model.tmdb_id, model.id).where(model.tmdb_id.in_(list(tmdb_ids)))
-            ).tuples()
+            ).all()
         )
 
     def _load_credits(self, processed: Path, count: EntityCount) -> None:
