@@ -11,7 +11,7 @@ PORT   ?= 5000
 .PHONY: help install run migrate test lint format requirements clean
 
 help:
-	@echo "make run    - install, migrate and serve http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, load the sample catalog if empty, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the test suite with coverage"
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
@@ -28,6 +28,7 @@ migrate: $(STAMP)
 	$(BIN)/flask db upgrade
 
 run: migrate
+	$(BIN)/flask seed sample --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

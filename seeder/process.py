@@ -18,7 +18,9 @@ from .storage import JsonLinesWriter, RawStore, read_json, write_json_lines
 
 IMDB_ID = re.compile(r"^(tt|nm)\d{5,10}$")
 LONGEST_RUNTIME = 1_000  # minutes; longer is a data error
-EARLIEST_YEAR, LATEST_YEAR = 1870, 2100
+LATEST_YEAR = 2100
+EARLIEST_RELEASE_YEAR = 1870  # the first motion pictures
+EARLIEST_BIRTH_YEAR = 1000  # writers credited for source material (Shakespeare: 1564)
 # Column sizes in app/models: longer text is cut, and reported.
 LIMITS = {
     "title": 300,
@@ -70,11 +72,11 @@ class Report:
 
     def lines(self) -> list[str]:
         """Summary lines per kind."""
-        kinds = ("genre", "movie", "person", "credit")
+        plurals = {"genre": "genres", "movie": "movies", "person": "people", "credit": "credits"}
         return [
-            f"{kind}s: {self.kept[kind]} kept, {self.count('repaired', kind)} repaired, "
+            f"{plural}: {self.kept[kind]} kept, {self.count('repaired', kind)} repaired, "
             f"{self.count('dropped', kind)} dropped"
-            for kind in kinds
+            for kind, plural in plurals.items()
         ]
 
 
@@ -135,8 +137,8 @@ class Checker:
             return 0.0
         return float(value)
 
-    def day(self, data: dict[str, Any], name: str) -> str | None:
-        """An ISO date within plausible years, or None."""
+    def day(self, data: dict[str, Any], name: str, earliest_year: int) -> str | None:
+        """An ISO date from earliest_year to LATEST_YEAR, or None."""
         value = data.get(name)
         if value in (None, ""):
             return None
@@ -145,7 +147,7 @@ class Checker:
         except ValueError:
             self.repair(f"{name} {value!r} is not a date; dropped it")
             return None
-        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        if not earliest_year <= parsed.year <= LATEST_YEAR:
             self.repair(f"{name} {value} is out of range; dropped it")
             return None
         return parsed.isoformat()
@@ -194,7 +196,7 @@ def normalize_movie(data: dict[str, Any], report: Report) -> dict[str, Any]:
         "original_language": check.text(data, "original_language"),
         "tagline": check.text(data, "tagline"),
         "overview": check.text(data, "overview", limit_key="overview"),
-        "release_date": check.day(data, "release_date"),
+        "release_date": check.day(data, "release_date", EARLIEST_RELEASE_YEAR),
         "runtime": check.integer(data, "runtime", 0, LONGEST_RUNTIME),
         "budget": check.integer(data, "budget", 0),
         "revenue": check.integer(data, "revenue", 0),
@@ -294,7 +296,8 @@ def normalize_person(data: dict[str, Any], report: Report) -> dict[str, Any]:
     name = check.text(data, "name")
     if not name:
         raise MalformedRecordError("no name")
-    birthday, deathday = check.day(data, "birthday"), check.day(data, "deathday")
+    birthday = check.day(data, "birthday", EARLIEST_BIRTH_YEAR)
+    deathday = check.day(data, "deathday", EARLIEST_BIRTH_YEAR)
     if birthday and deathday and deathday < birthday:
         check.repair("deathday before birthday; dropped the deathday")
         deathday = None

@@ -42,7 +42,7 @@ class Credit(db.Model):
     character: Mapped[str | None] = mapped_column(String(500))
     cast_order: Mapped[int | None] = mapped_column(Integer)
     department: Mapped[str | None] = mapped_column(String(60))
-    job: Mapped[str | None] = mapped_column(String(100), index=True)
+    job: Mapped[str | None] = mapped_column(String(100))
 
     movie: Mapped[Movie] = relationship(back_populates="credits")
     person: Mapped[Person] = relationship(back_populates="credits")

@@ -1,7 +1,7 @@
 """Load: upserts keyed by TMDB id, batch by batch; reruns change nothing."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import Credit, CreditKind, Genre, Movie, Person, movie_genres
 from seeder.load import Loader
@@ -187,3 +187,18 @@ def test_a_local_genre_with_the_same_name_is_adopted(db, tmp_path):
 def test_loading_without_processed_files_says_what_to_run(db, tmp_path):
     with pytest.raises(FileNotFoundError, match="run `flask seed process` first"):
         Loader(db.session).run(tmp_path / "nothing")
+
+
+def test_a_credit_moved_to_a_new_movie_is_updated_not_duplicated(db, tmp_path):
+    movies, people = small_catalog(movie_count=1, cast_size=2)
+    load(db, tmp_path, movies, people, name="first")
+
+    moved = movies[1]["credits"]["cast"].pop()  # TMDB moved this credit to a new movie
+    movies[2] = movie_reply(2, "Sequel", cast=[moved])
+    summary = load(db, tmp_path, movies, people, name="second")
+
+    assert summary.credits.updated == 1
+    assert summary.credits.inserted == 0
+    credit = db.session.scalar(select(Credit).where(Credit.tmdb_credit_id == moved["credit_id"]))
+    assert credit.movie.title == "Sequel"
+    assert db.session.scalar(select(func.count()).select_from(Credit)) == 3  # 2 before + none new
