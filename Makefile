@@ -8,13 +8,14 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run migrate test lint format requirements clean
+.PHONY: help install run migrate test lint format requirements bench-seed clean
 
 help:
 	@echo "make run    - install, migrate, load the sample catalog if empty, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the test suite with coverage"
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
+	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load); see docs/PERFORMANCE.md"
 	@echo "make requirements - recompile requirements*.txt from requirements*.in"
 
 $(STAMP): requirements.txt requirements-test.txt
@@ -46,6 +47,9 @@ requirements: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-test.txt requirements-test.in
+
+bench-seed: $(STAMP)
+	$(BIN)/python -m bench.seed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

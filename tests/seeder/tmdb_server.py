@@ -182,3 +182,36 @@ def _page(ids: list[int], query: dict[str, str]) -> Reply:
             "total_results": len(ids),
         }
     )
+
+
+def main() -> None:
+    """Serve a small catalog from its own process (for benchmarks: no shared GIL).
+
+    Prints the base URL on the first line; on SIGTERM writes the arrival time of
+    every request, one a line, to --arrivals.
+    """
+    import argparse
+    import signal
+    import sys
+
+    from tests.seeder.tmdb_data import small_catalog
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--movies", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--arrivals", required=True)
+    arguments = parser.parse_args()
+    movies, people = small_catalog(movie_count=arguments.movies, cast_size=1)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with TMDBServer(movies=movies, people=people, latency=arguments.latency) as server:
+        print(server.base_url, flush=True)
+        stop.wait()
+        times = sorted(request.at for request in server.requests)
+    with open(arguments.arrivals, "w") as handle:
+        handle.writelines(f"{at}\n" for at in times)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
