@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,7 +44,12 @@ class TMDBUnavailableError(TMDBError):
 
 
 class RateLimiter:
-    """Spaces calls evenly so that all threads together make at most `rate` per second."""
+    """At most `rate` calls a second across all threads: evenly spaced, never bunched.
+
+    Calls get slots 1/rate apart. A thread that wakes late from its slot could
+    still bunch up with the threads after it, so grants are also counted over
+    the last second and held back at `rate`.
+    """
 
     def __init__(
         self,
@@ -54,19 +61,31 @@ class RateLimiter:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
+        self._per_second = max(1, math.floor(rate))
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next_slot = 0.0
+        self._granted: deque[float] = deque()
 
     def acquire(self) -> None:
-        """Wait for this caller's slot."""
+        """Wait for this caller's turn."""
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_slot)
             self._next_slot = slot + self.interval
         if slot > now:
             self._sleep(slot - now)
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._granted and self._granted[0] <= now - 1.0:
+                    self._granted.popleft()
+                if len(self._granted) < self._per_second:
+                    self._granted.append(now)
+                    return
+                wait = self._granted[0] + 1.0 - now
+            self._sleep(wait)
 
 
 @dataclass(frozen=True)

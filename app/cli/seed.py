@@ -156,6 +156,12 @@ def _fetch(*, ids, ids_file, popular, top_rated, year, pages, cast_limit, refres
 
 
 def _requested_ids(client: TMDBClient, ids, ids_file, popular, top_rated, year, pages) -> list[int]:
+    if not any((ids, ids_file, popular, top_rated, year)):
+        raise click.UsageError(
+            "Say what to fetch: --ids, --ids-file, --popular, --top-rated or --year."
+        )
+    if pages != 1 and not year:
+        raise click.UsageError("--pages goes with --year.")
     requested: list[int] = []
     if ids:
         requested += _parse_ids(ids.split(","), "--ids")
@@ -170,10 +176,6 @@ def _requested_ids(client: TMDBClient, ids, ids_file, popular, top_rated, year, 
         requested += client.top_rated_ids(top_rated)
     if year:
         requested += client.discover_ids(year=year, pages=pages)
-    if not requested and not any((ids, ids_file, popular, top_rated, year)):
-        raise click.UsageError(
-            "Say what to fetch: --ids, --ids-file, --popular, --top-rated or --year."
-        )
     return list(dict.fromkeys(requested))
 
 

@@ -68,6 +68,7 @@ def test_fetch_with_an_ids_file(runner, db, seed_config, tmp_path):
         (["seed", "fetch", "--ids", "550,abc"], "'abc' is not a TMDB id"),
         (["seed", "fetch", "--ids", "0"], "'0' is not a TMDB id"),
         (["seed", "fetch", "--popular", "-3"], "-3 is not in the range"),
+        (["seed", "fetch", "--ids", "1", "--pages", "3"], "--pages goes with --year"),
     ],
 )
 def test_bad_fetch_input_is_a_usage_error(runner, db, seed_config, args, message):

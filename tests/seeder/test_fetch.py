@@ -127,8 +127,9 @@ def test_atomic_write_leaves_the_old_file_when_it_fails(tmp_path):
     assert list(tmp_path.iterdir()) == [target]
 
 
-def test_a_killed_fetch_resumes_where_it_stopped(tmp_path):
-    """SIGKILL `flask seed fetch` part way; the rerun asks only for what is missing."""
+@pytest.mark.parametrize("stop_signal", [signal.SIGKILL, signal.SIGINT])
+def test_a_stopped_fetch_resumes_where_it_stopped(tmp_path, stop_signal):
+    """Kill `flask seed fetch` (or Ctrl-C it) part way; the rerun asks only for what is missing."""
     movies, people = small_catalog(movie_count=30, cast_size=1)
     with TMDBServer(movies=movies, people=people, latency=0.05) as server:
         env = {
@@ -155,14 +156,18 @@ def test_a_killed_fetch_resumes_where_it_stopped(tmp_path):
             ",".join(map(str, range(1, 31))),
         ]
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
         store = RawStore(tmp_path / "output" / "raw")
         deadline = time.monotonic() + 30
         while len(store.movie_ids()) < 10 and time.monotonic() < deadline:
             time.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        process.send_signal(stop_signal)
+        _, stderr = process.communicate(timeout=30)
+        if stop_signal == signal.SIGINT:
+            assert process.returncode == 130
+            assert "Run the same command again to fetch only what is missing" in stderr
+            assert "Traceback" not in stderr
         saved_before = set(store.movie_ids())
         assert 10 <= len(saved_before) < 30
         first_run_requests = len(server.requests_for("/movie/"))

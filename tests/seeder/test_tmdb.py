@@ -1,6 +1,8 @@
 """The TMDB client against a real HTTP server on 127.0.0.1."""
 
+import threading
 import time
+from bisect import bisect_left
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -8,6 +10,7 @@ from email.utils import format_datetime
 import pytest
 
 from seeder.tmdb import (
+    RATE_MARGIN,
     ClientSettings,
     RateLimiter,
     TMDBAuthError,
@@ -126,19 +129,64 @@ def test_list_endpoints_page_until_they_have_enough(tmdb_settings):
         assert [r.query["page"] for r in server.requests_for("/movie/popular")] == ["1", "2"]
 
 
-def test_rate_limiter_spaces_calls_across_threads():
-    now = [0.0]
-    slept = []
+class FakeTime:
+    """A clock that sleeping moves forward."""
 
-    def sleep(seconds):
-        slept.append(seconds)
+    def __init__(self, start=10.0):
+        self.now = start
 
-    limiter = RateLimiter(4, clock=lambda: now[0], sleep=sleep)
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_rate_limiter_spaces_calls_evenly():
+    time_ = FakeTime()
+    limiter = RateLimiter(4, clock=time_.clock, sleep=time_.sleep)
+    granted = []
     for _ in range(5):
         limiter.acquire()
-    assert slept == pytest.approx([0.25, 0.5, 0.75, 1.0])
+        granted.append(time_.now)
+    assert granted == pytest.approx([10.0, 10.25, 10.5, 10.75, 11.0])
     with pytest.raises(ValueError, match="positive"):
         RateLimiter(0)
+
+
+def test_late_wakers_never_bunch_above_the_rate():
+    time_ = FakeTime()
+    limiter = RateLimiter(2, clock=time_.clock, sleep=time_.sleep)
+    granted = []
+    for _ in range(3):
+        limiter._next_slot = 0.0  # as if each caller's slot passed while it slept
+        limiter.acquire()
+        granted.append(time_.now)
+    assert granted == pytest.approx([10.0, 10.0, 11.0])
+
+
+def test_rate_limiter_holds_across_threads():
+    """As the client uses it: 3% under the limit, so thread wake-up jitter stays within it."""
+    limiter = RateLimiter(50 * RATE_MARGIN)
+    granted = []
+    lock = threading.Lock()
+
+    def work():
+        for _ in range(10):
+            limiter.acquire()
+            with lock:
+                granted.append(time.monotonic())
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    granted.sort()
+    busiest = max(bisect_left(granted, start + 1.0) - index for index, start in enumerate(granted))
+    assert busiest <= 50
+    assert len(granted) == 80
+    assert granted[-1] - granted[0] >= 79 / 50
 
 
 def test_settings_come_from_the_app_config():
