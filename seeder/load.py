@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.models import Credit, CreditKind, Gender, Genre, Movie, Person, movie_genres
 from app.models.mixins import utcnow
 from app.models.slugs import slugify
+from app.services import search
 
 from .progress import Progress
 from .storage import count_lines, read_json_lines
@@ -205,7 +206,9 @@ class Loader:
 
     def _load_people_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         rows = {record["tmdb_id"]: _person_row(record) for record in records}
-        self._upsert(Person, rows, PERSON_FIELDS, count)
+        inserted, updated = self._upsert(Person, rows, PERSON_FIELDS, count)
+        if inserted or updated:
+            search.index_people(self._ids_by_tmdb(Person, inserted | updated).values())
 
     def _load_movies_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         rows = {record["tmdb_id"]: _movie_row(record) for record in records}
@@ -213,6 +216,8 @@ class Loader:
         changed = inserted | updated
         ids = self._ids_by_tmdb(Movie, rows)
         self._new_movie_ids.update(ids[tmdb_id] for tmdb_id in inserted)
+        if changed:
+            search.index_movies(ids[tmdb_id] for tmdb_id in changed)
         wanted = {
             (ids[record["tmdb_id"]], self._genre_ids[genre_id])
             for record in records

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import images
+
 AUTOESCAPED_SUFFIXES = (".jinja2", ".html", ".htm", ".xml", ".xhtml", ".svg")
 
 
@@ -21,14 +23,4 @@ def configure(app: Flask) -> None:
         "lstrip_blocks": True,
     }
     app.jinja_env.globals["site_name"] = "Marquee"
-    app.jinja_env.filters["tmdb_image"] = _tmdb_image_filter(app)
-
-
-def _tmdb_image_filter(app: Flask):
-    base = app.config["TMDB_IMAGE_BASE_URL"].rstrip("/")
-
-    def tmdb_image(path: str | None, size: str = "w342") -> str | None:
-        """Full URL of a TMDB image path at a given size, or None."""
-        return f"{base}/{size}{path}" if path else None
-
-    return tmdb_image
+    images.configure(app)

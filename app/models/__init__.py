@@ -5,6 +5,7 @@ from .genre import Genre
 from .movie import Movie, movie_genres
 from .person import Gender, Person
 from .review import Review
+from .search import SearchEntry
 from .text import GeneratedText, TextSource
 from .user import User
 from .watchlist import WatchlistEntry
@@ -18,6 +19,7 @@ __all__ = [
     "Movie",
     "Person",
     "Review",
+    "SearchEntry",
     "TextSource",
     "User",
     "WatchlistEntry",

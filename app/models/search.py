@@ -1,0 +1,28 @@
+"""The search index: one entry per searchable name (movie titles, people's names)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..infra.db import db
+
+
+class SearchEntry(db.Model):
+    """A normalized name (lower case, accents removed) pointing at a movie or a person.
+
+    The full-text index over `key` is the backend's own: an FTS5 table on
+    SQLite, a GIN tsvector index on PostgreSQL (see the migration and
+    app/services/search.py).
+    """
+
+    __tablename__ = "search_entries"
+    __table_args__ = (
+        Index("uq_search_entries_kind_ref_id_key", "kind", "ref_id", "key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "movie" or "person"
+    ref_id: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(300))
+    popularity: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,62 @@
+"""A page of results, for any list the site shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+PAGE_SIZES = (12, 24, 48, 96)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Items of one page, with what a pager needs to link the others."""
+
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether a previous page exists."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a next page exists."""
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        """The previous page number, or None."""
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        """The next page number, or None."""
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def first_index(self) -> int:
+        """1-based position of the first item on this page (0 when empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    def iter_pages(self, edge: int = 1, around: int = 2) -> Iterator[int | None]:
+        """Page numbers to link, with None for each gap: 1 … 4 5 [6] 7 8 … 40."""
+        last_shown = 0
+        for number in range(1, self.pages + 1):
+            near_edge = number <= edge or number > self.pages - edge
+            if near_edge or abs(number - self.page) <= around:
+                if last_shown and number - last_shown > 1:
+                    yield None
+                yield number
+                last_shown = number

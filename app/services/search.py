@@ -1,0 +1,171 @@
+"""Search over movie titles and people's names: one service, each backend's full-text index.
+
+Names are normalized in Python (lower case, accents removed, punctuation to
+spaces) before they are indexed and before they are searched, so "amelie"
+finds "Amélie" on SQLite (FTS5) and PostgreSQL (tsvector) alike. Every query
+word matches as a prefix ("godf" finds "The Godfather"). Exact titles come
+first, then titles that start with the query, then the rest, each by
+popularity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import case, delete, func, insert, literal_column, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..infra.db import db
+from ..models import Movie, Person, SearchEntry
+
+MAX_QUERY_LENGTH = 200
+MIN_SUGGEST_LENGTH = 2
+_NOT_WORD = re.compile(r"[\W_]+")
+_FTS = literal_column("search_fts")
+
+
+def normalize(text_: str) -> str:
+    """'Amélie (2001)' → 'amelie 2001': the form names are indexed and searched in."""
+    decomposed = unicodedata.normalize("NFKD", text_.casefold())
+    unaccented = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_NOT_WORD.sub(" ", unaccented).split())
+
+
+@dataclass(frozen=True)
+class Query:
+    """A cleaned query: what was asked, whether it was cut, and its words."""
+
+    text: str
+    trimmed: bool
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Query:
+        """Trim, cut to MAX_QUERY_LENGTH and split into normalized words."""
+        cleaned = " ".join((raw or "").split())
+        trimmed = len(cleaned) > MAX_QUERY_LENGTH
+        cleaned = cleaned[:MAX_QUERY_LENGTH]
+        return cls(text=cleaned, trimmed=trimmed, words=tuple(normalize(cleaned).split()[:12]))
+
+    @property
+    def key(self) -> str:
+        """The normalized query as one string."""
+        return " ".join(self.words)
+
+
+def movies(query: Query, *, limit: int = 20) -> list[Movie]:
+    """Movies whose title or original title matches, best first."""
+    ids = _matching_ids("movie", query, limit)
+    found = {
+        movie.id: movie for movie in db.session.scalars(select(Movie).where(Movie.id.in_(ids)))
+    }
+    return [found[ref_id] for ref_id in ids if ref_id in found]
+
+
+def people(query: Query, *, limit: int = 20) -> list[Person]:
+    """People whose name matches, best first."""
+    ids = _matching_ids("person", query, limit)
+    found = {
+        person.id: person for person in db.session.scalars(select(Person).where(Person.id.in_(ids)))
+    }
+    return [found[ref_id] for ref_id in ids if ref_id in found]
+
+
+def _matching_ids(kind: str, query: Query, limit: int) -> list[int]:
+    if not query.words:
+        return []
+    exact_first = case(
+        (SearchEntry.key == query.key, 0),
+        (SearchEntry.key.startswith(query.key, autoescape=True), 1),
+        else_=2,
+    )
+    best = func.min(exact_first).label("best")
+    statement = (
+        select(SearchEntry.ref_id, best, func.max(SearchEntry.popularity).label("popularity"))
+        .where(SearchEntry.kind == kind, _full_text_match(query))
+        .group_by(SearchEntry.ref_id)
+        .order_by(best, literal_column("popularity").desc(), SearchEntry.ref_id)
+        .limit(limit)
+    )
+    return [row.ref_id for row in db.session.execute(statement)]
+
+
+def _full_text_match(query: Query) -> ColumnElement[bool]:
+    # Words are normalized to letters and digits only, so they are safe in
+    # either query language; each one matches as a prefix.
+    if db.session.get_bind().dialect.name == "sqlite":
+        expression = " ".join(f'"{word}"*' for word in query.words)
+        matching = (
+            select(literal_column("rowid"))
+            .select_from(text("search_fts"))
+            .where(text("search_fts MATCH :expression").bindparams(expression=expression))
+        )
+        return SearchEntry.id.in_(matching)
+    expression = " & ".join(f"{word}:*" for word in query.words)
+    return func.to_tsvector("simple", SearchEntry.key).op("@@")(
+        func.to_tsquery("simple", expression)
+    )
+
+
+def index_movies(movie_ids: Iterable[int]) -> None:
+    """(Re)index these movies' titles and original titles."""
+    ids = list(movie_ids)
+    rows = db.session.execute(
+        select(Movie.id, Movie.title, Movie.original_title, Movie.popularity).where(
+            Movie.id.in_(ids)
+        )
+    )
+    entries = [
+        {"kind": "movie", "ref_id": row.id, "key": key, "popularity": row.popularity}
+        for row in rows
+        for key in {normalize(row.title), normalize(row.original_title or "")} - {""}
+    ]
+    _replace("movie", ids, entries)
+
+
+def index_people(person_ids: Iterable[int]) -> None:
+    """(Re)index these people's names."""
+    ids = list(person_ids)
+    rows = db.session.execute(
+        select(Person.id, Person.name, Person.popularity).where(Person.id.in_(ids))
+    )
+    entries = [
+        {
+            "kind": "person",
+            "ref_id": row.id,
+            "key": normalize(row.name),
+            "popularity": row.popularity,
+        }
+        for row in rows
+        if normalize(row.name)
+    ]
+    _replace("person", ids, entries)
+
+
+def _replace(kind: str, ref_ids: list[int], entries: list[dict]) -> None:
+    if not ref_ids:
+        return
+    db.session.execute(
+        delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id.in_(ref_ids))
+    )
+    if entries:
+        db.session.execute(insert(SearchEntry.__table__), entries)
+
+
+def rebuild() -> int:
+    """Index every movie and person again; return the number of entries."""
+    db.session.execute(delete(SearchEntry))
+    for model, index in ((Movie, index_movies), (Person, index_people)):
+        last = 0
+        while ids := list(
+            db.session.scalars(
+                select(model.id).where(model.id > last).order_by(model.id).limit(5000)
+            )
+        ):
+            index(ids)
+            last = ids[-1]
+    db.session.flush()
+    return db.session.scalar(select(func.count()).select_from(SearchEntry)) or 0
