@@ -52,6 +52,16 @@ def make_cast_credit(movie: Movie, person: Person, character: str, order: int = 
     return credit
 
 
+def make_crew_credit(movie: Movie, person: Person, job: str, department: str) -> Credit:
+    """A crew credit of `person` in `movie`."""
+    credit = Credit(
+        movie=movie, person=person, kind=CreditKind.crew, job=job, department=department
+    )
+    db.session.add(credit)
+    db.session.flush()
+    return credit
+
+
 def make_user(username: str = "ana", email: str | None = None, password: str = PASSWORD) -> User:
     """A registered user with a known password."""
     return accounts.create(

@@ -23,4 +23,19 @@ def configure(app: Flask) -> None:
         "lstrip_blocks": True,
     }
     app.jinja_env.globals["site_name"] = "Marquee"
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["runtime"] = runtime
     images.configure(app)
+
+
+def money(amount: int | None) -> str:
+    """'$63,000,000', or an empty string when unknown (TMDB uses 0 for unknown)."""
+    return f"${amount:,}" if amount else ""
+
+
+def runtime(minutes: int | None) -> str:
+    """'2h 19m', '45m', or an empty string when unknown."""
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h {rest}m" if hours else f"{rest}m"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, request
 
@@ -10,11 +10,18 @@ T = TypeVar("T")
 
 
 def page_number() -> int:
-    """The ?page= number: 1 when missing or not a number, 400 when below 1."""
+    """The ?page= number; 1 when missing, not a number or below 1 (services clamp the top)."""
     page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(400, description="The page number must be 1 or more.")
-    return page
+    return max(page, 1)
+
+
+def list_args(*dropped: str) -> dict[str, Any]:
+    """The query string as url_for() arguments, without `page` and the names given."""
+    return {
+        name: values if len(values) > 1 else values[0]
+        for name, values in request.args.lists()
+        if name not in ("page", *dropped)
+    }
 
 
 def or_404(found: T | None) -> T:

@@ -1,8 +1,8 @@
-"""Home page and health check."""
+"""Home page, "Surprise me" and the health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import text
 
 from ..infra.db import db
@@ -13,10 +13,26 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    """The home page: what is new in the catalog."""
+    """The home page: rails of popular, top rated, new and recently added movies."""
     return render_template(
-        "main/index.jinja2", movies=catalog.recently_added(), movie_count=catalog.count()
+        "main/index.jinja2",
+        movie_count=catalog.count(),
+        popular=catalog.popular(),
+        top_rated=catalog.top_rated(),
+        new_releases=catalog.new_releases(),
+        recently_added=catalog.recently_added(),
+        genres=catalog.genres(),
     )
+
+
+@bp.get("/random")
+def random():
+    """Open a movie picked at random."""
+    movie = catalog.random_movie()
+    if movie is None:
+        flash("The catalog is empty: there is nothing to pick from yet.", "info")
+        return redirect(url_for(".index"))
+    return redirect(url_for("movies.detail", movie_id=movie.id, slug=movie.slug))
 
 
 @bp.get("/healthz")

@@ -1,20 +1,31 @@
-"""Movie pages."""
+"""Movie pages: the filtered list, one movie, its full cast and crew."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
+from ..forms.catalog import MovieFilterForm
 from ..services import catalog
-from .helpers import or_404, page_number
+from .helpers import list_args, or_404, page_number
 
 bp = Blueprint("movies", __name__, url_prefix="/movies")
 
 
 @bp.get("/")
 def index():
-    """All movies, most popular first."""
-    movies = catalog.list_(page=page_number(), per_page=current_app.config["MOVIES_PER_PAGE"])
-    return render_template("movies/index.jinja2", movies=movies)
+    """All movies, filtered and sorted as the query string says."""
+    form = MovieFilterForm(request.args, genre_choices=genre_choices())
+    filters, per_page, notices = form.filters()
+    movies = catalog.list_(filters, page=page_number(), per_page=per_page)
+    return render_template(
+        "movies/index.jinja2", form=form, filters=filters, movies=movies, notices=notices,
+        args=list_args(), languages=catalog.languages(),
+    )  # fmt: skip
+
+
+def genre_choices() -> list[tuple[str, str]]:
+    """Every genre as a (slug, name) choice."""
+    return [(genre.slug, genre.name) for genre in catalog.genres()]
 
 
 @bp.get("/<int:movie_id>")
@@ -24,4 +35,16 @@ def detail(movie_id: int, slug: str | None = None):
     movie = or_404(catalog.get(movie_id))
     if slug != movie.slug:
         return redirect(url_for(".detail", movie_id=movie.id, slug=movie.slug), 301)
-    return render_template("movies/detail.jinja2", movie=movie, cast=catalog.cast_of(movie))
+    return render_template(
+        "movies/detail.jinja2", movie=movie, credits=catalog.credits_of(movie),
+        similar=catalog.similar(movie),
+    )  # fmt: skip
+
+
+@bp.get("/<int:movie_id>-<slug>/credits")
+def credits(movie_id: int, slug: str):
+    """The full cast and crew of one movie."""
+    movie = or_404(catalog.get(movie_id))
+    if slug != movie.slug:
+        return redirect(url_for(".credits", movie_id=movie.id, slug=movie.slug), 301)
+    return render_template("movies/credits.jinja2", movie=movie, credits=catalog.credits_of(movie))

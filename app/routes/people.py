@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..services import people
-from .helpers import or_404, page_number
+from ..services import people, search
+from ..services.people import DEPARTMENTS
+from .helpers import list_args, or_404, page_number
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 
 @bp.get("/")
 def index():
-    """Everyone in the catalog, most popular first."""
-    found = people.list_(page=page_number(), per_page=current_app.config["MOVIES_PER_PAGE"])
-    return render_template("people/index.jinja2", people=found)
+    """Popular people, or those whose name matches ?q=, optionally of one department."""
+    department = request.args.get("department") or None
+    if department not in (None, *DEPARTMENTS):
+        flash(f"Ignored department {department!r}: not one we know.", "warning")
+        department = None
+    query = search.Query.parse(request.args.get("q"))
+    if query.trimmed:
+        flash(f"Your search was cut to {search.MAX_QUERY_LENGTH} characters.", "warning")
+    if query.words:
+        found = people.search_by_name(query, department=department)
+        return render_template("people/index.jinja2", found=found, query=query,
+                               department=department, departments=DEPARTMENTS)  # fmt: skip
+    listing = people.list_(department=department, page=page_number())
+    return render_template("people/index.jinja2", people=listing, query=query, args=list_args(),
+                           department=department, departments=DEPARTMENTS)  # fmt: skip
 
 
 @bp.get("/<int:person_id>")
@@ -25,5 +38,6 @@ def detail(person_id: int, slug: str | None = None):
     if slug != person.slug:
         return redirect(url_for(".detail", person_id=person.id, slug=person.slug), 301)
     return render_template(
-        "people/detail.jinja2", person=person, credits=people.filmography(person)
-    )
+        "people/detail.jinja2", person=person, age=people.age(person),
+        filmography=people.filmography(person),
+    )  # fmt: skip

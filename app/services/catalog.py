@@ -1,31 +1,191 @@
-"""Reading the movie catalog."""
+"""Reading the movie catalog: lists with filters and sorts, rails, one movie, similar movies.
+
+Lists page with LIMIT/OFFSET over ids only (a deferred join): the offset walks
+the sort column's index without touching the rows, and only the page's rows
+are then loaded. Each sort has its own index, with the primary key as the
+tie-breaker in the same direction, so the last page costs about what the
+first does (see docs/PERFORMANCE.md).
+"""
 
 from __future__ import annotations
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..infra.db import db
-from ..models import Credit, CreditKind, Genre, Movie, Person
+from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres
+from .paging import Page
+
+SORTS = {
+    "popularity": (Movie.popularity, "desc"),
+    "rating": (Movie.vote_average, "desc"),
+    "release_date": (Movie.release_date, "desc"),
+    "title": (Movie.title, "asc"),
+    "runtime": (Movie.runtime, "desc"),
+}
+TOP_RATED_MIN_VOTES = 300
+RAIL_SIZE = 12
+KEY_CREW_JOBS = ("Director",)
+WRITING_JOBS = ("Screenplay", "Writer", "Story", "Novel", "Author", "Characters")
+
+
+@dataclass(frozen=True)
+class MovieFilters:
+    """What a movie list is narrowed to and ordered by; None means no limit."""
+
+    genres: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    min_rating: float | None = None
+    runtime_min: int | None = None
+    runtime_max: int | None = None
+    language: str | None = None
+    sort: str = "popularity"
+    order: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def direction(self) -> str:
+        """'asc' or 'desc': as asked, else the sort's natural direction."""
+        return self.order or SORTS[self.sort][1]
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether anything narrows the list."""
+        return bool(
+            self.genres
+            or self.language
+            or any(
+                value is not None
+                for value in (
+                    self.year_from,
+                    self.year_to,
+                    self.min_rating,
+                    self.runtime_min,
+                    self.runtime_max,
+                )
+            )
+        )
 
 
 def get(movie_id: int) -> Movie | None:
     """A movie with its genres, or None."""
     return db.session.scalar(
-        select(Movie).where(Movie.id == movie_id).options(selectinload(Movie.genres))
+        select(Movie)
+        .where(Movie.id == movie_id)
+        .options(selectinload(Movie.genres), selectinload(Movie.generated_text))
     )
 
 
-def list_(*, page: int = 1, per_page: int = 24) -> Pagination:
-    """Movies, most popular first, one page at a time."""
-    query = select(Movie).order_by(Movie.popularity.desc(), Movie.id)
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=100, error_out=False)
+def list_(filters: MovieFilters | None = None, *, page: int = 1, per_page: int = 24) -> Page[Movie]:
+    """One page of movies matching the filters, in the asked order."""
+    filters = filters or MovieFilters()
+    conditions = _conditions(filters)
+    total = db.session.scalar(select(func.count()).select_from(Movie).where(*conditions)) or 0
+    last_page = max(1, -(-total // per_page))
+    page = min(page, last_page)
+    column, _ = SORTS[filters.sort]
+    descending = filters.direction == "desc"
+    ordering = [column.desc(), Movie.id.desc()] if descending else [column.asc(), Movie.id.asc()]
+    ids_query = (
+        select(Movie.id)
+        .where(*conditions)
+        .order_by(*ordering)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(items=_movies_in_order(ids_query), page=page, per_page=per_page, total=total)
 
 
-def recently_added(*, limit: int = 12) -> list[Movie]:
-    """The newest movies in the catalog."""
+def _conditions(filters: MovieFilters) -> list[Any]:
+    conditions: list[Any] = []
+    for slug in filters.genres:
+        conditions.append(
+            exists().where(
+                movie_genres.c.movie_id == Movie.id,
+                movie_genres.c.genre_id
+                == select(Genre.id).where(Genre.slug == slug).scalar_subquery(),
+            )
+        )
+    if filters.year_from is not None:
+        conditions.append(Movie.release_date >= date(filters.year_from, 1, 1))
+    if filters.year_to is not None:
+        conditions.append(Movie.release_date <= date(filters.year_to, 12, 31))
+    if filters.min_rating is not None:
+        conditions.append(Movie.vote_average >= filters.min_rating)
+    if filters.runtime_min is not None:
+        conditions.append(Movie.runtime >= filters.runtime_min)
+    if filters.runtime_max is not None:
+        conditions.append(Movie.runtime <= filters.runtime_max)
+    if filters.language:
+        conditions.append(Movie.original_language == filters.language)
+    if filters.sort in ("release_date", "runtime"):
+        conditions.append(SORTS[filters.sort][0].is_not(None))
+    return conditions
+
+
+def _movies_in_order(ids_query: Select[Any]) -> list[Movie]:
+    return _load_in_order(list(db.session.scalars(ids_query)))
+
+
+def _load_in_order(ids: list[int]) -> list[Movie]:
+    """Movies by id, in the order given, in one query."""
+    if not ids:
+        return []
+    found = {
+        movie.id: movie for movie in db.session.scalars(select(Movie).where(Movie.id.in_(ids)))
+    }
+    return [found[movie_id] for movie_id in ids if movie_id in found]
+
+
+def popular(*, limit: int = RAIL_SIZE) -> list[Movie]:
+    """The most popular movies."""
+    return list(
+        db.session.scalars(
+            select(Movie).order_by(Movie.popularity.desc(), Movie.id.desc()).limit(limit)
+        )
+    )
+
+
+def top_rated(*, limit: int = RAIL_SIZE, min_votes: int = TOP_RATED_MIN_VOTES) -> list[Movie]:
+    """The best TMDB averages among movies with enough votes to mean something."""
+    query = (
+        select(Movie)
+        .where(Movie.vote_count >= min_votes)
+        .order_by(Movie.vote_average.desc(), Movie.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def new_releases(*, limit: int = RAIL_SIZE, today: date | None = None) -> list[Movie]:
+    """The latest movies already released."""
+    query = (
+        select(Movie)
+        .where(Movie.release_date <= (today or date.today()))
+        .order_by(Movie.release_date.desc(), Movie.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def recently_added(*, limit: int = RAIL_SIZE) -> list[Movie]:
+    """The movies added to the catalog last."""
     return list(db.session.scalars(select(Movie).order_by(Movie.id.desc()).limit(limit)))
+
+
+def random_movie() -> Movie | None:
+    """A movie picked at random: a random id, then the first movie at or after it (no sort)."""
+    low, high = db.session.execute(select(func.min(Movie.id), func.max(Movie.id))).one()
+    if low is None:
+        return None
+    pick = random.randint(low, high)  # noqa: S311 (not security)
+    return db.session.scalar(select(Movie).where(Movie.id >= pick).order_by(Movie.id).limit(1))
 
 
 def count() -> int:
@@ -42,6 +202,61 @@ def table_counts() -> dict[str, int]:
     }
 
 
+def languages() -> list[str]:
+    """Original languages present in the catalog, most common first."""
+    query = (
+        select(Movie.original_language)
+        .where(Movie.original_language.is_not(None))
+        .group_by(Movie.original_language)
+        .order_by(func.count().desc())
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class MovieCredits:
+    """A movie's credits, sorted for its page."""
+
+    cast: list[Credit]
+    crew_by_department: dict[str, list[Credit]]
+
+    @property
+    def directors(self) -> list[Person]:
+        """The directors, in credit order."""
+        return _people_with_jobs(self.crew_by_department, KEY_CREW_JOBS)
+
+    @property
+    def writers(self) -> list[Person]:
+        """The writers, whatever their writing credit."""
+        return _people_with_jobs(self.crew_by_department, WRITING_JOBS)
+
+
+def credits_of(movie: Movie) -> MovieCredits:
+    """Every credit of a movie with its person: cast by billing, crew by department."""
+    query = (
+        select(Credit)
+        .where(Credit.movie_id == movie.id)
+        .order_by(Credit.kind, Credit.cast_order, Credit.department, Credit.id)
+        .options(selectinload(Credit.person))
+    )
+    cast, crew = [], {}
+    for credit in db.session.scalars(query):
+        if credit.kind is CreditKind.cast:
+            cast.append(credit)
+        else:
+            crew.setdefault(credit.department or "Crew", []).append(credit)
+    return MovieCredits(cast=cast, crew_by_department=dict(sorted(crew.items())))
+
+
+def _people_with_jobs(crew: dict[str, list[Credit]], jobs: tuple[str, ...]) -> list[Person]:
+    people: dict[int, Person] = {}
+    for credits in crew.values():
+        for credit in credits:
+            if credit.job in jobs:
+                people.setdefault(credit.person_id, credit.person)
+    return list(people.values())
+
+
 def cast_of(movie: Movie, *, limit: int = 15) -> list[Credit]:
     """The first-billed cast of a movie, with each person loaded."""
     query = (
@@ -54,6 +269,62 @@ def cast_of(movie: Movie, *, limit: int = 15) -> list[Credit]:
     return list(db.session.scalars(query))
 
 
+def similar(movie: Movie, *, limit: int = RAIL_SIZE) -> list[Movie]:
+    """Movies sharing the director or main cast first, then popular ones of the same genres.
+
+    Cheap at any size: it starts from a handful of people and one genre, each
+    through an index, never from every movie.
+    """
+    key_people = select(Credit.person_id).where(
+        Credit.movie_id == movie.id,
+        (Credit.job == "Director") | and_(Credit.kind == CreditKind.cast, Credit.cast_order < 5),
+    )
+    shared = func.count(func.distinct(Credit.person_id))
+    by_people = (
+        select(Credit.movie_id)
+        .where(Credit.person_id.in_(key_people), Credit.movie_id != movie.id)
+        .group_by(Credit.movie_id)
+        .order_by(shared.desc(), Credit.movie_id)
+        .limit(limit)
+    )
+    picked = list(db.session.scalars(by_people))
+    # Always asked, even when people gave enough, so the page's query count is fixed.
+    genre_id = movie.genres[0].id if movie.genres else None
+    by_genre = (
+        select(Movie.id)
+        .where(
+            Movie.id != movie.id,
+            exists().where(
+                movie_genres.c.movie_id == Movie.id, movie_genres.c.genre_id == genre_id
+            ),
+        )
+        .order_by(Movie.popularity.desc(), Movie.id.desc())
+        .limit(limit * 2)
+    )
+    picked += [movie_id for movie_id in db.session.scalars(by_genre) if movie_id not in picked]
+    return _load_in_order(picked[:limit])
+
+
 def genres() -> list[Genre]:
     """Every genre, by name."""
     return list(db.session.scalars(select(Genre).order_by(Genre.name)))
+
+
+def genres_with_counts() -> list[tuple[Genre, int]]:
+    """Every genre with its number of movies, by name."""
+    counts = (
+        select(movie_genres.c.genre_id, func.count().label("movies"))
+        .group_by(movie_genres.c.genre_id)
+        .subquery()
+    )
+    query = (
+        select(Genre, func.coalesce(counts.c.movies, 0))
+        .outerjoin(counts, counts.c.genre_id == Genre.id)
+        .order_by(Genre.name)
+    )
+    return [(genre, number) for genre, number in db.session.execute(query)]
+
+
+def genre_by_slug(slug: str) -> Genre | None:
+    """A genre by its URL slug, or None."""
+    return db.session.scalar(select(Genre).where(Genre.slug == slug))

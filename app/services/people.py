@@ -1,13 +1,33 @@
-"""Reading the people who make movies."""
+"""Reading the people who make movies: lists, one person, their filmography."""
 
 from __future__ import annotations
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..infra.db import db
-from ..models import Credit, Movie, Person
+from ..models import Credit, CreditKind, Movie, Person
+from . import search
+from .paging import Page
+
+KNOWN_FOR_SIZE = 8
+DEPARTMENTS = (
+    "Acting",
+    "Directing",
+    "Writing",
+    "Production",
+    "Sound",
+    "Camera",
+    "Editing",
+    "Art",
+    "Costume & Make-Up",
+    "Visual Effects",
+    "Crew",
+    "Lighting",
+)
 
 
 def get(person_id: int) -> Person | None:
@@ -15,19 +35,81 @@ def get(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
 
 
-def list_(*, page: int = 1, per_page: int = 24) -> Pagination:
-    """People, most popular first, one page at a time."""
-    query = select(Person).order_by(Person.popularity.desc(), Person.id)
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=100, error_out=False)
+def list_(*, department: str | None = None, page: int = 1, per_page: int = 24) -> Page[Person]:
+    """People, most popular first, optionally of one department."""
+    conditions = [Person.known_for_department == department] if department else []
+    total = db.session.scalar(select(func.count()).select_from(Person).where(*conditions)) or 0
+    page = min(page, max(1, -(-total // per_page)))
+    ids = list(
+        db.session.scalars(
+            select(Person.id)
+            .where(*conditions)
+            .order_by(Person.popularity.desc(), Person.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    found = {
+        person.id: person for person in db.session.scalars(select(Person).where(Person.id.in_(ids)))
+    }
+    items = [found[person_id] for person_id in ids if person_id in found]
+    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def filmography(person: Person) -> list[Credit]:
-    """A person's credits, newest movie first, with each movie loaded."""
+def search_by_name(
+    query: search.Query, *, department: str | None = None, limit: int = 48
+) -> list[Person]:
+    """People whose name matches the query, best first."""
+    found = search.people(query, limit=limit if not department else limit * 4)
+    if department:
+        found = [person for person in found if person.known_for_department == department]
+    return found[:limit]
+
+
+def age(person: Person, *, today: date | None = None) -> int | None:
+    """Age now, or at death; None without a birthday."""
+    if not person.birthday:
+        return None
+    end = person.deathday or today or date.today()
+    years = end.year - person.birthday.year
+    return years - ((end.month, end.day) < (person.birthday.month, person.birthday.day))
+
+
+@dataclass
+class Filmography:
+    """A person's credits: acting by year, each crew job by year, and what they are known for."""
+
+    acting: list[Credit]
+    crew_by_job: dict[str, list[Credit]]
+    known_for: list[Movie]
+
+    @property
+    def count(self) -> int:
+        """Number of credits."""
+        return len(self.acting) + sum(len(credits) for credits in self.crew_by_job.values())
+
+
+def filmography(person: Person) -> Filmography:
+    """Every credit of a person with its movie, newest first; one query."""
     query = (
         select(Credit)
         .join(Credit.movie)
         .where(Credit.person_id == person.id)
-        .order_by(Movie.release_date.desc().nulls_last(), Movie.title)
+        .order_by(Movie.release_date.desc().nulls_first(), Movie.title)
         .options(selectinload(Credit.movie))
     )
-    return list(db.session.scalars(query))
+    acting: list[Credit] = []
+    crew: dict[str, list[Credit]] = {}
+    for credit in db.session.scalars(query):
+        if credit.kind is CreditKind.cast:
+            acting.append(credit)
+        else:
+            crew.setdefault(credit.job or "Crew", []).append(credit)
+    movies = {credit.movie_id: credit.movie for credit in acting}
+    for credits in crew.values():
+        movies.update((credit.movie_id, credit.movie) for credit in credits)
+    known_for = sorted(movies.values(), key=lambda movie: (-movie.vote_count, -movie.popularity))
+    ordered_jobs = dict(sorted(crew.items(), key=lambda item: -len(item[1])))
+    return Filmography(
+        acting=acting, crew_by_job=ordered_jobs, known_for=known_for[:KNOWN_FOR_SIZE]
+    )

@@ -1,55 +1,189 @@
-"""Movie pages."""
+"""Movie pages: the filtered list, one movie, its cast and crew."""
 
-from tests.factories import make_cast_credit, make_genre, make_movie, make_person
+from datetime import date
+
+import pytest
+
+from app.models import GeneratedText, TextSource
+from tests.factories import make_cast_credit, make_crew_credit, make_genre, make_movie, make_person
 
 
-def test_movie_list_pages_through_the_catalog(client, app, db):
+@pytest.fixture
+def shelf(db):
+    drama, comedy = make_genre("Drama"), make_genre("Comedy")
+    old = dict(release_date=date(1955, 5, 1), runtime=90, vote_average=8.1, popularity=3.0)
+    new = dict(release_date=date(2021, 1, 1), runtime=100, vote_average=6.0, popularity=9.0)
+    both = dict(release_date=date(1999, 3, 3), runtime=130, vote_average=7.2, popularity=5.0)
+    movies = {
+        "old": make_movie("Old Drama", original_language="fr", genres=[drama], **old),
+        "new": make_movie("New Comedy", original_language="en", genres=[comedy], **new),
+        "both": make_movie("Dramedy", original_language="en", genres=[drama, comedy], **both),
+    }
+    db.session.commit()
+    return movies
+
+
+def titles_in(page: str, *names: str) -> list[str]:
+    """The given titles in the order they appear on the page."""
+    return sorted((name for name in names if name in page), key=page.index)
+
+
+ALL = ("Old Drama", "New Comedy", "Dramedy")
+
+
+def test_list_is_by_popularity_by_default(client, shelf):
+    page = client.get("/movies/").get_data(as_text=True)
+    assert titles_in(page, *ALL) == ["New Comedy", "Dramedy", "Old Drama"]
+    assert "3 movies" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("genre=drama", ["Dramedy", "Old Drama"]),
+        ("genre=drama&genre=comedy", ["Dramedy"]),
+        ("decade=1990", ["Dramedy"]),
+        ("year_from=1990&year_to=2030", ["New Comedy", "Dramedy"]),
+        ("min_rating=7", ["Dramedy", "Old Drama"]),
+        ("runtime_min=95&runtime_max=120", ["New Comedy"]),
+        ("language=fr", ["Old Drama"]),
+        ("sort=title", ["Dramedy", "New Comedy", "Old Drama"]),
+        ("sort=title&order=desc", ["Old Drama", "New Comedy", "Dramedy"]),
+        ("sort=rating", ["Old Drama", "Dramedy", "New Comedy"]),
+        ("sort=release_date", ["New Comedy", "Dramedy", "Old Drama"]),
+        ("sort=runtime", ["Dramedy", "New Comedy", "Old Drama"]),
+    ],
+)
+def test_filters_and_sorts(client, shelf, query, expected):
+    page = client.get(f"/movies/?{query}").get_data(as_text=True)
+    assert titles_in(page, *ALL) == expected
+
+
+def test_invalid_filter_values_are_ignored_with_a_notice(client, shelf):
+    response = client.get(
+        "/movies/?year_from=abc&min_rating=99&language=english&sort=cost&genre=nope"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert titles_in(page, *ALL) == ["New Comedy", "Dramedy", "Old Drama"]
+    assert "Ignored from year" in page
+    assert "Ignored minimum rating" in page
+    assert "Ignored original language" in page
+    assert "Ignored sort by" in page
+    assert "Ignored genres" in page
+
+
+def test_an_empty_result_offers_to_clear_the_filters(client, shelf):
+    page = client.get("/movies/?language=ja").get_data(as_text=True)
+    assert "No movies match these filters" in page
+    assert "Clear the filters" in page
+
+
+def test_pages_keep_the_filters_in_their_links(client, db):
     for number in range(30):
-        make_movie(f"Title {number:02}", popularity=float(number))
+        make_movie(f"Title {number:02}", popularity=float(number), original_language="en")
     db.session.commit()
 
-    first = client.get("/movies/").get_data(as_text=True)
-    second = client.get("/movies/?page=2").get_data(as_text=True)
+    first = client.get("/movies/?language=en&per_page=12").get_data(as_text=True)
+    last = client.get("/movies/?language=en&per_page=12&page=3").get_data(as_text=True)
 
     assert "Title 29" in first
-    assert "Title 06" in first
-    assert "Title 05" not in first
-    assert "Page 1 of 2" in first
-    assert "Title 05" in second
-    assert "Title 29" not in second
+    assert "Title 18" in first
+    assert "Title 17" not in first
+    assert "showing 1–12" in first
+    assert "language=en" in first.split("Pages")[1]
+    assert "Title 05" in last
+    assert "showing 25–30" in last
 
 
-def test_a_page_past_the_end_says_so(client):
-    response = client.get("/movies/?page=9")
+@pytest.mark.parametrize("page", ["-1", "0", "abc", "999999"])
+def test_odd_page_numbers_are_clamped(client, shelf, page):
+    response = client.get(f"/movies/?page={page}")
     assert response.status_code == 200
-    assert "Back to the first page" in response.get_data(as_text=True)
+    assert "Dramedy" in response.get_data(as_text=True)
 
 
-def test_a_page_number_below_one_is_a_400(client):
-    response = client.get("/movies/?page=0")
-    assert response.status_code == 400
-    assert "The page number must be 1 or more." in response.get_data(as_text=True)
-
-
-def test_movie_page_shows_the_movie_its_genres_and_cast(client, db):
+def test_movie_page_shows_details_credits_and_links(client, db):
+    drama = make_genre("Drama")
     movie = make_movie(
-        "Fight Club", runtime=139, tagline="Mischief. Mayhem. Soap.", genres=[make_genre("Drama")]
-    )
+        "Fight Club", runtime=139, tagline="Mischief. Mayhem. Soap.", genres=[drama], tmdb_id=550,
+        budget=63_000_000, revenue=100_853_753, certification="R", trailer_key="abc123",
+        original_title="Fight Club", overview="An office worker meets a soap salesman.",
+    )  # fmt: skip
     make_cast_credit(movie, make_person("Brad Pitt"), "Tyler Durden", order=1)
     make_cast_credit(movie, make_person("Edward Norton"), "Narrator", order=0)
+    make_crew_credit(movie, make_person("David Fincher"), "Director", "Directing")
+    make_crew_credit(movie, make_person("Jim Uhls"), "Screenplay", "Writing")
     db.session.commit()
 
     response = client.get(f"/movies/{movie.id}-fight-club")
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<h1>Fight Club" in page
-    assert "(1999)" in page
+    assert "Fight Club" in page
     assert "2h 19m" in page
-    assert "Drama" in page
+    assert "$63,000,000" in page
+    assert "$100,853,753" in page
     assert "Mischief. Mayhem. Soap." in page
+    assert f'href="/genres/{drama.slug}"' in page
     assert page.index("Edward Norton") < page.index("Brad Pitt")
-    assert "as Tyler Durden" in page
+    assert "Tyler Durden" in page
+    assert "Directed by" in page
+    assert "David Fincher" in page
+    assert "Written by" in page
+    assert "https://www.youtube.com/watch?v=abc123" in page
+    assert "https://www.themoviedb.org/movie/550" in page
+    assert 'property="og:title"' in page
+    assert "Ratings and reviews" in page
+
+
+def test_a_generated_description_carries_its_provenance(client, db):
+    movie = make_movie("Quiet Film")
+    movie.generated_text = GeneratedText(
+        body="A quiet film about a lighthouse.",
+        source=TextSource.openai,
+        model="gpt-4o-mini",
+        language="en",
+    )
+    db.session.commit()
+
+    page = client.get(f"/movies/{movie.id}-quiet-film").get_data(as_text=True)
+
+    assert "A quiet film about a lighthouse." in page
+    assert "AI-generated" in page
+    assert "gpt-4o-mini" in page
+
+
+def test_full_cast_and_crew_page(client, db):
+    movie = make_movie("Ensemble")
+    for order in range(20):
+        make_cast_credit(movie, make_person(f"Actor {order:02}"), f"Role {order}", order=order)
+    make_crew_credit(movie, make_person("Cam Era"), "Director of Photography", "Camera")
+    db.session.commit()
+
+    response = client.get(f"/movies/{movie.id}-ensemble/credits")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Actor 19" in page
+    assert "Director of Photography" in page
+    assert client.get(f"/movies/{movie.id}-wrong/credits").status_code == 301
+
+
+def test_similar_movies_share_people_or_genres(client, db):
+    drama = make_genre("Drama")
+    director = make_person("Auteur")
+    first = make_movie("First Film", genres=[drama])
+    second = make_movie("Second Film")
+    make_movie("Popular Drama", genres=[drama], popularity=99.0)
+    make_movie("Unrelated", popularity=100.0)
+    make_crew_credit(first, director, "Director", "Directing")
+    make_crew_credit(second, director, "Director", "Directing")
+    db.session.commit()
+
+    page = client.get(f"/movies/{first.id}-first-film").get_data(as_text=True)
+    similar = page.split("Similar movies")[1]
+    assert similar.index("Second Film") < similar.index("Popular Drama")
+    assert "Unrelated" not in similar
 
 
 def test_a_missing_or_wrong_slug_redirects_to_the_canonical_url(client, db):
@@ -64,3 +198,4 @@ def test_a_missing_or_wrong_slug_redirects_to_the_canonical_url(client, db):
 
 def test_an_unknown_movie_is_a_404(client):
     assert client.get("/movies/999999-nothing").status_code == 404
+    assert client.get("/movies/999999-nothing/credits").status_code == 404

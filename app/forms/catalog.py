@@ -1,0 +1,101 @@
+"""Filter forms for the catalog lists: read from the query string, never trusted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional, Regexp
+
+from ..services.catalog import SORTS, MovieFilters
+from ..services.paging import PAGE_SIZES
+
+SORT_LABELS = {
+    "popularity": "Popularity",
+    "rating": "Rating",
+    "release_date": "Release date",
+    "title": "Title",
+    "runtime": "Runtime",
+}
+DECADES = [SelectChoice(str(year), f"{year}s") for year in range(2020, 1890, -10)]
+
+
+class MovieFilterForm(Form):
+    """Genres, years or decade, minimum rating, runtime, language, sort and page size.
+
+    A plain WTForms Form: it filters a GET list, so it carries no CSRF token.
+    """
+
+    genre = SelectMultipleField("Genres", choices=[], validate_choice=True)
+    decade = SelectField(
+        "Decade", choices=[SelectChoice("", "Any decade"), *DECADES], validators=[Optional()]
+    )
+    year_from = IntegerField("From year", validators=[Optional(), NumberRange(1870, 2100)])
+    year_to = IntegerField("To year", validators=[Optional(), NumberRange(1870, 2100)])
+    min_rating = IntegerField("Minimum rating", validators=[Optional(), NumberRange(0, 10)])
+    runtime_min = IntegerField("Runtime from (min)", validators=[Optional(), NumberRange(0, 1000)])
+    runtime_max = IntegerField("Runtime to (min)", validators=[Optional(), NumberRange(0, 1000)])
+    language = StringField(
+        "Original language",
+        validators=[
+            Optional(),
+            Regexp(r"^[a-z]{2,3}$", message="Use a language code such as en or ja."),
+        ],
+    )
+    sort = SelectField(
+        "Sort by",
+        choices=[SelectChoice(value, label) for value, label in SORT_LABELS.items()],
+        default="popularity",
+    )
+    order = SelectField(
+        "Order",
+        choices=[
+            SelectChoice("", "Default"),
+            SelectChoice("desc", "Descending"),
+            SelectChoice("asc", "Ascending"),
+        ],
+        default="",
+    )
+    per_page = SelectField(
+        "Per page", choices=[SelectChoice(str(size)) for size in PAGE_SIZES], default="24"
+    )
+
+    def __init__(self, formdata: Any, *, genre_choices: list[tuple[str, str]]) -> None:
+        super().__init__(formdata)
+        self.genre.choices = [SelectChoice(slug, name) for slug, name in genre_choices]
+
+    def filters(self) -> tuple[MovieFilters, int, list[str]]:
+        """The valid filters, the page size, and a notice for each value ignored."""
+        self.validate()
+        notices = [
+            f"Ignored {field.label.text.lower()}: {field.errors[0]}"
+            for field in self
+            if field.errors
+        ]
+
+        def valid(name: str) -> Any:
+            field = self[name]
+            return None if field.errors or field.data in ("", None) else field.data
+
+        year_from, year_to = valid("year_from"), valid("year_to")
+        if valid("decade") and year_from is None and year_to is None:
+            year_from = int(valid("decade"))
+            year_to = year_from + 9
+        if year_from is not None and year_to is not None and year_from > year_to:
+            notices.append("Swapped the years: the first was after the second.")
+            year_from, year_to = year_to, year_from
+        sort = valid("sort") if valid("sort") in SORTS else "popularity"
+        filters = MovieFilters(
+            genres=tuple(valid("genre") or ()),
+            year_from=year_from,
+            year_to=year_to,
+            min_rating=valid("min_rating"),
+            runtime_min=valid("runtime_min"),
+            runtime_max=valid("runtime_max"),
+            language=valid("language"),
+            sort=sort,
+            order=valid("order"),
+        )
+        per_page = int(valid("per_page") or 24)
+        return filters, per_page, notices

@@ -1,0 +1,60 @@
+"""Search: the results page and the type-ahead suggestions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, render_template, request, url_for
+
+from ..models import Movie, Person
+from ..services import search
+from ..services.search import MIN_SUGGEST_LENGTH, Query
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+
+@bp.get("/")
+def results():
+    """Movies and people matching ?q=, grouped by type."""
+    query = Query.parse(request.args.get("q"))
+    if query.trimmed:
+        flash(f"Your search was cut to {search.MAX_QUERY_LENGTH} characters.", "warning")
+    return render_template(
+        "search/results.jinja2", query=query,
+        movies=search.movies(query, limit=24), people=search.people(query, limit=24),
+    )  # fmt: skip
+
+
+@bp.get("/suggest")
+def suggest():
+    """Up to 8 suggestions as JSON, once the query has 2 characters."""
+    query = Query.parse(request.args.get("q"))
+    if len(query.key) < MIN_SUGGEST_LENGTH:
+        return {"query": query.text, "results": []}
+    movies, people = search.movies(query, limit=6), search.people(query, limit=4)
+    results = [_movie_result(movie) for movie in movies[:5]]
+    results += [_person_result(person) for person in people[: 8 - len(results)]]
+    results += [_movie_result(movie) for movie in movies[5 : 5 + 8 - len(results)]]
+    return {"query": query.text, "results": results}
+
+
+def _movie_result(movie: Movie) -> dict:
+    return {
+        "type": "movie",
+        "title": movie.title,
+        "subtitle": str(movie.year) if movie.year else "",
+        "url": url_for("movies.detail", movie_id=movie.id, slug=movie.slug),
+        "image": _image(movie.poster_path, "w92"),
+    }
+
+
+def _person_result(person: Person) -> dict:
+    return {
+        "type": "person",
+        "title": person.name,
+        "subtitle": person.known_for_department or "",
+        "url": url_for("people.detail", person_id=person.id, slug=person.slug),
+        "image": _image(person.profile_path, "w45"),
+    }
+
+
+def _image(path: str | None, size: str) -> str | None:
+    return current_app.jinja_env.filters["tmdb_image"](path, size)
