@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run migrate test lint format requirements bench-seed clean
+.PHONY: help install run migrate test lint format requirements bench-seed bench-pages clean
 
 help:
 	@echo "make run    - install, migrate, load the sample catalog if empty, serve http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
 	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load); see docs/PERFORMANCE.md"
+	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
 	@echo "make requirements - recompile requirements*.txt from requirements*.in"
 
 $(STAMP): requirements.txt requirements-test.txt
@@ -50,6 +51,9 @@ requirements: $(STAMP)
 
 bench-seed: $(STAMP)
 	$(BIN)/python -m bench.seed
+
+bench-pages: $(STAMP)
+	$(BIN)/python -m bench.pages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

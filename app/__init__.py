@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
+from .infra import cache, errors, login, logs, security, templating
 from .infra import config as settings
 from .infra import db as database
-from .infra import errors, login, logs, security, templating
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,8 +26,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Database, migrations, login sessions, CSRF and security headers."""
+    """Database, migrations, cache, login sessions, CSRF and security headers."""
     database.init_app(app)
+    cache.init_app(app)
     login.init_app(app)
     security.init_app(app)
 

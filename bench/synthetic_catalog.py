@@ -68,7 +68,8 @@ WORDS = [
 ]
 CAST_PER_MOVIE = 8
 CREW_JOBS = [("Directing", "Director"), ("Writing", "Screenplay")]
-PROLIFIC_PEOPLE = 20  # people 1..20 appear in about 1% of movies each
+PROLIFIC_PEOPLE = 20  # people 1..20 have about PROLIFIC_CREDITS credits each
+PROLIFIC_CREDITS = 250
 
 
 def write_catalog(folder: Path, movie_count: int, *, seed: int = 7) -> dict[str, int]:
@@ -84,11 +85,13 @@ def write_catalog(folder: Path, movie_count: int, *, seed: int = 7) -> dict[str,
     counts["people"] = write_json_lines(
         folder / "people.jsonl", (_person(rng, pid) for pid in range(1, people_count + 1))
     )
+    slots = movie_count * (CAST_PER_MOVIE + len(CREW_JOBS))
+    prolific_share = min(0.5, PROLIFIC_PEOPLE * PROLIFIC_CREDITS / slots)
     movies = JsonLinesWriter(folder / "movies.jsonl")
     credits = JsonLinesWriter(folder / "credits.jsonl")
     for movie_id in range(1, movie_count + 1):
         movies.write(_movie(rng, movie_id))
-        for record in _credits(rng, movie_id, people_count):
+        for record in _credits(rng, movie_id, people_count, prolific_share):
             credits.write(record)
     movies.commit()
     credits.commit()
@@ -147,10 +150,10 @@ def _person(rng: random.Random, person_id: int) -> dict:
     }
 
 
-def _credits(rng: random.Random, movie_id: int, people_count: int):
+def _credits(rng: random.Random, movie_id: int, people_count: int, prolific_share: float):
     chosen: set[int] = set()
     while len(chosen) < CAST_PER_MOVIE + len(CREW_JOBS):
-        prolific = rng.random() < PROLIFIC_PEOPLE / 100 / 5
+        prolific = rng.random() < prolific_share
         chosen.add(rng.randint(1, PROLIFIC_PEOPLE) if prolific else rng.randint(1, people_count))
     people = sorted(chosen)
     rng.shuffle(people)

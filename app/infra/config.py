@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ECHO": False,
     "SQLALCHEMY_RECORD_QUERIES": False,
     "REDIS_URL": None,
+    "CACHE_DEFAULT_TIMEOUT": 300,
     "LOG_LEVEL": "INFO",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "SESSION_COOKIE_SECURE": False,

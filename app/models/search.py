@@ -19,6 +19,8 @@ class SearchEntry(db.Model):
     __tablename__ = "search_entries"
     __table_args__ = (
         Index("uq_search_entries_kind_ref_id_key", "kind", "ref_id", "key", unique=True),
+        Index("ix_search_entries_kind_key", "kind", "key"),
+        Index("ix_search_entries_kind_popularity", "kind", "popularity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from ..infra.cache import cache
 from ..infra.db import db
 from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres
 from .paging import Page
@@ -202,8 +203,9 @@ def table_counts() -> dict[str, int]:
     }
 
 
+@cache.memoize()
 def languages() -> list[str]:
-    """Original languages present in the catalog, most common first."""
+    """Original languages present in the catalog, most common first (cached)."""
     query = (
         select(Movie.original_language)
         .where(Movie.original_language.is_not(None))
@@ -310,19 +312,29 @@ def genres() -> list[Genre]:
     return list(db.session.scalars(select(Genre).order_by(Genre.name)))
 
 
-def genres_with_counts() -> list[tuple[Genre, int]]:
-    """Every genre with its number of movies, by name."""
+@dataclass(frozen=True)
+class GenreCount:
+    """A genre and its number of movies: plain values, so they can be cached."""
+
+    slug: str
+    name: str
+    count: int
+
+
+@cache.memoize()
+def genres_with_counts() -> list[GenreCount]:
+    """Every genre with its number of movies, by name (cached)."""
     counts = (
         select(movie_genres.c.genre_id, func.count().label("movies"))
         .group_by(movie_genres.c.genre_id)
         .subquery()
     )
     query = (
-        select(Genre, func.coalesce(counts.c.movies, 0))
+        select(Genre.slug, Genre.name, func.coalesce(counts.c.movies, 0))
         .outerjoin(counts, counts.c.genre_id == Genre.id)
         .order_by(Genre.name)
     )
-    return [(genre, number) for genre, number in db.session.execute(query)]
+    return [GenreCount(slug, name, number) for slug, name, number in db.session.execute(query)]
 
 
 def genre_by_slug(slug: str) -> Genre | None:

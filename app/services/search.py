@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, literal_column, select, text
+from sqlalchemy import delete, func, insert, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..infra.db import db
@@ -75,22 +75,42 @@ def people(query: Query, *, limit: int = 20) -> list[Person]:
 
 
 def _matching_ids(kind: str, query: Query, limit: int) -> list[int]:
+    """Exact names first, then names starting with the query, then any word match.
+
+    Three small queries instead of one ranked one: each reads its rows in
+    popularity order through an index and stops at `limit`, so a common
+    prefix ("the") costs what a rare one does.
+    """
     if not query.words:
         return []
-    exact_first = case(
-        (SearchEntry.key == query.key, 0),
-        (SearchEntry.key.startswith(query.key, autoescape=True), 1),
-        else_=2,
-    )
-    best = func.min(exact_first).label("best")
-    statement = (
-        select(SearchEntry.ref_id, best, func.max(SearchEntry.popularity).label("popularity"))
-        .where(SearchEntry.kind == kind, _full_text_match(query))
-        .group_by(SearchEntry.ref_id)
-        .order_by(best, literal_column("popularity").desc(), SearchEntry.ref_id)
+    of_kind = SearchEntry.kind == kind
+    by_popularity = (SearchEntry.popularity.desc(), SearchEntry.ref_id)
+    exact = select(SearchEntry.ref_id).where(of_kind, SearchEntry.key == query.key).limit(limit)
+    starting = (
+        select(SearchEntry.ref_id)
+        .where(of_kind, _starts_with(query.key))
+        .order_by(*by_popularity)
         .limit(limit)
     )
-    return [row.ref_id for row in db.session.execute(statement)]
+    anywhere = (
+        select(SearchEntry.ref_id)
+        .where(of_kind, _full_text_match(query))
+        .order_by(*by_popularity)
+        .limit(limit * 2)
+    )
+    ranked: dict[int, None] = {}
+    for statement in (exact, starting, anywhere):
+        ranked.update(dict.fromkeys(db.session.scalars(statement)))
+    return list(ranked)[:limit]
+
+
+def _starts_with(prefix: str) -> ColumnElement[bool]:
+    # SQLite compares text byte by byte, so a range walks the (kind, key)
+    # index; PostgreSQL collations may not, so it gets LIKE (with % and _
+    # escaped: they are literal).
+    if db.session.get_bind().dialect.name == "sqlite":
+        return (SearchEntry.key >= prefix) & (SearchEntry.key < prefix + "\U0010ffff")
+    return SearchEntry.key.startswith(prefix, autoescape=True)
 
 
 def _full_text_match(query: Query) -> ColumnElement[bool]:

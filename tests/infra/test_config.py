@@ -144,3 +144,17 @@ def test_environment_strings_become_typed_values(raw, value):
 def test_unknown_log_level_falls_back_to_info(instance, caplog):
     app = build(instance, LOG_LEVEL="chatty")
     assert app.logger.level == 20
+
+
+def test_the_cache_uses_redis_when_redis_url_is_set(instance):
+    from app.infra.cache import cache
+
+    app = build(instance, TESTING=False, REDIS_URL="redis://127.0.0.1:6379/15")
+    with app.app_context():
+        assert type(cache.cache).__name__ == "RedisCache"
+        cache.set("marquee-test-key", 42)
+        assert cache.get("marquee-test-key") == 42
+        cache.delete("marquee-test-key")
+    local = build(instance, TESTING=False)
+    with local.app_context():
+        assert type(cache.cache).__name__ == "SimpleCache"

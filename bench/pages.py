@@ -1,0 +1,136 @@
+"""Page benchmark: server time per page on a 100,000-movie catalog (SQLite).
+
+    python -m bench.pages [--movies 100000] [--requests 200]
+
+Builds (once, cached in bench/results/) a database loaded by the real
+`flask seed load` from the synthetic catalog, then times each page in-process
+through the WSGI app: the time from request to response, without a network.
+Prints p50/p95 per page as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app import create_app
+from app.infra.db import db
+from app.models import Credit, Genre, Movie, Person
+from bench.synthetic_catalog import write_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+TARGET_P50, TARGET_P95 = 15.0, 40.0
+
+
+def build_database(movies: int) -> Path:
+    """A migrated SQLite database holding the synthetic catalog, built once."""
+    folder = RESULTS / f"pages-{movies}"
+    database = folder / "instance" / "marquee-test.sqlite3"
+    if database.exists():
+        return database
+    catalog = RESULTS / f"catalog-{movies}" / "processed"
+    if not (catalog / "credits.jsonl").exists():
+        write_catalog(catalog, movies)
+    environment = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("FLASK_", "MARQUEE_", "DATABASE_URL"))
+        },
+        "MARQUEE_ENV": "test",
+        "MARQUEE_INSTANCE_PATH": str(folder / "instance"),
+        "FLASK_SEED_OUTPUT_DIR": str(catalog.parent),
+    }
+    flask = [sys.executable, "-m", "flask"]
+    subprocess.run(
+        [*flask, "db", "upgrade"], cwd=ROOT, env=environment, check=True, capture_output=True
+    )
+    subprocess.run([*flask, "seed", "load"], cwd=ROOT, env=environment, check=True)
+    return database
+
+
+def pages_to_time(app) -> dict[str, str]:
+    """The URLs to measure, picked from the data."""
+    with app.app_context():
+        movie = db.session.scalar(select(Movie).order_by(Movie.popularity.desc()).limit(1))
+        busiest = db.session.execute(
+            select(Credit.person_id, func.count().label("credits"))
+            .group_by(Credit.person_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        person = db.session.get(Person, busiest.person_id)
+        genre = db.session.scalar(select(Genre).order_by(Genre.name).limit(1))
+        total = db.session.scalar(select(func.count()).select_from(Movie))
+        last_page = -(-total // 24)
+        word = movie.title.split()[0].lower()
+        filtered = f"/movies/?genre={genre.slug}&decade=1990&sort=rating"
+        return {
+            "home": "/",
+            "list, first page": "/movies/",
+            f"list, last page ({last_page:,})": f"/movies/?page={last_page}",
+            "list, filtered (genre, decade, by rating)": filtered,
+            "movie": f"/movies/{movie.id}-{movie.slug}",
+            f"person with {busiest.credits} credits": f"/people/{person.id}-{person.slug}",
+            f"search suggestions ('{word[:3]}')": f"/search/suggest?q={word[:3]}",
+            f"search results ('{word}')": f"/search/?q={word}",
+        }
+
+
+def time_page(client, url: str, count: int) -> list[float]:
+    """Milliseconds for `count` requests, after a short warm-up."""
+    for _ in range(5):
+        assert client.get(url).status_code == 200, url
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return timings
+
+
+def main() -> None:
+    """Build the database if needed, time every page, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--movies", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    arguments = parser.parse_args()
+    database = build_database(arguments.movies)
+    app = create_app(
+        {
+            "MARQUEE_ENV": "test",
+            "INSTANCE_PATH": str(database.parent),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    client = app.test_client()
+    rows = []
+    for name, url in pages_to_time(app).items():
+        timings = time_page(client, url, arguments.requests)
+        p50 = statistics.median(timings)
+        p95 = statistics.quantiles(timings, n=20)[18]
+        verdict = "ok" if p50 <= TARGET_P50 and p95 <= TARGET_P95 else "over target"
+        rows.append((name, url, p50, p95, verdict))
+        print(f"{name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms", file=sys.stderr)
+    machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(
+        f"\n{machine}; SQLite; {arguments.movies:,} movies; {arguments.requests} requests a page\n"
+    )
+    print("| page | URL | p50 | p95 | targets 15 / 40 ms |\n|---|---|---|---|---|")
+    for name, url, p50, p95, verdict in rows:
+        print(f"| {name} | `{url}` | {p50:.1f} ms | {p95:.1f} ms | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()
