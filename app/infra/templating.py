@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
+from urllib.parse import quote
+
+from flask import Flask, request
 
 from . import images
 
@@ -23,9 +26,25 @@ def configure(app: Flask) -> None:
         "lstrip_blocks": True,
     }
     app.jinja_env.globals["site_name"] = "Marquee"
+    app.jinja_env.globals["movie_url"] = movie_url
+    app.jinja_env.globals["person_url"] = person_url
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["runtime"] = runtime
     images.configure(app)
+
+
+def movie_url(movie: Any) -> str:
+    """The movie page's path, as url_for('movies.detail') builds it, without its cost.
+
+    Long lists (a 300-credit filmography) link hundreds of movies; building
+    each link through the URL map costs more than rendering the row.
+    """
+    return f"{request.script_root}/movies/{movie.id}-{quote(movie.slug)}"
+
+
+def person_url(person: Any) -> str:
+    """The person page's path, as url_for('people.detail') builds it."""
+    return f"{request.script_root}/people/{person.id}-{quote(person.slug)}"
 
 
 def money(amount: int | None) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[^\w]+|_+")
 
 
+@lru_cache(maxsize=65_536)  # pages build many links to the same titles
 def slugify(text: str, max_length: int = 80) -> str:
     """Lower-case words joined by hyphens, accents dropped: 'Amélie (2001)' → 'amelie-2001'.
 

@@ -10,7 +10,7 @@ first does (see docs/PERFORMANCE.md).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -48,7 +48,6 @@ class MovieFilters:
     language: str | None = None
     sort: str = "popularity"
     order: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def direction(self) -> str:
@@ -87,7 +86,7 @@ def list_(filters: MovieFilters | None = None, *, page: int = 1, per_page: int =
     """One page of movies matching the filters, in the asked order."""
     filters = filters or MovieFilters()
     conditions = _conditions(filters)
-    total = db.session.scalar(select(func.count()).select_from(Movie).where(*conditions)) or 0
+    total = _count(filters)
     last_page = max(1, -(-total // per_page))
     page = min(page, last_page)
     column, _ = SORTS[filters.sort]
@@ -101,6 +100,13 @@ def list_(filters: MovieFilters | None = None, *, page: int = 1, per_page: int =
         .offset((page - 1) * per_page)
     )
     return Page(items=_movies_in_order(ids_query), page=page, per_page=per_page, total=total)
+
+
+@cache.memoize()
+def _count(filters: MovieFilters) -> int:
+    """How many movies match: counted once per filter set, then cached (a full scan at 100k)."""
+    query = select(func.count()).select_from(Movie).where(*_conditions(filters))
+    return db.session.scalar(query) or 0
 
 
 def _conditions(filters: MovieFilters) -> list[Any]:

@@ -14,6 +14,17 @@ from . import search
 from .paging import Page
 
 KNOWN_FOR_SIZE = 8
+# What a filmography shows of each movie: loading only these keeps a
+# 300-credit page light.
+FILMOGRAPHY_COLUMNS = (
+    Movie.id,
+    Movie.title,
+    Movie.release_date,
+    Movie.poster_path,
+    Movie.vote_average,
+    Movie.vote_count,
+    Movie.popularity,
+)
 DEPARTMENTS = (
     "Acting",
     "Directing",
@@ -96,7 +107,7 @@ def filmography(person: Person) -> Filmography:
         .join(Credit.movie)
         .where(Credit.person_id == person.id)
         .order_by(Movie.release_date.desc().nulls_first(), Movie.title)
-        .options(selectinload(Credit.movie))
+        .options(selectinload(Credit.movie).load_only(*FILMOGRAPHY_COLUMNS))
     )
     acting: list[Credit] = []
     crew: dict[str, list[Credit]] = {}

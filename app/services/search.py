@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, literal_column, select, text
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from ..infra.db import db
 from ..models import Movie, Person, SearchEntry
@@ -77,31 +77,71 @@ def people(query: Query, *, limit: int = 20) -> list[Person]:
 def _matching_ids(kind: str, query: Query, limit: int) -> list[int]:
     """Exact names first, then names starting with the query, then any word match.
 
-    Three small queries instead of one ranked one: each reads its rows in
-    popularity order through an index and stops at `limit`, so a common
-    prefix ("the") costs what a rare one does.
+    Three small queries instead of one ranked one, each in popularity order
+    and stopped at `limit`. When the words match many names (a common prefix
+    such as "the"), SQLite walks the popularity index instead of sorting
+    every match, so a common prefix costs about what a rare one does.
     """
     if not query.words:
         return []
     of_kind = SearchEntry.kind == kind
     by_popularity = (SearchEntry.popularity.desc(), SearchEntry.ref_id)
     exact = select(SearchEntry.ref_id).where(of_kind, SearchEntry.key == query.key).limit(limit)
-    starting = (
-        select(SearchEntry.ref_id)
-        .where(of_kind, _starts_with(query.key))
-        .order_by(*by_popularity)
-        .limit(limit)
-    )
-    anywhere = (
-        select(SearchEntry.ref_id)
-        .where(of_kind, _full_text_match(query))
-        .order_by(*by_popularity)
-        .limit(limit * 2)
-    )
+    if _is_common(query):
+        starting, anywhere = _popularity_walks(kind, query, limit)
+    else:
+        starting = (
+            select(SearchEntry.ref_id)
+            .where(of_kind, _starts_with(query.key))
+            .order_by(*by_popularity)
+            .limit(limit)
+        )
+        anywhere = (
+            select(SearchEntry.ref_id)
+            .where(of_kind, _full_text_match(query))
+            .order_by(*by_popularity)
+            .limit(limit * 2)
+        )
     ranked: dict[int, None] = {}
     for statement in (exact, starting, anywhere):
         ranked.update(dict.fromkeys(db.session.scalars(statement)))
     return list(ranked)[:limit]
+
+
+_WALK = (
+    "SELECT ref_id FROM search_entries INDEXED BY ix_search_entries_kind_popularity "
+    "WHERE kind = :kind AND {condition} ORDER BY popularity DESC LIMIT :limit"
+)
+
+
+def _popularity_walks(kind: str, query: Query, limit: int) -> tuple[TextClause, TextClause]:
+    """SQLite only: the prefix and word queries, forced onto the (kind, popularity) index."""
+    starting = text(_WALK.format(condition="key >= :low AND key < :high")).bindparams(
+        kind=kind, low=query.key, high=query.key + "\U0010ffff", limit=limit
+    )
+    anywhere = text(
+        _WALK.format(condition="id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match)")
+    ).bindparams(kind=kind, match=_fts_expression(query), limit=limit * 2)
+    return starting, anywhere
+
+
+COMMON_MATCHES = 2_000
+
+
+def _is_common(query: Query) -> bool:
+    """Whether the words match so many names that a popularity walk is cheaper (SQLite)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return False
+    matches = db.session.scalar(
+        select(func.count())
+        .select_from(text("search_fts"))
+        .where(text("search_fts MATCH :expression").bindparams(expression=_fts_expression(query)))
+    )
+    return (matches or 0) > COMMON_MATCHES
+
+
+def _fts_expression(query: Query) -> str:
+    return " ".join(f'"{word}"*' for word in query.words)
 
 
 def _starts_with(prefix: str) -> ColumnElement[bool]:
@@ -117,7 +157,7 @@ def _full_text_match(query: Query) -> ColumnElement[bool]:
     # Words are normalized to letters and digits only, so they are safe in
     # either query language; each one matches as a prefix.
     if db.session.get_bind().dialect.name == "sqlite":
-        expression = " ".join(f'"{word}"*' for word in query.words)
+        expression = _fts_expression(query)
         matching = (
             select(literal_column("rowid"))
             .select_from(text("search_fts"))
