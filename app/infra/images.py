@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b64encode
+from functools import lru_cache
 from urllib.parse import quote
 
 from flask import Flask
@@ -28,6 +29,7 @@ def placeholder_colour(name: str) -> str:
     return f"hsl({hue}, 35%, 32%)"
 
 
+@lru_cache(maxsize=16_384)  # each card uses it twice (src and fallback)
 def placeholder_data_uri(name: str) -> str:
     """An SVG (2:3) with the initials on a colour derived from the name, as a data: URI."""
     svg = (

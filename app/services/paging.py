@@ -52,11 +52,17 @@ class Page(Generic[T]):
 
     def iter_pages(self, edge: int = 1, around: int = 2) -> Iterator[int | None]:
         """Page numbers to link, with None for each gap: 1 … 4 5 [6] 7 8 … 40."""
-        last_shown = 0
-        for number in range(1, self.pages + 1):
-            near_edge = number <= edge or number > self.pages - edge
-            if near_edge or abs(number - self.page) <= around:
-                if last_shown and number - last_shown > 1:
-                    yield None
-                yield number
-                last_shown = number
+        last = self.pages
+        shown = sorted(
+            {number for number in range(1, edge + 1)}
+            | {number for number in range(last - edge + 1, last + 1)}
+            | set(range(self.page - around, self.page + around + 1))
+        )
+        previous = 0
+        for number in shown:
+            if not 1 <= number <= last:
+                continue
+            if previous and number - previous > 1:
+                yield None
+            yield number
+            previous = number
