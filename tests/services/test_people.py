@@ -29,7 +29,7 @@ def test_filmography_splits_acting_and_jobs_and_picks_known_for(db):
 
     assert [credit.movie.title for credit in filmography.acting] == ["Flop", "Hit"]
     assert list(filmography.crew_by_job) == ["Director"]
-    assert filmography.known_for == [hit, flop]
+    assert [movie.id for movie in filmography.known_for] == [hit.id, flop.id]
     assert filmography.count == 3
 
 
