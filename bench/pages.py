@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.infra.db import db
 from app.models import Credit, Genre, Movie, Person
+from bench.seed import migrated_environment
 from bench.synthetic_catalog import write_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,20 +41,8 @@ def build_database(movies: int) -> Path:
     catalog = RESULTS / f"catalog-{movies}" / "processed"
     if not (catalog / "credits.jsonl").exists():
         write_catalog(catalog, movies)
-    environment = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("FLASK_", "MARQUEE_", "DATABASE_URL"))
-        },
-        "MARQUEE_ENV": "test",
-        "MARQUEE_INSTANCE_PATH": str(folder / "instance"),
-        "FLASK_SEED_OUTPUT_DIR": str(catalog.parent),
-    }
+    environment = migrated_environment(catalog, folder)
     flask = [sys.executable, "-m", "flask"]
-    subprocess.run(
-        [*flask, "db", "upgrade"], cwd=ROOT, env=environment, check=True, capture_output=True
-    )
     subprocess.run([*flask, "seed", "load"], cwd=ROOT, env=environment, check=True)
     return database
 

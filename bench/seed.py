@@ -72,7 +72,7 @@ def fetch_run(movie_count: int) -> dict[str, float]:
     return {"requests": len(arrivals), "rate": sustained, "busiest_second": busiest}
 
 
-def _migrated_environment(catalog: Path, workdir: Path) -> dict[str, str]:
+def migrated_environment(catalog: Path, workdir: Path) -> dict[str, str]:
     """Environment for a `flask` process on a fresh, migrated SQLite database."""
     environment = {
         **{
@@ -92,7 +92,7 @@ def _migrated_environment(catalog: Path, workdir: Path) -> dict[str, str]:
 
 def load_run(catalog: Path, workdir: Path) -> dict[str, float]:
     """One `flask seed load` of the catalog into a fresh SQLite database."""
-    environment = _migrated_environment(catalog, workdir)
+    environment = migrated_environment(catalog, workdir)
     flask = FLASK
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -120,7 +120,7 @@ def load_run(catalog: Path, workdir: Path) -> dict[str, float]:
 
 def peak_memory_of_load(catalog: Path, workdir: Path) -> float:
     """Peak resident memory (MB) of one `flask seed load` process, from getrusage."""
-    environment = _migrated_environment(catalog, workdir)
+    environment = migrated_environment(catalog, workdir)
     code = (
         "import resource, runpy, sys; sys.argv=['flask','seed','load']; \n"
         "try:\n    runpy.run_module('flask', run_name='__main__')\n"

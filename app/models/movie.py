@@ -20,8 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
-from .mixins import TimestampMixin
-from .slugs import slugify
+from .mixins import TimestampMixin, TitledRelease
 
 if TYPE_CHECKING:
     from .credit import Credit
@@ -36,7 +35,7 @@ movie_genres = Table(
 )
 
 
-class Movie(TimestampMixin, db.Model):
+class Movie(TitledRelease, TimestampMixin, db.Model):
     """A film in the catalog, from TMDB or entered locally."""
 
     __tablename__ = "movies"
@@ -82,16 +81,6 @@ class Movie(TimestampMixin, db.Model):
     generated_text: Mapped[GeneratedText | None] = relationship(
         back_populates="movie", cascade="all, delete-orphan", passive_deletes=True
     )
-
-    @property
-    def year(self) -> int | None:
-        """Release year, if the release date is known."""
-        return self.release_date.year if self.release_date else None
-
-    @property
-    def slug(self) -> str:
-        """URL slug made from the title."""
-        return slugify(self.title)
 
     def __repr__(self) -> str:
         return f"<Movie {self.id} {self.title!r}>"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..infra.db import db
 from ..models import Credit, CreditKind, Movie, Person
-from ..models.slugs import slugify
+from ..models.mixins import TitledRelease
 from . import search
 from .paging import Page
 
@@ -86,7 +86,7 @@ def age(person: Person, *, today: date | None = None) -> int | None:
 
 
 @dataclass(frozen=True, slots=True)
-class FilmographyMovie:
+class FilmographyMovie(TitledRelease):
     """What a filmography shows of a movie: plain values, cheap to build by the hundred."""
 
     id: int
@@ -96,16 +96,6 @@ class FilmographyMovie:
     vote_average: float
     vote_count: int
     popularity: float
-
-    @property
-    def year(self) -> int | None:
-        """Release year, if known."""
-        return self.release_date.year if self.release_date else None
-
-    @property
-    def slug(self) -> str:
-        """URL slug made from the title."""
-        return slugify(self.title)
 
 
 @dataclass(frozen=True, slots=True)
