@@ -19,7 +19,17 @@ from sqlalchemy import Result, Select, Table, delete, insert, select, tuple_, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Credit, CreditKind, Gender, Genre, Movie, Person, movie_genres
+from app.models import (
+    Credit,
+    CreditKind,
+    Gender,
+    Genre,
+    Keyword,
+    Movie,
+    Person,
+    movie_genres,
+    movie_keywords,
+)
 from app.models.mixins import utcnow
 from app.models.slugs import slugify
 from app.services import search
@@ -218,40 +228,67 @@ class Loader:
         self._new_movie_ids.update(ids[tmdb_id] for tmdb_id in inserted)
         if changed:
             search.index_movies(ids[tmdb_id] for tmdb_id in changed)
-        wanted = {
+        genre_links = {
             (ids[record["tmdb_id"]], self._genre_ids[genre_id])
             for record in records
             for genre_id in record.get("genre_ids", [])
             if genre_id in self._genre_ids
         }
+        keyword_ids = self._keyword_ids(records)
+        keyword_links = {
+            (ids[record["tmdb_id"]], keyword_ids[keyword["tmdb_id"]])
+            for record in records
+            for keyword in record.get("keywords", [])
+            if isinstance(keyword, dict) and keyword.get("tmdb_id") in keyword_ids
+        }
+        relinked_ids = self._sync_links(movie_genres, "genre_id", ids.values(), genre_links)
+        relinked_ids |= self._sync_links(movie_keywords, "keyword_id", ids.values(), keyword_links)
+        tmdb_by_id = {local: tmdb for tmdb, local in ids.items()}
+        relinked = {tmdb_by_id[movie_id] for movie_id in relinked_ids} - changed
+        count.updated += len(relinked)
+        count.unchanged += len(rows) - len(changed) - len(relinked)
+
+    def _sync_links(
+        self, table: Table, other: str, movie_ids: Iterable[int], wanted: set[tuple[int, int]]
+    ) -> set[int]:
+        """Make a movie link table hold exactly `wanted` for these movies; return movies changed."""
         current = {
-            (row.movie_id, row.genre_id)
+            (row.movie_id, getattr(row, other))
             for row in self._rows(
-                select(movie_genres.c.movie_id, movie_genres.c.genre_id).where(
-                    movie_genres.c.movie_id.in_(ids.values())
+                select(table.c.movie_id, table.c[other]).where(
+                    table.c.movie_id.in_(list(movie_ids))
                 )
             )
         }
         if wanted - current:
             self.session.execute(
-                insert(movie_genres),
-                [
-                    {"movie_id": movie, "genre_id": genre}
-                    for movie, genre in sorted(wanted - current)
-                ],
+                insert(table),
+                [{"movie_id": movie, other: linked} for movie, linked in sorted(wanted - current)],
             )
         if current - wanted:
             self.session.execute(
-                delete(movie_genres).where(
-                    tuple_(movie_genres.c.movie_id, movie_genres.c.genre_id).in_(
-                        sorted(current - wanted)
-                    )
+                delete(table).where(
+                    tuple_(table.c.movie_id, table.c[other]).in_(sorted(current - wanted))
                 )
             )
-        tmdb_by_id = {local: tmdb for tmdb, local in ids.items()}
-        relinked = {tmdb_by_id[movie] for movie, _ in (wanted ^ current)} - changed
-        count.updated += len(relinked)
-        count.unchanged += len(rows) - len(changed) - len(relinked)
+        return {movie for movie, _ in wanted ^ current}
+
+    def _keyword_ids(self, records: list[dict[str, Any]]) -> dict[int, int]:
+        """Local ids of the batch's keywords by TMDB id, adding new keywords."""
+        names = {
+            keyword["tmdb_id"]: keyword["name"]
+            for record in records
+            for keyword in record.get("keywords", [])
+            if isinstance(keyword, dict) and isinstance(keyword.get("tmdb_id"), int)
+        }
+        if not names:
+            return {}
+        known = self._ids_by_tmdb(Keyword, names)
+        new = [{"tmdb_id": key, "name": name} for key, name in names.items() if key not in known]
+        if new:
+            self.session.execute(insert(Keyword.__table__), new)
+            known = self._ids_by_tmdb(Keyword, names)
+        return known
 
     def _upsert(
         self,

@@ -42,6 +42,7 @@ LIMITS = {
     "credit_id": 32,
     "original_language": 16,
     "genre": 80,
+    "keyword": 200,
 }
 
 
@@ -355,14 +356,19 @@ def _trailer_key(data: dict[str, Any]) -> str | None:
     return trailers[0]["key"][: LIMITS["trailer_key"]] if trailers else None
 
 
-def _keywords(data: dict[str, Any]) -> list[str]:
+def _keywords(data: dict[str, Any]) -> list[dict[str, Any]]:
     block = data.get("keywords")
     keywords = block.get("keywords") if isinstance(block, dict) else None
-    return [
-        keyword["name"]
-        for keyword in keywords or []
-        if isinstance(keyword, dict) and isinstance(keyword.get("name"), str)
-    ]
+    found: dict[int, str] = {}
+    for keyword in keywords or []:
+        if (
+            isinstance(keyword, dict)
+            and isinstance(keyword.get("id"), int)
+            and isinstance(keyword.get("name"), str)
+            and keyword["name"].strip()
+        ):
+            found.setdefault(keyword["id"], keyword["name"].strip()[: LIMITS["keyword"]])
+    return [{"tmdb_id": key, "name": name} for key, name in found.items()]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from .credit import Credit, CreditKind
 from .genre import Genre
+from .keyword import Keyword, movie_keywords
 from .movie import Movie, movie_genres
 from .person import Gender, Person
 from .review import Review
@@ -16,6 +17,7 @@ __all__ = [
     "Gender",
     "GeneratedText",
     "Genre",
+    "Keyword",
     "Movie",
     "Person",
     "Review",
@@ -24,4 +26,5 @@ __all__ = [
     "User",
     "WatchlistEntry",
     "movie_genres",
+    "movie_keywords",
 ]

@@ -25,6 +25,7 @@ from .mixins import TimestampMixin, TitledRelease
 if TYPE_CHECKING:
     from .credit import Credit
     from .genre import Genre
+    from .keyword import Keyword
     from .text import GeneratedText
 
 movie_genres = Table(
@@ -74,6 +75,9 @@ class Movie(TitledRelease, TimestampMixin, db.Model):
 
     genres: Mapped[list[Genre]] = relationship(
         secondary=movie_genres, back_populates="movies", order_by="Genre.name"
+    )
+    keywords: Mapped[list[Keyword]] = relationship(
+        secondary="movie_keywords", order_by="Keyword.name"
     )
     credits: Mapped[list[Credit]] = relationship(
         back_populates="movie", cascade="all, delete-orphan", passive_deletes=True

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..infra.cache import cache
 from ..infra.db import db
-from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres
+from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres, movie_keywords
 from .paging import Page
 
 SORTS = {
@@ -308,7 +308,7 @@ def cast_of(movie: Movie, *, limit: int = 15) -> list[Credit]:
 
 
 def similar(movie: Movie, *, limit: int = RAIL_SIZE) -> list[Movie]:
-    """Movies sharing the director or main cast first, then popular ones of the same genres.
+    """Movies sharing the director or main cast, then keywords, then popular ones of its genre.
 
     Cheap at any size: it starts from a handful of people and one genre, each
     through an index, never from every movie.
@@ -326,6 +326,20 @@ def similar(movie: Movie, *, limit: int = RAIL_SIZE) -> list[Movie]:
         .limit(limit)
     )
     picked = list(db.session.scalars(by_people))
+    movie_keyword_ids = select(movie_keywords.c.keyword_id).where(
+        movie_keywords.c.movie_id == movie.id
+    )
+    by_keywords = (
+        select(movie_keywords.c.movie_id)
+        .where(
+            movie_keywords.c.keyword_id.in_(movie_keyword_ids),
+            movie_keywords.c.movie_id != movie.id,
+        )
+        .group_by(movie_keywords.c.movie_id)
+        .order_by(func.count().desc(), movie_keywords.c.movie_id)
+        .limit(limit)
+    )
+    picked += [movie_id for movie_id in db.session.scalars(by_keywords) if movie_id not in picked]
     # Always asked, even when people gave enough, so the page's query count is fixed.
     genre_id = movie.genres[0].id if movie.genres else None
     by_genre = (

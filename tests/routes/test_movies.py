@@ -199,3 +199,18 @@ def test_a_missing_or_wrong_slug_redirects_to_the_canonical_url(client, db):
 def test_an_unknown_movie_is_a_404(client):
     assert client.get("/movies/999999-nothing").status_code == 404
     assert client.get("/movies/999999-nothing/credits").status_code == 404
+
+
+def test_similar_movies_also_share_keywords(client, db):
+    from app.models import Keyword
+
+    heist = Keyword(tmdb_id=10, name="heist")
+    first = make_movie("Big Job")
+    second = make_movie("Another Job")
+    make_movie("Popular Other", popularity=100.0)
+    first.keywords = [heist]
+    second.keywords = [heist]
+    db.session.commit()
+
+    page = client.get(f"/movies/{first.id}-big-job").get_data(as_text=True)
+    assert "Another Job" in page.split("Similar movies")[1]

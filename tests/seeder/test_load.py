@@ -202,3 +202,21 @@ def test_a_credit_moved_to_a_new_movie_is_updated_not_duplicated(db, tmp_path):
     credit = db.session.scalar(select(Credit).where(Credit.tmdb_credit_id == moved["credit_id"]))
     assert credit.movie.title == "Sequel"
     assert db.session.scalar(select(func.count()).select_from(Credit)) == 3  # 2 before + none new
+
+
+def test_keywords_are_loaded_and_kept_in_step(db, tmp_path):
+    from app.models import Keyword, movie_keywords
+
+    movies, people = small_catalog(movie_count=2, cast_size=1)
+    movies[1]["keywords"] = {"keywords": [{"id": 10, "name": "heist"}, {"id": 11, "name": "paris"}]}
+    movies[2]["keywords"] = {"keywords": [{"id": 10, "name": "heist"}]}
+    load(db, tmp_path, movies, people, name="first")
+
+    assert sorted(db.session.scalars(select(Keyword.name))) == ["heist", "paris"]
+    assert db.session.scalar(select(func.count()).select_from(movie_keywords)) == 3
+
+    movies[1]["keywords"] = {"keywords": [{"id": 10, "name": "heist"}]}
+    summary = load(db, tmp_path, movies, people, name="second")
+
+    assert summary.movies.updated == 1
+    assert db.session.scalar(select(func.count()).select_from(movie_keywords)) == 2

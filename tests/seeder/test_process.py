@@ -58,7 +58,7 @@ def test_a_clean_catalog_is_normalized(raw, tmp_path):
     assert movie["certification"] == "PG-13"  # the theatrical one
     assert movie["trailer_key"] == "official1"  # the official trailer
     assert movie["genre_ids"] == [18]
-    assert movie["keywords"] == ["friendship"]
+    assert movie["keywords"] == [{"tmdb_id": 1, "name": "friendship"}]
     assert movie["countries"] == ["US"]
     assert len(files["credits"]) == 2 * 4
     assert {c["kind"] for c in files["credits"]} == {"cast", "crew"}
