@@ -15,7 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Result, Select, Table, delete, insert, select, tuple_, update
+from sqlalchemy import Result, Select, Table, delete, insert, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -148,6 +148,10 @@ class Loader:
         )
         self._stage("movies", processed, self._load_movies_batch, summary.movies, self.batch_size)
         self._load_credits(processed, summary.credits)
+        if self.session.get_bind().dialect.name == "sqlite":
+            # Fresh statistics after a bulk load, so the planner picks the right indexes.
+            self.session.execute(text("PRAGMA optimize"))
+            self.session.commit()
         return summary
 
     def _insert_plain(self, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -18,8 +18,8 @@ class SearchEntry(db.Model):
 
     __tablename__ = "search_entries"
     __table_args__ = (
-        Index("uq_search_entries_kind_ref_id_key", "kind", "ref_id", "key", unique=True),
-        Index("ix_search_entries_kind_key", "kind", "key"),
+        # (kind, key) leads, so exact and prefix lookups by name use this index.
+        Index("uq_search_entries_kind_key_ref_id", "kind", "key", "ref_id", unique=True),
         Index("ix_search_entries_kind_popularity", "kind", "popularity"),
     )
 
