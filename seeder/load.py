@@ -148,10 +148,11 @@ class Loader:
         )
         self._stage("movies", processed, self._load_movies_batch, summary.movies, self.batch_size)
         self._load_credits(processed, summary.credits)
+        search.optimize()
         if self.session.get_bind().dialect.name == "sqlite":
             # Fresh statistics after a bulk load, so the planner picks the right indexes.
             self.session.execute(text("PRAGMA optimize"))
-            self.session.commit()
+        self.session.commit()
         return summary
 
     def _insert_plain(self, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement, TextClause
@@ -41,6 +41,8 @@ class Query:
     text: str
     trimmed: bool
     words: tuple[str, ...]
+    # What the service learned about this query's plan (see _is_common).
+    plan: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def parse(cls, raw: str | None) -> Query:
@@ -115,13 +117,24 @@ _WALK = (
 
 
 def _popularity_walks(kind: str, query: Query, limit: int) -> tuple[TextClause, TextClause]:
-    """SQLite only: the prefix and word queries, forced onto the (kind, popularity) index."""
+    """SQLite only: the prefix and word queries, walking the (kind, popularity) index.
+
+    Keys are normalized words joined by single spaces, so "some word starts
+    with w" is exactly "' ' || key contains ' ' || w": the same test as the
+    full-text index's prefix match, checked row by row while walking in
+    popularity order, which stops after a few hundred rows when matches are
+    common.
+    """
     starting = text(_WALK.format(condition="key >= :low AND key < :high")).bindparams(
         kind=kind, low=query.key, high=query.key + "\U0010ffff", limit=limit
     )
-    anywhere = text(
-        _WALK.format(condition="id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match)")
-    ).bindparams(kind=kind, match=_fts_expression(query), limit=limit * 2)
+    conditions = " AND ".join(
+        f"instr(' ' || key, :word{index}) > 0" for index in range(len(query.words))
+    )
+    words = {f"word{index}": f" {word}" for index, word in enumerate(query.words)}
+    anywhere = text(_WALK.format(condition=conditions)).bindparams(
+        kind=kind, limit=limit * 2, **words
+    )
     return starting, anywhere
 
 
@@ -129,15 +142,24 @@ COMMON_MATCHES = 2_000
 
 
 def _is_common(query: Query) -> bool:
-    """Whether the words match so many names that a popularity walk is cheaper (SQLite)."""
+    """Whether the words match so many names that a popularity walk is cheaper (SQLite).
+
+    The answer is kept on the query, so movies and people ask the database once.
+    """
     if db.session.get_bind().dialect.name != "sqlite":
         return False
+    if "common" not in query.plan:
+        query.plan["common"] = _count_matches(query) > COMMON_MATCHES
+    return query.plan["common"]
+
+
+def _count_matches(query: Query) -> int:
     matches = db.session.scalar(
         select(func.count())
         .select_from(text("search_fts"))
         .where(text("search_fts MATCH :expression").bindparams(expression=_fts_expression(query)))
     )
-    return (matches or 0) > COMMON_MATCHES
+    return matches or 0
 
 
 def _fts_expression(query: Query) -> str:
@@ -213,6 +235,12 @@ def _replace(kind: str, ref_ids: list[int], entries: list[dict]) -> None:
     )
     if entries:
         db.session.execute(insert(SearchEntry.__table__), entries)
+
+
+def optimize() -> None:
+    """After a bulk load: merge the full-text index's segments (SQLite) so queries read one."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
 
 
 def rebuild() -> int:

@@ -104,3 +104,15 @@ def test_normalize():
     assert search.normalize("  Amélie (2001)!") == "amelie 2001"
     assert search.normalize("WALL·E") == "wall e"
     assert search.normalize("Straße") == "strasse"
+
+
+@pytest.mark.parametrize(
+    "typed", ["god", "the godfather", "amel", "fabuleux destin", "七人", "pacino", "zoe k", "zzz"]
+)
+def test_the_popularity_walk_finds_what_the_full_text_index_finds(catalog, monkeypatch, typed):
+    """Common queries take another plan on SQLite; it must give the same answers."""
+    normal_movies = titles(search.movies(Query.parse(typed)))
+    normal_people = titles(search.people(Query.parse(typed)))
+    monkeypatch.setattr(search, "COMMON_MATCHES", -1)  # every query counts as common
+    assert titles(search.movies(Query.parse(typed))) == normal_movies
+    assert titles(search.people(Query.parse(typed))) == normal_people
