@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import FloatField, Form, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, Regexp
 
@@ -33,7 +33,7 @@ class MovieFilterForm(Form):
     )
     year_from = IntegerField("From year", validators=[Optional(), NumberRange(1870, 2100)])
     year_to = IntegerField("To year", validators=[Optional(), NumberRange(1870, 2100)])
-    min_rating = IntegerField("Minimum rating", validators=[Optional(), NumberRange(0, 10)])
+    min_rating = FloatField("Minimum rating", validators=[Optional(), NumberRange(0, 10)])
     runtime_min = IntegerField("Runtime from (min)", validators=[Optional(), NumberRange(0, 1000)])
     runtime_max = IntegerField("Runtime to (min)", validators=[Optional(), NumberRange(0, 1000)])
     language = StringField(

@@ -45,6 +45,7 @@ def test_list_is_by_popularity_by_default(client, shelf):
         ("decade=1990", ["Dramedy"]),
         ("year_from=1990&year_to=2030", ["New Comedy", "Dramedy"]),
         ("min_rating=7", ["Dramedy", "Old Drama"]),
+        ("min_rating=7.5", ["Old Drama"]),
         ("runtime_min=95&runtime_max=120", ["New Comedy"]),
         ("language=fr", ["Old Drama"]),
         ("sort=title", ["Dramedy", "New Comedy", "Old Drama"]),
