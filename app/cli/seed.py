@@ -19,7 +19,7 @@ from seeder.storage import PROCESSED, PROCESSED_FILES, RAW, RawStore, count_line
 from seeder.tmdb import ClientSettings, TMDBClient, TMDBError
 
 from ..infra.db import db
-from ..services import catalog
+from ..services import catalog, search
 
 
 @click.group("seed", help="Fill the catalog: fetch → process → load, or the bundled sample.")
@@ -110,6 +110,15 @@ def sample_command(if_empty: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="marquee-sample-") as folder:
         _process(SAMPLE_DIR, Path(folder), quiet=True)
         _load(Path(folder), 1000)
+
+
+@group.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from every movie and person (the loader keeps it in step)."""
+    entries = search.rebuild()
+    search.optimize()
+    db.session.commit()
+    click.echo(f"search index: {entries:,} entries")
 
 
 @group.command("status")

@@ -20,7 +20,8 @@ class SearchEntry(db.Model):
     __table_args__ = (
         # (kind, key) leads, so exact and prefix lookups by name use this index.
         Index("uq_search_entries_kind_key_ref_id", "kind", "key", "ref_id", unique=True),
-        Index("ix_search_entries_kind_popularity", "kind", "popularity"),
+        # Covers the popularity walks (app/services/search.py): no row lookups.
+        Index("ix_search_entries_kind_popularity", "kind", "popularity", "key", "ref_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,7 +33,7 @@ def upgrade():
     )
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.create_index('uq_search_entries_kind_key_ref_id', ['kind', 'key', 'ref_id'], unique=True)
-        batch_op.create_index('ix_search_entries_kind_popularity', ['kind', 'popularity'], unique=False)
+        batch_op.create_index('ix_search_entries_kind_popularity', ['kind', 'popularity', 'key', 'ref_id'], unique=False)
 
     # ### end Alembic commands ###
     if op.get_bind().dialect.name == "sqlite":

@@ -91,3 +91,11 @@ def test_process_and_load_say_what_to_run_first(runner, db, seed_config):
     assert process.exit_code == load.exit_code == 1
     assert "run `flask seed fetch` first" in process.output
     assert "run `flask seed process` first" in load.output
+
+
+def test_reindex_rebuilds_the_search_index(runner, db, seed_config, client):
+    runner.invoke(args=["seed", "all", "--ids", "1"])
+    result = runner.invoke(args=["seed", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "search index: 6 entries" in result.output  # 1 movie, 4 actors, 1 director
+    assert client.get("/search/suggest?q=movie").json["results"][0]["title"] == "Movie 1"
