@@ -36,6 +36,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every page of the site, one blueprint per area."""
     from .routes import auth, genres, main, movies, people, search
+    from .routes.helpers import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
 
     for blueprint in (main.bp, movies.bp, people.bp, genres.bp, search.bp, auth.bp):
         app.register_blueprint(blueprint)

@@ -27,7 +27,8 @@ class MovieFilterForm(Form):
     A plain WTForms Form: it filters a GET list, so it carries no CSRF token.
     """
 
-    genre = SelectMultipleField("Genres", choices=[], validate_choice=True)
+    # Checked slug by slug in filters(), so one unknown genre drops only itself.
+    genre = SelectMultipleField("Genres", choices=[], validate_choice=False)
     decade = SelectField(
         "Decade", choices=[SelectChoice("", "Any decade"), *DECADES], validators=[Optional()]
     )
@@ -78,6 +79,11 @@ class MovieFilterForm(Form):
             field = self[name]
             return None if field.errors or field.data in ("", None) else field.data
 
+        known = {choice.value for choice in self.genre.choices}
+        genres = tuple(dict.fromkeys(valid("genre") or ()))
+        notices += [
+            f"Ignored genre “{slug}”: not one we know." for slug in genres if slug not in known
+        ]
         year_from, year_to = valid("year_from"), valid("year_to")
         if valid("decade") and year_from is None and year_to is None:
             year_from = int(valid("decade"))
@@ -87,7 +93,7 @@ class MovieFilterForm(Form):
             year_from, year_to = year_to, year_from
         sort = valid("sort") if valid("sort") in SORTS else "popularity"
         filters = MovieFilters(
-            genres=tuple(valid("genre") or ()),
+            genres=tuple(slug for slug in genres if slug in known),
             year_from=year_from,
             year_to=year_to,
             min_rating=valid("min_rating"),

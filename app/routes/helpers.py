@@ -5,8 +5,20 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import abort, request
+from werkzeug.routing import IntegerConverter, Map
 
 T = TypeVar("T")
+
+
+class IdConverter(IntegerConverter):
+    """A row id in a URL: a positive number that fits the database's integer column.
+
+    Larger numbers do not match the route, so they get the 404 page instead of
+    an overflow deep in the database driver.
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def page_number() -> int:

@@ -28,8 +28,8 @@ def genre_choices() -> list[tuple[str, str]]:
     return [(genre.slug, genre.name) for genre in catalog.genres()]
 
 
-@bp.get("/<int:movie_id>")
-@bp.get("/<int:movie_id>-<slug>")
+@bp.get("/<id:movie_id>")
+@bp.get("/<id:movie_id>-<slug>")
 def detail(movie_id: int, slug: str | None = None):
     """One movie; a missing or wrong slug redirects to the canonical URL."""
     movie = or_404(catalog.get(movie_id))
@@ -41,7 +41,7 @@ def detail(movie_id: int, slug: str | None = None):
     )  # fmt: skip
 
 
-@bp.get("/<int:movie_id>-<slug>/credits")
+@bp.get("/<id:movie_id>-<slug>/credits")
 def credits(movie_id: int, slug: str):
     """The full cast and crew of one movie."""
     movie = or_404(catalog.get(movie_id))

@@ -30,8 +30,8 @@ def index():
                            department=department, departments=DEPARTMENTS)  # fmt: skip
 
 
-@bp.get("/<int:person_id>")
-@bp.get("/<int:person_id>-<slug>")
+@bp.get("/<id:person_id>")
+@bp.get("/<id:person_id>-<slug>")
 def detail(person_id: int, slug: str | None = None):
     """One person and their filmography; a wrong slug redirects to the canonical URL."""
     person = or_404(people.get(person_id))
