@@ -341,11 +341,29 @@ class Loader:
     def _load_credits(self, processed: Path, count: EntityCount) -> None:
         path = processed / "credits.jsonl"
         progress = Progress("load credits", count_lines(path), stream=self.stream)
+        credited: set[int] = set()
         for batch in _movie_batches(read_json_lines(path), self.batch_size * 5):
             self._load_credits_batch(batch, count)
             self.session.commit()
+            credited.update(record["movie_tmdb_id"] for record in batch)
             progress.advance(len(batch))
         progress.finish()
+        self._clear_credits_of_uncredited(processed, credited, count)
+
+    def _clear_credits_of_uncredited(
+        self, processed: Path, credited: set[int], count: EntityCount
+    ) -> None:
+        """Movies whose processed record now has no credits at all lose their TMDB credits."""
+        movies = (record["tmdb_id"] for record in read_json_lines(processed / "movies.jsonl"))
+        for chunk in _batches((tmdb_id for tmdb_id in movies if tmdb_id not in credited), 5000):
+            movie_ids = list(self._ids_by_tmdb(Movie, chunk).values())
+            result = self.session.execute(
+                delete(Credit).where(
+                    Credit.movie_id.in_(movie_ids), Credit.tmdb_credit_id.is_not(None)
+                )
+            )
+            count.deleted += result.rowcount or 0
+            self.session.commit()
 
     def _load_credits_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         movie_ids = self._ids_by_tmdb(Movie, {record["movie_tmdb_id"] for record in records})
@@ -475,7 +493,7 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _batches(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def _batches(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while batch := list(islice(records, size)):
         yield batch
 

@@ -70,10 +70,7 @@ def search_by_name(
     query: search.Query, *, department: str | None = None, limit: int = 48
 ) -> list[Person]:
     """People whose name matches the query, best first."""
-    found = search.people(query, limit=limit if not department else limit * 4)
-    if department:
-        found = [person for person in found if person.known_for_department == department]
-    return found[:limit]
+    return search.people(query, limit=limit, department=department)
 
 
 def age(person: Person, *, today: date | None = None) -> int | None:

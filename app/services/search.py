@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, literal_column, select, text
+from sqlalchemy import delete, exists, func, insert, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from ..infra.db import db
@@ -67,16 +67,18 @@ def movies(query: Query, *, limit: int = 20) -> list[Movie]:
     return [found[ref_id] for ref_id in ids if ref_id in found]
 
 
-def people(query: Query, *, limit: int = 20) -> list[Person]:
-    """People whose name matches, best first."""
-    ids = _matching_ids("person", query, limit)
+def people(query: Query, *, limit: int = 20, department: str | None = None) -> list[Person]:
+    """People whose name matches, best first; only one department's when given."""
+    ids = _matching_ids("person", query, limit, department=department)
     found = {
         person.id: person for person in db.session.scalars(select(Person).where(Person.id.in_(ids)))
     }
     return [found[ref_id] for ref_id in ids if ref_id in found]
 
 
-def _matching_ids(kind: str, query: Query, limit: int) -> list[int]:
+def _matching_ids(
+    kind: str, query: Query, limit: int, *, department: str | None = None
+) -> list[int]:
     """Exact names first, then names starting with the query, then any word match.
 
     Three small queries instead of one ranked one, each in popularity order
@@ -87,10 +89,14 @@ def _matching_ids(kind: str, query: Query, limit: int) -> list[int]:
     if not query.words:
         return []
     of_kind = SearchEntry.kind == kind
+    if department:
+        of_kind = of_kind & exists().where(
+            Person.id == SearchEntry.ref_id, Person.known_for_department == department
+        )
     by_popularity = (SearchEntry.popularity.desc(), SearchEntry.ref_id)
     exact = select(SearchEntry.ref_id).where(of_kind, SearchEntry.key == query.key).limit(limit)
     if _is_common(query):
-        starting, anywhere = _popularity_walks(kind, query, limit)
+        starting, anywhere = _popularity_walks(kind, query, limit, department)
     else:
         starting = (
             select(SearchEntry.ref_id)
@@ -114,9 +120,15 @@ _WALK = (
     "SELECT ref_id FROM search_entries INDEXED BY ix_search_entries_kind_popularity "
     "WHERE kind = :kind AND {condition} ORDER BY popularity DESC LIMIT :limit"
 )
+_IN_DEPARTMENT = (
+    " AND EXISTS (SELECT 1 FROM people WHERE people.id = search_entries.ref_id"
+    " AND people.known_for_department = :department)"
+)
 
 
-def _popularity_walks(kind: str, query: Query, limit: int) -> tuple[TextClause, TextClause]:
+def _popularity_walks(
+    kind: str, query: Query, limit: int, department: str | None
+) -> tuple[TextClause, TextClause]:
     """SQLite only: the prefix and word queries, walking the (kind, popularity) index.
 
     Keys are normalized words joined by single spaces, so "some word starts
@@ -125,15 +137,17 @@ def _popularity_walks(kind: str, query: Query, limit: int) -> tuple[TextClause, 
     popularity order, which stops after a few hundred rows when matches are
     common.
     """
-    starting = text(_WALK.format(condition="key >= :low AND key < :high")).bindparams(
-        kind=kind, low=query.key, high=query.key + "\U0010ffff", limit=limit
+    narrowing = _IN_DEPARTMENT if department else ""
+    extra = {"department": department} if department else {}
+    starting = text(_WALK.format(condition="key >= :low AND key < :high" + narrowing)).bindparams(
+        kind=kind, low=query.key, high=query.key + "\U0010ffff", limit=limit, **extra
     )
     conditions = " AND ".join(
         f"instr(' ' || key, :word{index}) > 0" for index in range(len(query.words))
     )
     words = {f"word{index}": f" {word}" for index, word in enumerate(query.words)}
-    anywhere = text(_WALK.format(condition=conditions)).bindparams(
-        kind=kind, limit=limit * 2, **words
+    anywhere = text(_WALK.format(condition=conditions + narrowing)).bindparams(
+        kind=kind, limit=limit * 2, **words, **extra
     )
     return starting, anywhere
 

@@ -220,3 +220,21 @@ def test_keywords_are_loaded_and_kept_in_step(db, tmp_path):
 
     assert summary.movies.updated == 1
     assert db.session.scalar(select(func.count()).select_from(movie_keywords)) == 2
+
+
+def test_a_movie_left_with_no_credits_loses_them(db, tmp_path):
+    movies, people = small_catalog(movie_count=2, cast_size=2)
+    load(db, tmp_path, movies, people, name="first")
+
+    movies[2]["credits"] = {"cast": [], "crew": []}
+    summary = load(db, tmp_path, movies, people, name="second")
+
+    movie_two = db.session.scalar(select(Movie).where(Movie.tmdb_id == 2))
+    assert summary.credits.deleted == 3  # two cast, one director
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Credit).where(Credit.movie_id == movie_two.id)
+        )
+        == 0
+    )
+    assert db.session.scalar(select(func.count()).select_from(Credit)) == 3  # movie 1 keeps its own

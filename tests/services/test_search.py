@@ -116,3 +116,20 @@ def test_the_popularity_walk_finds_what_the_full_text_index_finds(catalog, monke
     monkeypatch.setattr(search, "COMMON_MATCHES", -1)  # every query counts as common
     assert titles(search.movies(Query.parse(typed))) == normal_movies
     assert titles(search.people(Query.parse(typed))) == normal_people
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_people_search_narrows_to_a_department_in_the_database(db, monkeypatch, common):
+    """Fifty popular actors named Alex must not hide the one director named Alex."""
+    actors = [
+        make_person(f"Alex Actor{n}", popularity=100.0 + n, known_for_department="Acting")
+        for n in range(50)
+    ]
+    director = make_person("Alex Director", popularity=1.0, known_for_department="Directing")
+    search.index_people([person.id for person in [*actors, director]])
+    if common:
+        monkeypatch.setattr(search, "COMMON_MATCHES", -1)
+
+    found = search.people(Query.parse("alex"), limit=5, department="Directing")
+
+    assert [person.name for person in found] == ["Alex Director"]
