@@ -19,6 +19,7 @@ from sqlalchemy import Result, Select, Table, delete, insert, select, text, tupl
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.infra.db import is_sqlite
 from app.models import (
     Credit,
     CreditKind,
@@ -128,6 +129,7 @@ class Loader:
         self._genre_ids: dict[int, int] = {}
         self._new_movie_ids: set[int] = set()
         self._person_cache: dict[int, int] = {}
+        self._loaded_movies: set[int] = set()  # TMDB ids this run loaded
 
     def run(self, processed: Path) -> LoadSummary:
         """Load genres, people, movies and credits from a processed folder."""
@@ -149,7 +151,7 @@ class Loader:
         self._stage("movies", processed, self._load_movies_batch, summary.movies, self.batch_size)
         self._load_credits(processed, summary.credits)
         search.optimize()
-        if self.session.get_bind().dialect.name == "sqlite":
+        if is_sqlite(self.session):
             # Fresh statistics after a bulk load, so the planner picks the right indexes.
             self.session.execute(text("PRAGMA optimize"))
         self.session.commit()
@@ -222,12 +224,14 @@ class Loader:
     def _load_people_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         rows = {record["tmdb_id"]: _person_row(record) for record in records}
         inserted, updated = self._upsert(Person, rows, PERSON_FIELDS, count)
+        count.unchanged += len(rows) - len(inserted) - len(updated)
         if inserted or updated:
             search.index_people(self._ids_by_tmdb(Person, inserted | updated).values())
 
     def _load_movies_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         rows = {record["tmdb_id"]: _movie_row(record) for record in records}
-        inserted, updated = self._upsert(Movie, rows, MOVIE_FIELDS, count, count_unchanged=False)
+        inserted, updated = self._upsert(Movie, rows, MOVIE_FIELDS, count)
+        self._loaded_movies.update(rows)
         changed = inserted | updated
         ids = self._ids_by_tmdb(Movie, rows)
         self._new_movie_ids.update(ids[tmdb_id] for tmdb_id in inserted)
@@ -301,8 +305,6 @@ class Loader:
         rows: dict[int, dict[str, Any]],
         fields: tuple[str, ...],
         count: EntityCount,
-        *,
-        count_unchanged: bool = True,
     ) -> tuple[set[int], set[int]]:
         """Insert new rows and update changed ones; return the TMDB ids inserted and updated."""
         columns = [getattr(model, name) for name in fields]
@@ -327,8 +329,6 @@ class Loader:
             self.session.execute(update(model), updates)
         count.inserted += len(inserts)
         count.updated += len(updates)
-        if count_unchanged:
-            count.unchanged += len(rows) - len(inserts) - len(updates)
         return {row["tmdb_id"] for row in inserts}, {row["tmdb_id"] for row in updates}
 
     def _ids_by_tmdb(self, model, tmdb_ids: Iterable[int]) -> dict[int, int]:
@@ -348,14 +348,11 @@ class Loader:
             credited.update(record["movie_tmdb_id"] for record in batch)
             progress.advance(len(batch))
         progress.finish()
-        self._clear_credits_of_uncredited(processed, credited, count)
+        self._clear_credits_of_uncredited(credited, count)
 
-    def _clear_credits_of_uncredited(
-        self, processed: Path, credited: set[int], count: EntityCount
-    ) -> None:
-        """Movies whose processed record now has no credits at all lose their TMDB credits."""
-        movies = (record["tmdb_id"] for record in read_json_lines(processed / "movies.jsonl"))
-        for chunk in _batches((tmdb_id for tmdb_id in movies if tmdb_id not in credited), 5000):
+    def _clear_credits_of_uncredited(self, credited: set[int], count: EntityCount) -> None:
+        """Movies this run loaded that now have no credits at all lose their TMDB credits."""
+        for chunk in _chunks(sorted(self._loaded_movies - credited), 5000):
             movie_ids = list(self._ids_by_tmdb(Movie, chunk).values())
             result = self.session.execute(
                 delete(Credit).where(

@@ -45,6 +45,11 @@ def include_object(
 migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_object)
 
 
+def is_sqlite(session: Any = None) -> bool:
+    """Whether the session (default: the app's) talks to SQLite, for SQLite-only tuning."""
+    return (session or db.session).get_bind().dialect.name == "sqlite"
+
+
 def init_app(app: Flask) -> None:
     """Bind the database and migrations to the app and tune SQLite engines."""
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b64encode
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import quote
 
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import escape
 
 # TMDB's image configuration (GET /configuration): the sizes it serves.
 POSTER_SIZES = ("w92", "w154", "w185", "w342", "w500", "w780", "original")
 PROFILE_SIZES = ("w45", "w185", "h632", "original")
 BACKDROP_SIZES = ("w300", "w780", "w1280", "original")
+IMAGE_SIZES = frozenset(POSTER_SIZES + PROFILE_SIZES + BACKDROP_SIZES)
 
 
 def initials(name: str) -> str:
@@ -42,13 +43,22 @@ def placeholder_data_uri(name: str) -> str:
     return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
 
 
+def tmdb_image_url(path: str | None, size: str = "w342", *, base: str | None = None) -> str | None:
+    """Full URL of a TMDB image path at one of TMDB's sizes, or None without a path.
+
+    `base` defaults to the current app's TMDB_IMAGE_BASE_URL.
+    """
+    if size not in IMAGE_SIZES:
+        raise ValueError(f"TMDB serves no image size {size!r}")
+    if not path:
+        return None
+    base = (base or current_app.config["TMDB_IMAGE_BASE_URL"]).rstrip("/")
+    return f"{base}/{size}/{quote(path.lstrip('/'))}"
+
+
 def configure(app: Flask) -> None:
     """Template filters: `path | tmdb_image('w342')` and `name | placeholder_image`."""
-    base = app.config["TMDB_IMAGE_BASE_URL"].rstrip("/")
-
-    def tmdb_image(path: str | None, size: str = "w342") -> str | None:
-        """Full URL of a TMDB image path at a given size, or None."""
-        return f"{base}/{size}/{quote(path.lstrip('/'))}" if path else None
-
-    app.jinja_env.filters["tmdb_image"] = tmdb_image
+    app.jinja_env.filters["tmdb_image"] = partial(
+        tmdb_image_url, base=app.config["TMDB_IMAGE_BASE_URL"]
+    )
     app.jinja_env.filters["placeholder_image"] = placeholder_data_uri

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 
+from ..infra.images import tmdb_image_url
 from ..models import Movie, Person
 from ..services import search
 from ..services.search import MIN_SUGGEST_LENGTH, Query
@@ -42,7 +43,7 @@ def _movie_result(movie: Movie) -> dict:
         "title": movie.title,
         "subtitle": str(movie.year) if movie.year else "",
         "url": url_for("movies.detail", movie_id=movie.id, slug=movie.slug),
-        "image": _image(movie.poster_path, "w92"),
+        "image": tmdb_image_url(movie.poster_path, "w92"),
     }
 
 
@@ -52,9 +53,5 @@ def _person_result(person: Person) -> dict:
         "title": person.name,
         "subtitle": person.known_for_department or "",
         "url": url_for("people.detail", person_id=person.id, slug=person.slug),
-        "image": _image(person.profile_path, "w45"),
+        "image": tmdb_image_url(person.profile_path, "w45"),
     }
-
-
-def _image(path: str | None, size: str) -> str | None:
-    return current_app.jinja_env.filters["tmdb_image"](path, size)

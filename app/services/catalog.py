@@ -18,9 +18,9 @@ from sqlalchemy import Select, and_, exists, func, literal_column, select
 from sqlalchemy.orm import selectinload
 
 from ..infra.cache import cache
-from ..infra.db import db
+from ..infra.db import db, is_sqlite
 from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres, movie_keywords
-from .paging import Page
+from .paging import Page, load_in_order
 
 SORTS = {
     "popularity": (Movie.popularity, "desc"),
@@ -29,10 +29,11 @@ SORTS = {
     "title": (Movie.title, "asc"),
     "runtime": (Movie.runtime, "desc"),
 }
+SORTS_SKIPPING_UNKNOWN = ("release_date", "runtime")
 TOP_RATED_MIN_VOTES = 300
 WALK_COST_RATIO = 4  # see _walk_is_cheaper()
 RAIL_SIZE = 12
-KEY_CREW_JOBS = ("Director",)
+DIRECTING_JOBS = ("Director",)
 WRITING_JOBS = ("Screenplay", "Writer", "Story", "Novel", "Author", "Characters")
 
 
@@ -54,6 +55,15 @@ class MovieFilters:
     def direction(self) -> str:
         """'asc' or 'desc': as asked, else the sort's natural direction."""
         return self.order or SORTS[self.sort][1]
+
+    def counted(self) -> MovieFilters:
+        """The same filters without what does not change the count, so counts cache once.
+
+        Order never does; the sort only does for release date and runtime,
+        which leave out movies without one.
+        """
+        sort = self.sort if self.sort in SORTS_SKIPPING_UNKNOWN else "popularity"
+        return replace(self, sort=sort, order=None)
 
     @property
     def is_filtered(self) -> bool:
@@ -86,13 +96,13 @@ def get(movie_id: int) -> Movie | None:
 def list_(filters: MovieFilters | None = None, *, page: int = 1, per_page: int = 24) -> Page[Movie]:
     """One page of movies matching the filters, in the asked order."""
     filters = filters or MovieFilters()
-    total = _count(filters)
+    total = _count(filters.counted())
     last_page = max(1, -(-total // per_page))
     page = min(page, last_page)
     column, _ = SORTS[filters.sort]
     descending = filters.direction == "desc"
     ordering = [column.desc(), Movie.id.desc()] if descending else [column.asc(), Movie.id.asc()]
-    walk_sort_index = _is_sqlite() and _walk_is_cheaper(filters, total, page * per_page)
+    walk_sort_index = is_sqlite() and _walk_is_cheaper(filters, total, page * per_page)
     ids_query = (
         select(Movie.id)
         .where(*_conditions(filters, keep_index=column if walk_sort_index else None))
@@ -113,13 +123,8 @@ def _walk_is_cheaper(filters: MovieFilters, matches: int, rows_needed: int) -> b
     """
     if not filters.is_filtered or not matches:
         return True
-    everything = _count(replace(filters, genres=(), year_from=None, year_to=None, min_rating=None,
-                                runtime_min=None, runtime_max=None, language=None))  # fmt: skip
+    everything = _count(MovieFilters(sort=filters.sort).counted())
     return rows_needed * everything / matches <= WALK_COST_RATIO * matches
-
-
-def _is_sqlite() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
 
 
 @cache.memoize()
@@ -161,23 +166,13 @@ def _conditions(filters: MovieFilters, *, keep_index: Any = None) -> list[Any]:
         conditions.append(column(Movie.runtime) <= filters.runtime_max)
     if filters.language:
         conditions.append(column(Movie.original_language) == filters.language)
-    if filters.sort in ("release_date", "runtime"):
+    if filters.sort in SORTS_SKIPPING_UNKNOWN:
         conditions.append(SORTS[filters.sort][0].is_not(None))
     return conditions
 
 
 def _movies_in_order(ids_query: Select[Any]) -> list[Movie]:
-    return _load_in_order(list(db.session.scalars(ids_query)))
-
-
-def _load_in_order(ids: list[int]) -> list[Movie]:
-    """Movies by id, in the order given, in one query."""
-    if not ids:
-        return []
-    found = {
-        movie.id: movie for movie in db.session.scalars(select(Movie).where(Movie.id.in_(ids)))
-    }
-    return [found[movie_id] for movie_id in ids if movie_id in found]
+    return load_in_order(Movie, list(db.session.scalars(ids_query)))
 
 
 def popular(*, limit: int = RAIL_SIZE) -> list[Movie]:
@@ -261,7 +256,7 @@ class MovieCredits:
     @property
     def directors(self) -> list[Person]:
         """The directors, in credit order."""
-        return _people_with_jobs(self.crew_by_department, KEY_CREW_JOBS)
+        return _people_with_jobs(self.crew_by_department, DIRECTING_JOBS)
 
     @property
     def writers(self) -> list[Person]:
@@ -354,7 +349,7 @@ def similar(movie: Movie, *, limit: int = RAIL_SIZE) -> list[Movie]:
         .limit(limit * 2)
     )
     picked += [movie_id for movie_id in db.session.scalars(by_genre) if movie_id not in picked]
-    return _load_in_order(picked[:limit])
+    return load_in_order(Movie, picked[:limit])
 
 
 def genres() -> list[Genre]:

@@ -6,9 +6,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from sqlalchemy import select
+
+from ..infra.db import db
+
 T = TypeVar("T")
+Model = TypeVar("Model")
 
 PAGE_SIZES = (12, 24, 48, 96)
+
+
+def load_in_order(model: type[Model], ids: list[int]) -> list[Model]:
+    """Rows of `model` by primary key, in the order of `ids`, in one query."""
+    if not ids:
+        return []
+    found = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    return [found[row_id] for row_id in ids if row_id in found]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ..infra.db import db
 from ..models import Credit, CreditKind, Movie, Person
 from ..models.mixins import TitledRelease
 from . import search
-from .paging import Page
+from .paging import Page, load_in_order
 
 KNOWN_FOR_SIZE = 8
 # What a filmography shows of each movie, in FilmographyMovie's field order.
@@ -59,11 +59,7 @@ def list_(*, department: str | None = None, page: int = 1, per_page: int = 24) -
             .offset((page - 1) * per_page)
         )
     )
-    found = {
-        person.id: person for person in db.session.scalars(select(Person).where(Person.id.in_(ids)))
-    }
-    items = [found[person_id] for person_id in ids if person_id in found]
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    return Page(items=load_in_order(Person, ids), page=page, per_page=per_page, total=total)
 
 
 def search_by_name(

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, exists, func, insert, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
-from ..infra.db import db
+from ..infra.db import db, is_sqlite
 from ..models import Movie, Person, SearchEntry
+from .paging import load_in_order
 
 MAX_QUERY_LENGTH = 200
 MIN_SUGGEST_LENGTH = 2
@@ -60,20 +61,12 @@ class Query:
 
 def movies(query: Query, *, limit: int = 20) -> list[Movie]:
     """Movies whose title or original title matches, best first."""
-    ids = _matching_ids("movie", query, limit)
-    found = {
-        movie.id: movie for movie in db.session.scalars(select(Movie).where(Movie.id.in_(ids)))
-    }
-    return [found[ref_id] for ref_id in ids if ref_id in found]
+    return load_in_order(Movie, _matching_ids("movie", query, limit))
 
 
 def people(query: Query, *, limit: int = 20, department: str | None = None) -> list[Person]:
     """People whose name matches, best first; only one department's when given."""
-    ids = _matching_ids("person", query, limit, department=department)
-    found = {
-        person.id: person for person in db.session.scalars(select(Person).where(Person.id.in_(ids)))
-    }
-    return [found[ref_id] for ref_id in ids if ref_id in found]
+    return load_in_order(Person, _matching_ids("person", query, limit, department=department))
 
 
 def _matching_ids(
@@ -140,7 +133,7 @@ def _popularity_walks(
     narrowing = _IN_DEPARTMENT if department else ""
     extra = {"department": department} if department else {}
     starting = text(_WALK.format(condition="key >= :low AND key < :high" + narrowing)).bindparams(
-        kind=kind, low=query.key, high=query.key + "\U0010ffff", limit=limit, **extra
+        kind=kind, low=query.key, high=_past_prefix(query.key), limit=limit, **extra
     )
     conditions = " AND ".join(
         f"instr(' ' || key, :word{index}) > 0" for index in range(len(query.words))
@@ -160,7 +153,7 @@ def _is_common(query: Query) -> bool:
 
     The answer is kept on the query, so movies and people ask the database once.
     """
-    if db.session.get_bind().dialect.name != "sqlite":
+    if not is_sqlite():
         return False
     if "common" not in query.plan:
         query.plan["common"] = _count_matches(query) > COMMON_MATCHES
@@ -180,19 +173,24 @@ def _fts_expression(query: Query) -> str:
     return " ".join(f'"{word}"*' for word in query.words)
 
 
+def _past_prefix(prefix: str) -> str:
+    """The least text after every text that starts with `prefix` (byte-wise, as SQLite sorts)."""
+    return prefix + "\U0010ffff"
+
+
 def _starts_with(prefix: str) -> ColumnElement[bool]:
     # SQLite compares text byte by byte, so a range walks the (kind, key)
     # index; PostgreSQL collations may not, so it gets LIKE (with % and _
     # escaped: they are literal).
-    if db.session.get_bind().dialect.name == "sqlite":
-        return (SearchEntry.key >= prefix) & (SearchEntry.key < prefix + "\U0010ffff")
+    if is_sqlite():
+        return (SearchEntry.key >= prefix) & (SearchEntry.key < _past_prefix(prefix))
     return SearchEntry.key.startswith(prefix, autoescape=True)
 
 
 def _full_text_match(query: Query) -> ColumnElement[bool]:
     # Words are normalized to letters and digits only, so they are safe in
     # either query language; each one matches as a prefix.
-    if db.session.get_bind().dialect.name == "sqlite":
+    if is_sqlite():
         expression = _fts_expression(query)
         matching = (
             select(literal_column("rowid"))
@@ -253,7 +251,7 @@ def _replace(kind: str, ref_ids: list[int], entries: list[dict]) -> None:
 
 def optimize() -> None:
     """After a bulk load: merge the full-text index's segments (SQLite) so queries read one."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    if is_sqlite():
         db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
 
 
