@@ -11,7 +11,7 @@ PORT   ?= 5000
 .PHONY: help install run migrate test lint format requirements bench-seed bench-pages clean
 
 help:
-	@echo "make run    - install, migrate, load the sample catalog if empty, serve http://$(HOST):$(PORT)"
+	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the test suite with coverage"
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
@@ -19,9 +19,10 @@ help:
 	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
 	@echo "make requirements - recompile requirements*.txt from requirements*.in"
 
-$(STAMP): requirements.txt requirements-test.txt
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -29,7 +30,9 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/flask db upgrade
 
-run: migrate
+run: $(STAMP)
+	$(BIN)/flask crypto init --if-missing
+	$(BIN)/flask db upgrade
 	$(BIN)/flask seed sample --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, orm
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
+from app.infra import crypto
 from app.infra.config import normalize_database_url
 from app.infra.db import db as database
 
@@ -76,7 +77,10 @@ def make_config(instance_path: Path, database_url: str, **overrides) -> dict:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Flask]:
     """The application, with its schema built once by running the migrations."""
-    application = create_app(make_config(tmp_path_factory.mktemp("instance"), database_url))
+    instance = tmp_path_factory.mktemp("instance")
+    # Keys as `flask crypto init` makes them, so encrypted columns work in every test.
+    crypto.initialize(instance, secret_key="test-" + "k" * 40)
+    application = create_app(make_config(instance, database_url))
     application.test_client_class = IsolatedClient
     with application.app_context():
         flask_migrate.upgrade(directory=MIGRATIONS)
@@ -152,6 +156,25 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Log the client in and out."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def empty_instance(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh instance folder with no keys, which the app and `flask crypto` use."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    monkeypatch.setattr(app, "instance_path", str(instance))
+    monkeypatch.setitem(app.extensions, "marquee.keyring", None)
+    monkeypatch.setenv("MARQUEE_INSTANCE_PATH", str(instance))
+    return instance
+
+
+@pytest.fixture
+def instance(empty_instance: Path, app: Flask, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh instance folder set up as `flask crypto init` does; the app uses its keys."""
+    setup = crypto.initialize(empty_instance, secret_key="s" * 48)
+    monkeypatch.setitem(app.extensions, "marquee.keyring", setup.environment.keyring())
+    return empty_instance
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
-"""Configuration: defaults, then instance/config.<env>.json, then the environment.
+"""Configuration: defaults, instance/config.<env>.json, the environment, then secrets.
 
-DESIGN.md §3 gives the precedence. Secrets from instance/.env.crypto come last
-and are layered on by the crypto issue.
+DESIGN.md §3 gives the precedence: secrets decrypted from instance/.env.crypto
+come last, so an operator's encrypted value wins over a stale variable.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from typing import Any
 
 from flask import Flask
 
+from . import crypto, files
+
+APP_PACKAGE = "app"
 ENVIRONMENTS = ("dev", "test", "prod")
 INSECURE_SECRET_KEY = "insecure-default-change-me"  # noqa: S105 (the sentinel prod refuses)
 MIN_SECRET_KEY_LENGTH = 32
@@ -71,6 +74,8 @@ _FIRST_RUN_FILE: dict[str, dict[str, Any]] = {
 # Environment variables other ecosystems already use, read without a prefix.
 _NAMED_VARIABLES = ("DATABASE_URL", "REDIS_URL")
 _NAMED_PREFIXES = ("TMDB_", "OPENAI_")
+# Settings later issues add (mail); a secret under these names is expected.
+_EXTRA_SECRET_PREFIXES = ("MAIL_", "SMTP_")
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off"}
@@ -101,6 +106,7 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.from_mapping(_read_instance_file(app, env_name))
     app.config.from_prefixed_env(loads=parse_env_value)
     app.config.from_mapping(_named_environment())
+    app.config.from_mapping(_decrypted_secrets(app))
     app.config.from_mapping(overrides)
     _coerce_types(app.config)
     _finish(app)
@@ -110,6 +116,27 @@ def instance_path(overrides: Mapping[str, Any] | None = None) -> str | None:
     """The instance folder: INSTANCE_PATH override, MARQUEE_INSTANCE_PATH, or Flask's default."""
     chosen = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("MARQUEE_INSTANCE_PATH")
     return str(Path(chosen).resolve()) if chosen else None
+
+
+def instance_folder() -> Path:
+    """The instance folder an app would use, found without building the app."""
+    chosen = instance_path()
+    return Path(chosen) if chosen else Path(Flask(APP_PACKAGE).instance_path)
+
+
+def remove_plaintext_secret_keys(instance: Path) -> list[Path]:
+    """Drop SECRET_KEY from instance/config.*.json once it lives in .env.crypto."""
+    cleaned = []
+    for path in sorted(instance.glob("config.*.json")):
+        try:
+            settings = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # start-up reports a broken file; this one is not ours to fix
+        if isinstance(settings, dict) and settings.pop("SECRET_KEY", None) is not None:
+            text = json.dumps(settings, indent=2, sort_keys=True) + "\n"
+            files.write_private_file(path, text, keep_backup=False)
+            cleaned.append(path)
+    return cleaned
 
 
 def parse_env_value(raw: str) -> Any:
@@ -145,16 +172,11 @@ def _read_instance_file(app: Flask, env_name: str) -> dict[str, Any]:
 
 def _write_first_run_file(path: Path, env_name: str) -> None:
     settings = dict(_FIRST_RUN_FILE[env_name])
-    if env_name != "prod":
+    # Once `flask crypto init` has run, SECRET_KEY lives encrypted in .env.crypto.
+    if env_name != "prod" and not crypto.secrets_path(path.parent).exists():
         settings["SECRET_KEY"] = secrets.token_urlsafe(48)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
     # 0600: the file may hold the session key.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(settings, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(temporary, path)
+    files.write_private_file(path, json.dumps(settings, indent=2, sort_keys=True) + "\n")
 
 
 def _named_environment() -> dict[str, Any]:
@@ -167,6 +189,32 @@ def _named_environment() -> dict[str, Any]:
     if values.get("DATABASE_URL"):
         values["SQLALCHEMY_DATABASE_URI"] = str(values["DATABASE_URL"])
     return values
+
+
+def _decrypted_secrets(app: Flask) -> dict[str, Any]:
+    """Settings from instance/.env.crypto; its keyring goes to app.extensions."""
+    try:
+        loaded = crypto.load(Path(app.instance_path))
+    except crypto.CryptoError as error:
+        raise ConfigError(str(error)) from None
+    app.extensions["marquee.keyring"] = loaded.keyring
+    return settings_from_secrets(loaded.secrets)
+
+
+def settings_from_secrets(secrets_by_name: Mapping[str, str]) -> dict[str, Any]:
+    """Config keys for secrets named as environment variables (FLASK_X is X)."""
+    values: dict[str, Any] = {}
+    for name, value in secrets_by_name.items():
+        values[name.removeprefix("FLASK_")] = value
+    if values.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
+    return values
+
+
+def is_known_setting(name: str) -> bool:
+    """Whether a secret's name is one Marquee reads."""
+    key = name.removeprefix("FLASK_")
+    return key in DEFAULTS or name in _NAMED_VARIABLES or key.startswith(_EXTRA_SECRET_PREFIXES)
 
 
 def _coerce_types(config: dict[str, Any]) -> None:

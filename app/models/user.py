@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..infra.db import db
 from .mixins import TimestampMixin
-from .types import UTCDateTime
+from .types import EncryptedString, UTCDateTime
 
 if TYPE_CHECKING:
     from .review import Review
@@ -33,6 +33,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set while two-factor sign-in is on; encrypted with the active data key.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
 
     reviews: Mapped[list[Review]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

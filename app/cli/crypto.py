@@ -1,0 +1,320 @@
+"""`flask crypto …`: the master key, instance/.env.crypto, data keys, encrypted columns.
+
+Registered as a Flask plugin command too (pyproject.toml), so it runs when the
+app itself cannot start: that is when an operator needs it most. Commands that
+touch the database load the app; the others need only the instance folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from flask import current_app, has_app_context
+from flask.cli import ScriptInfo, with_appcontext
+
+from ..infra import config, crypto, files
+from ..infra.crypto import CryptoError, EncryptedEnvironment
+from ..infra.db import db
+from ..services import encryption
+
+
+@click.group("crypto", help="Manage encrypted secrets and the keys behind them.")
+def group() -> None:
+    """Manage encrypted secrets and the keys behind them."""
+
+
+def _instance() -> Path:
+    if has_app_context():
+        return Path(current_app.instance_path)
+    return config.instance_folder()
+
+
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    """Turn a CryptoError into a clean CLI error (exit 1, no traceback)."""
+    try:
+        yield
+    except CryptoError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _open(instance: Path) -> EncryptedEnvironment:
+    path = crypto.secrets_path(instance)
+    if not path.exists():
+        raise CryptoError(f"{path} does not exist yet: run `flask crypto init` first.")
+    return EncryptedEnvironment.open(path, crypto.read_master_key(instance))
+
+
+@contextlib.contextmanager
+def _changing() -> Iterator[EncryptedEnvironment]:
+    """The environment, locked against other writers, saved if the block succeeds."""
+    instance = _instance()
+    with _reported(), crypto.locked(instance):
+        environment = _open(instance)
+        yield environment
+        environment.save()
+
+
+@group.command("init")
+@click.option("--if-missing", is_flag=True, help="Succeed quietly when already set up.")
+def init(if_missing: bool) -> None:
+    """Create the master key, .env.crypto, the first data key and a SECRET_KEY."""
+    instance = _instance()
+    path = crypto.secrets_path(instance)
+    with _reported(), crypto.locked(instance):
+        if path.exists():
+            if if_missing:
+                click.echo(f"Encrypted secrets already set up in {path}.")
+                return
+            raise CryptoError(
+                f"{path} already exists; init never overwrites a setup. See `flask crypto status`."
+            )
+        setup = crypto.initialize(instance, secret_key=secrets.token_urlsafe(48))
+        scrubbed = config.remove_plaintext_secret_keys(instance)
+    if setup.created_key_file:
+        click.echo(f"Created the master key {setup.master.source} (mode 0600).")
+    else:
+        click.echo(f"Using the master key from {setup.master.source}.")
+    click.echo(f"Created {path} with data key v1 and a new SECRET_KEY.")
+    for stale in scrubbed:
+        click.echo(f"Removed the plaintext SECRET_KEY from {stale}; the encrypted one replaces it.")
+    click.echo(
+        "Back up the master key apart from .env.crypto and the database: "
+        "without it nothing encrypted can be read."
+    )
+
+
+def _read_value(name: str) -> str:
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty():
+        return click.prompt(f"Value for {name}", hide_input=True, confirmation_prompt=True)
+    value = stdin.read()
+    return value[:-1] if value.endswith("\n") else value
+
+
+@group.command("set")
+@click.argument("name")
+def set_secret(name: str) -> None:
+    """Store NAME; the value comes from a hidden prompt or standard input."""
+    with _reported():
+        crypto.check_secret_name(name)
+    value = _read_value(name).removesuffix("\r")
+    if not value:
+        raise click.ClickException(f"No value given for {name}; nothing changed.")
+    with _changing() as environment:
+        environment.set(name, value)
+    click.echo(f"Set {name} in {environment.path}. Restart Marquee for it to take effect.")
+    if not config.is_known_setting(name):
+        click.echo(f"Note: Marquee reads no setting called {name}; check the spelling.")
+
+
+@group.command("get")
+@click.argument("name")
+@click.option("--reveal", is_flag=True, help="Print the value itself.")
+def get_secret(name: str, reveal: bool) -> None:
+    """Say whether NAME is set; print it only with --reveal."""
+    with _reported():
+        crypto.check_secret_name(name)
+        environment = _open(_instance())
+    value = environment.get(name)
+    if value is None:
+        raise click.ClickException(f"{name} is not set in {environment.path}.")
+    if reveal:
+        click.echo(value)
+    else:
+        click.echo(f"{name} is set ({len(value)} characters). Add --reveal to print it.")
+
+
+@group.command("unset")
+@click.argument("name")
+def unset_secret(name: str) -> None:
+    """Remove NAME."""
+    with _changing() as environment:
+        removed = environment.unset(name)
+    if not removed:
+        raise click.ClickException(f"{name} is not set in {environment.path}; nothing changed.")
+    click.echo(f"Removed {name} from {environment.path}.")
+
+
+@group.command("list")
+def list_secrets() -> None:
+    """The names of the secrets held (never their values)."""
+    with _reported():
+        environment = _open(_instance())
+    names = list(environment.secrets())
+    if not names:
+        click.echo(f"No secrets in {environment.path}.")
+    for name in names:
+        click.echo(name)
+
+
+@group.command("rotate")
+def rotate() -> None:
+    """Make a new data key version active; older ones stay for reading."""
+    with _changing() as environment:
+        version = environment.add_data_key()
+    click.echo(
+        f"Data key v{version} is now active. Restart Marquee so new values use it, then run "
+        "`flask crypto reencrypt` to move existing rows and `flask crypto prune` to drop "
+        "the old keys."
+    )
+
+
+@group.command("reencrypt")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@with_appcontext
+def reencrypt(batch_size: int) -> None:
+    """Re-encrypt every encrypted column with the active data key, in batches.
+
+    Each batch is committed on its own, so an interrupted run loses nothing and
+    the next run carries on where it stopped.
+    """
+    from seeder.progress import Progress
+
+    with _reported():
+        keyring = _open(_instance()).keyring()
+        if keyring is None:
+            raise CryptoError("There is no data key yet: run `flask crypto rotate` first.")
+        unreadable: dict[str, list[int]] = {}
+        committed = 0
+        try:
+            for column in encryption.encrypted_columns():
+                progress = Progress(column.name, encryption.count_stale(column, keyring.active))
+                after = None
+                while True:
+                    batch = encryption.reencrypt_batch(
+                        column, keyring, after=after, size=batch_size
+                    )
+                    db.session.commit()
+                    if batch.last_key is None:
+                        break
+                    committed += batch.reencrypted
+                    progress.advance(batch.reencrypted)
+                    unreadable.setdefault(column.name, []).extend(batch.unreadable)
+                    after = batch.last_key
+                progress.finish()
+        except KeyboardInterrupt:
+            db.session.rollback()
+            raise click.ClickException(
+                f"Interrupted. {committed:,} rows were re-encrypted and committed; the batch "
+                "in progress was rolled back. Run `flask crypto reencrypt` again to finish."
+            ) from None
+        counts = encryption.rows_per_version(keyring.versions)
+    click.echo(f"Every row now uses data key v{keyring.active} where it can be read.")
+    _echo_counts(counts, keyring.active)
+    failures = {name: keys for name, keys in unreadable.items() if keys}
+    if failures:
+        listed = "; ".join(f"{name}: ids {_some(keys)}" for name, keys in failures.items())
+        raise click.ClickException(
+            f"Some rows could not be decrypted and were left as they are ({listed}). "
+            "They need a data key this file does not hold."
+        )
+
+
+def _some(keys: list[int], shown: int = 10) -> str:
+    text = ", ".join(str(key) for key in keys[:shown])
+    return text + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+
+
+def _echo_counts(counts: list[encryption.ColumnCounts], active: int | None) -> None:
+    for column in counts:
+        parts = [
+            f"v{version}{' (active)' if version == active else ''}: {rows:,}"
+            for version, rows in column.by_version.items()
+        ]
+        if column.other:
+            parts.append(f"unreadable: {column.other:,}")
+        click.echo(f"  {column.column}: {', '.join(parts) or 'no data keys'}")
+
+
+@group.command("prune")
+@with_appcontext
+def prune() -> None:
+    """Remove data key versions no row uses; refuse while any row still does."""
+    with _changing() as environment:
+        active = environment.active_version
+        retired = [version for version in environment.data_keys() if version != active]
+        totals = encryption.total_per_version(encryption.rows_per_version(retired))
+        in_use = {version: rows for version, rows in totals.items() if rows}
+        if in_use:
+            listed = ", ".join(f"v{version} by {rows:,} rows" for version, rows in in_use.items())
+            raise CryptoError(
+                f"Nothing pruned: {listed} still in use. "
+                "Run `flask crypto reencrypt` first, then prune again."
+            )
+        for version in retired:
+            environment.remove_data_key(version)
+    if not retired:
+        click.echo(f"Nothing to prune: v{active} is the only data key.")
+        return
+    names = ", ".join(f"v{version}" for version in retired)
+    click.echo(
+        f"Removed data keys {names}; v{active} remains. "
+        f"{files.backup_path(environment.path)} still holds them until the next change."
+    )
+
+
+@group.command("rekey")
+@click.option("--finish", is_flag=True, help="Complete a rekey that was interrupted.")
+def rekey(finish: bool) -> None:
+    """Wrap every value in .env.crypto under a new master key."""
+    instance = _instance()
+    with _reported(), crypto.locked(instance):
+        outcome = crypto.finish_rekey(instance) if finish else crypto.rekey(_open(instance))
+    for line in outcome.instructions():
+        click.echo(line)
+
+
+@group.command("status")
+def status() -> None:
+    """Key sources and permissions, data key versions, and rows per version."""
+    instance = _instance()
+    path = crypto.secrets_path(instance)
+    key_path = crypto.master_key_path(instance)
+    with _reported():
+        environment = _open(instance)
+    master = environment.master
+    where = (
+        master.source if master.path is None else f"{key_path} (mode {files.file_mode(key_path)})"
+    )
+    click.echo(f"Master key: {where}, fingerprint {master.fingerprint}")
+    mode = files.file_mode(path)
+    warning = "" if mode == "0600" else f"; should be 0600: chmod 600 {path}"
+    click.echo(f"Secrets: {path} (mode {mode}{warning}), {len(environment.secrets())} held")
+    click.echo(f"Backup: {files.backup_path(path)} ({files.file_mode(files.backup_path(path))})")
+    active = environment.active_version
+    versions = list(environment.data_keys())
+    described = [f"v{v}{' (active)' if v == active else ''}" for v in versions]
+    click.echo(f"Data keys: {', '.join(described) or 'none'}")
+    counts = _rows_per_version_if_possible(versions)
+    if isinstance(counts, str):
+        click.echo(f"Rows per version: unavailable ({counts})")
+        return
+    click.echo("Rows per version:")
+    _echo_counts(counts, active)
+    totals = encryption.total_per_version(counts)
+    idle = [f"v{v}" for v in versions if v != active and not totals.get(v)]
+    if idle:
+        click.echo(f"Unused retired keys: {', '.join(idle)} (`flask crypto prune` removes them)")
+
+
+def _rows_per_version_if_possible(versions: list[int]) -> list[encryption.ColumnCounts] | str:
+    """Counts from the database, or why they cannot be had (the app may not start)."""
+    if has_app_context():
+        return encryption.rows_per_version(versions)
+    info = click.get_current_context().ensure_object(ScriptInfo)
+    try:
+        app = info.load_app()
+    except SystemExit as error:  # ConfigError: the app cannot start, and says why
+        return str(error.code)
+    except Exception as error:  # a status report says what fails, whatever it is
+        return f"{type(error).__name__}: {error}"
+    with app.app_context():
+        try:
+            return encryption.rows_per_version(versions)
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
