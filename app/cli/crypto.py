@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def init(if_missing: bool) -> None:
 
 
 def _read_value(name: str) -> str:
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     if stdin.isatty():
         return click.prompt(f"Value for {name}", hide_input=True, confirmation_prompt=True)
     value = stdin.read()

@@ -308,6 +308,14 @@ def check_secret_name(name: str) -> None:
         raise CryptoError(f"{name} is a data key; `flask crypto rotate` and `prune` manage those.")
 
 
+def file_fingerprint(path: Path) -> str | None:
+    """The fingerprint of the master key a file says it was written with."""
+    try:
+        return _parse(path, path.read_text(encoding="utf-8"))[0]
+    except (OSError, UnicodeDecodeError, CryptoError):
+        return None
+
+
 def _parse(path: Path, text: str) -> tuple[str | None, list[tuple[int, str, str]]]:
     """The fingerprint header and (line number, name, token) of every entry."""
     fingerprint = None
@@ -499,10 +507,9 @@ def rekey(environment: EncryptedEnvironment) -> Rekeyed:
     instance = environment.path.parent
     pending = pending_master_key_path(instance)
     if pending.exists():
-        raise CryptoError(
-            f"{pending} exists: an earlier rekey did not finish. "
-            "Run `flask crypto rekey --finish` first."
-        )
+        # The file opened with the current key, so a rekey that stopped before
+        # rewriting it left this key unused: nothing was ever wrapped by it.
+        pending.unlink()
     _create_key_file(pending, generate_master_key())
     environment.rewrap(parse_master_key(pending.read_bytes(), str(pending), pending))
     environment.save()
@@ -517,9 +524,14 @@ def finish_rekey(instance: Path) -> Rekeyed:
     check_private(pending)
     new = parse_master_key(pending.read_bytes(), str(pending), pending)
     path = secrets_path(instance)
+    current = read_master_key(instance)
+    if current and current.key != new.key and file_fingerprint(path) == current.fingerprint:
+        raise CryptoError(
+            f"There is no rekey to finish: {path} still opens with the master key from "
+            f"{current.source}. {pending} was never used; delete it."
+        )
     EncryptedEnvironment.open(path, new)  # refuses unless the file is under this key
-    current = os.environ.get(MASTER_KEY_VARIABLE, "").strip()
-    if current and current.encode("ascii", "replace") == new.key:
+    if current is not None and current.path is None and current.key == new.key:
         pending.unlink()
         return Rekeyed(path, pending, retired_key=None, in_environment=True, pending_removed=True)
     return _install_new_key(instance, path)

@@ -61,10 +61,14 @@ def init_app(app: Flask) -> None:
 
 
 def engine_options(config: dict[str, Any]) -> dict[str, Any]:
-    """Engine options for the configured database."""
+    """Engine options for the configured database.
+
+    Statement parameters stay out of logs and error messages: they can hold a
+    value an encrypted column has not encrypted yet, or a user's email.
+    """
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "pool_recycle": 1800}
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_recycle": 1800, "hide_parameters": True}
 
 
 def configure_sqlite(engine: Engine) -> None:
