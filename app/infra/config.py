@@ -276,10 +276,9 @@ def _check_production_secret(secret_key: Any) -> None:
     if not secret_key or secret_key == INSECURE_SECRET_KEY:
         raise ConfigError(
             "SECRET_KEY is not set for MARQUEE_ENV=prod. Sessions would be forgeable. "
-            "Set FLASK_SECRET_KEY in the environment, or SECRET_KEY in "
-            "instance/config.prod.json, to a random value of at least "
-            f"{MIN_SECRET_KEY_LENGTH} characters (python -c 'import secrets; "
-            "print(secrets.token_urlsafe(48))')."
+            "Run `flask crypto init` (it generates one and keeps it encrypted), or set "
+            f"FLASK_SECRET_KEY to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
     if len(str(secret_key)) < MIN_SECRET_KEY_LENGTH:
         raise ConfigError(

@@ -127,6 +127,12 @@ def test_atomic_write_leaves_the_old_file_when_it_fails(tmp_path):
     assert list(tmp_path.iterdir()) == [target]
 
 
+def _default_sigint() -> None:
+    # A shell without job control starts background jobs with SIGINT ignored,
+    # and children inherit that; a Ctrl-C test needs the default disposition.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGKILL, signal.SIGINT])
 def test_a_stopped_fetch_resumes_where_it_stopped(tmp_path, stop_signal):
     """Kill `flask seed fetch` (or Ctrl-C it) part way; the rerun asks only for what is missing."""
@@ -156,7 +162,13 @@ def test_a_stopped_fetch_resumes_where_it_stopped(tmp_path, stop_signal):
             ",".join(map(str, range(1, 31))),
         ]
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_default_sigint,
         )
         store = RawStore(tmp_path / "output" / "raw")
         deadline = time.monotonic() + 30

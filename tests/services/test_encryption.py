@@ -1,0 +1,59 @@
+"""Encrypted columns: discovery, rows per version, one re-encryption batch."""
+
+from sqlalchemy import Text, insert, select, type_coerce
+
+from app.models import User
+from app.services import encryption
+
+
+def test_encrypted_columns_are_found_in_the_schema():
+    assert [column.name for column in encryption.encrypted_columns()] == ["users.totp_secret"]
+
+
+def test_rows_per_version_counts_each_version_and_the_unreadable(db, instance):
+    db.session.add_all(
+        User(username=f"u{n}", email=f"u{n}@example.com", password_hash="x", totp_secret="s")
+        for n in range(3)
+    )
+    db.session.add(User(username="none", email="none@example.com", password_hash="x"))
+    db.session.execute(
+        insert(User).values(
+            username="odd",
+            username_key="odd",
+            email="odd@example.com",
+            password_hash="x",
+            totp_secret=type_coerce("plain text", Text),
+        )
+    )
+    db.session.flush()
+
+    (counts,) = encryption.rows_per_version([1, 2])
+
+    assert counts.column == "users.totp_secret"
+    assert counts.by_version == {1: 3, 2: 0}
+    assert counts.other == 1
+
+
+def test_a_batch_moves_rows_to_the_active_key_once(db, instance, app):
+    from app.infra import crypto
+
+    db.session.add_all(
+        User(username=f"u{n}", email=f"u{n}@example.com", password_hash="x", totp_secret=f"s{n}")
+        for n in range(5)
+    )
+    db.session.flush()
+    environment = crypto.EncryptedEnvironment.open(
+        crypto.secrets_path(instance), crypto.read_master_key(instance)
+    )
+    environment.add_data_key()
+    keyring = environment.keyring()
+    (column,) = encryption.encrypted_columns()
+
+    first = encryption.reencrypt_batch(column, keyring, after=None, size=3)
+    second = encryption.reencrypt_batch(column, keyring, after=first.last_key, size=3)
+    done = encryption.reencrypt_batch(column, keyring, after=second.last_key, size=3)
+
+    assert (first.reencrypted, second.reencrypted, done.last_key) == (3, 2, None)
+    stored = db.session.scalars(select(type_coerce(User.totp_secret, Text))).all()
+    assert all(value.startswith("v2:") for value in stored)
+    assert sorted(keyring.decrypt(value) for value in stored) == [f"s{n}" for n in range(5)]
