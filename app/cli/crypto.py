@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from flask import current_app, has_app_context
 from flask.cli import ScriptInfo, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from ..infra import config, crypto, files
 from ..infra.crypto import CryptoError, EncryptedEnvironment
@@ -57,13 +58,19 @@ def _changing() -> Iterator[EncryptedEnvironment]:
     with _reported(), crypto.locked(instance):
         environment = _open(instance)
         yield environment
-        environment.save()
+        if environment.changed:
+            environment.save()
 
 
 @group.command("init")
 @click.option("--if-missing", is_flag=True, help="Succeed quietly when already set up.")
 def init(if_missing: bool) -> None:
-    """Create the master key, .env.crypto, the first data key and a SECRET_KEY."""
+    """Create the master key, .env.crypto, the first data key and SECRET_KEY.
+
+    An install's existing SECRET_KEY (FLASK_SECRET_KEY, or the one in
+    instance/config.<env>.json) is kept, encrypted, so sessions and every
+    server sharing it stay valid; otherwise a new one is generated.
+    """
     instance = _instance()
     path = crypto.secrets_path(instance)
     with _reported(), crypto.locked(instance):
@@ -74,15 +81,27 @@ def init(if_missing: bool) -> None:
             raise CryptoError(
                 f"{path} already exists; init never overwrites a setup. See `flask crypto status`."
             )
-        setup = crypto.initialize(instance, secret_key=secrets.token_urlsafe(48))
-        scrubbed = config.remove_plaintext_secret_keys(instance)
+        crypto.check_nothing_lost(instance)
+        existing = config.plaintext_secret_key(instance)
+        adopted = existing if existing and existing.usable else None
+        secret_key = adopted.value if adopted else secrets.token_urlsafe(48)
+        setup = crypto.initialize(instance, secret_key=secret_key)
+        if existing and existing.path:
+            config.remove_secret_key(existing.path)
     if setup.created_key_file:
         click.echo(f"Created the master key {setup.master.source} (mode 0600).")
     else:
         click.echo(f"Using the master key from {setup.master.source}.")
-    click.echo(f"Created {path} with data key v1 and a new SECRET_KEY.")
-    for stale in scrubbed:
-        click.echo(f"Removed the plaintext SECRET_KEY from {stale}; the encrypted one replaces it.")
+    if adopted:
+        click.echo(f"Created {path} with data key v1 and the SECRET_KEY from {adopted.source}.")
+    else:
+        click.echo(f"Created {path} with data key v1 and a new SECRET_KEY.")
+    if existing and not adopted:
+        click.echo(f"The SECRET_KEY from {existing.source} was too short to keep; replaced.")
+    if existing and existing.path:
+        click.echo(f"Removed the plaintext SECRET_KEY from {existing.path}.")
+    elif existing:
+        click.echo("Remove FLASK_SECRET_KEY from the environment: the encrypted SECRET_KEY wins.")
     click.echo(
         "Back up the master key apart from .env.crypto and the database: "
         "without it nothing encrypted can be read."
@@ -187,25 +206,31 @@ def reencrypt(batch_size: int) -> None:
                 progress = Progress(column.name, encryption.count_stale(column, keyring.active))
                 after = None
                 while True:
-                    batch = encryption.reencrypt_batch(
-                        column, keyring, after=after, size=batch_size
-                    )
-                    db.session.commit()
+                    batch = encryption.plan_batch(column, keyring, after=after, size=batch_size)
+                    db.session.commit()  # end the read; the write waits its turn on SQLite
                     if batch.last_key is None:
                         break
-                    committed += batch.reencrypted
-                    progress.advance(batch.reencrypted)
+                    changed = encryption.apply_batch(column, batch)
+                    committed += changed
+                    db.session.commit()
+                    progress.advance(changed)
                     unreadable.setdefault(column.name, []).extend(batch.unreadable)
                     after = batch.last_key
                 progress.finish()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, OperationalError) as error:
             db.session.rollback()
+            reason = (
+                "Interrupted" if isinstance(error, KeyboardInterrupt) else "The database failed"
+            )
             raise click.ClickException(
-                f"Interrupted. {committed:,} rows were re-encrypted and committed; the batch "
+                f"{reason}. {committed:,} rows were re-encrypted and committed; the batch "
                 "in progress was rolled back. Run `flask crypto reencrypt` again to finish."
             ) from None
         counts = encryption.rows_per_version(keyring.versions)
-    click.echo(f"Every row now uses data key v{keyring.active} where it can be read.")
+        stale = {
+            column.column: sum(rows for v, rows in column.by_version.items() if v != keyring.active)
+            for column in counts
+        }
     _echo_counts(counts, keyring.active)
     failures = {name: keys for name, keys in unreadable.items() if keys}
     if failures:
@@ -214,6 +239,12 @@ def reencrypt(batch_size: int) -> None:
             f"Some rows could not be decrypted and were left as they are ({listed}). "
             "They need a data key this file does not hold."
         )
+    if any(stale.values()):
+        raise click.ClickException(
+            f"{sum(stale.values()):,} rows were written with an older key while this ran "
+            "(an app server not restarted since `rotate`?). Run `flask crypto reencrypt` again."
+        )
+    click.echo(f"Every row now uses data key v{keyring.active}.")
 
 
 def _some(keys: list[int], shown: int = 10) -> str:
@@ -247,15 +278,16 @@ def prune() -> None:
                 f"Nothing pruned: {listed} still in use. "
                 "Run `flask crypto reencrypt` first, then prune again."
             )
-        for version in retired:
-            environment.remove_data_key(version)
+        removed = [environment.remove_data_key(version) for version in retired]
+        archive = crypto.archive_pruned_keys(environment, removed) if removed else None
     if not retired:
         click.echo(f"Nothing to prune: v{active} is the only data key.")
         return
     names = ", ".join(f"v{version}" for version in retired)
+    click.echo(f"Removed data keys {names}; v{active} remains.")
     click.echo(
-        f"Removed data keys {names}; v{active} remains. "
-        f"{files.backup_path(environment.path)} still holds them until the next change."
+        f"Their wrapped copies are in {archive}, in case a database backup still needs them: "
+        "keep it with those backups, or delete it."
     )
 
 
@@ -313,9 +345,10 @@ def _rows_per_version_if_possible(versions: list[int]) -> list[encryption.Column
     except SystemExit as error:  # ConfigError: the app cannot start, and says why
         return str(error.code)
     except Exception as error:  # a status report says what fails, whatever it is
-        return f"{type(error).__name__}: {error}"
+        # Only the type: the text of a driver's error can quote a database URL.
+        return f"the app did not load: {type(error).__name__}"
     with app.app_context():
         try:
             return encryption.rows_per_version(versions)
         except Exception as error:
-            return f"{type(error).__name__}: {error}"
+            return f"the database did not answer: {type(error).__name__}"

@@ -10,10 +10,13 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from . import crypto, files
 
@@ -124,19 +127,40 @@ def instance_folder() -> Path:
     return Path(chosen) if chosen else Path(Flask(APP_PACKAGE).instance_path)
 
 
-def remove_plaintext_secret_keys(instance: Path) -> list[Path]:
-    """Drop SECRET_KEY from instance/config.*.json once it lives in .env.crypto."""
-    cleaned = []
-    for path in sorted(instance.glob("config.*.json")):
-        try:
-            settings = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # start-up reports a broken file; this one is not ours to fix
-        if isinstance(settings, dict) and settings.pop("SECRET_KEY", None) is not None:
-            text = json.dumps(settings, indent=2, sort_keys=True) + "\n"
-            files.write_private_file(path, text, keep_backup=False)
-            cleaned.append(path)
-    return cleaned
+@dataclass(frozen=True)
+class PlaintextSecretKey:
+    """A SECRET_KEY an install already uses outside .env.crypto, and where it is."""
+
+    value: str
+    source: str
+    path: Path | None = None  # the config file holding it, if that is where
+
+    @property
+    def usable(self) -> bool:
+        """Long and random enough to keep (sessions signed with it stay valid)."""
+        return self.value != INSECURE_SECRET_KEY and len(self.value) >= MIN_SECRET_KEY_LENGTH
+
+
+def plaintext_secret_key(instance: Path) -> PlaintextSecretKey | None:
+    """FLASK_SECRET_KEY, else SECRET_KEY in instance/config.<MARQUEE_ENV>.json, else None."""
+    from_environment = os.environ.get("FLASK_SECRET_KEY")
+    if from_environment:
+        return PlaintextSecretKey(from_environment, "the FLASK_SECRET_KEY environment variable")
+    path = instance / f"config.{os.environ.get('MARQUEE_ENV', 'dev')}.json"
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # missing, or start-up reports it
+    value = settings.get("SECRET_KEY") if isinstance(settings, dict) else None
+    return PlaintextSecretKey(str(value), str(path), path) if value else None
+
+
+def remove_secret_key(path: Path) -> None:
+    """Drop SECRET_KEY from a config file once .env.crypto holds it."""
+    settings = json.loads(path.read_text(encoding="utf-8"))
+    settings.pop("SECRET_KEY", None)
+    text = json.dumps(settings, indent=2, sort_keys=True) + "\n"
+    files.write_private_file(path, text, keep_backup=False)
 
 
 def parse_env_value(raw: str) -> Any:
@@ -260,8 +284,22 @@ def _finish(app: Flask) -> None:
         database = Path(app.instance_path) / f"marquee-{config['MARQUEE_ENV']}.sqlite3"
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    _check_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["MARQUEE_ENV"] == "prod":
         _check_production_secret(config.get("SECRET_KEY"))
+
+
+def _check_database_url(url: str) -> None:
+    """Refuse a URL the driver would misread, without repeating it: it holds a password."""
+    try:
+        host = make_url(url).host
+    except (ValueError, ArgumentError):
+        host = "@"
+    if host and "@" in host:
+        raise ConfigError(
+            "The database URL (DATABASE_URL) cannot be read. If its password holds @, :, / "
+            "or %, percent-encode them (@ is %40, : is %3A, / is %2F, % is %25)."
+        )
 
 
 def normalize_database_url(url: str) -> str:

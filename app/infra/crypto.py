@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import hashlib
 import hmac
+import logging
 import os
 import re
 import stat
@@ -30,6 +31,8 @@ from .files import (
     sync_directory,
     write_private_file,
 )
+
+logger = logging.getLogger(__name__)
 
 MASTER_KEY_VARIABLE = "MARQUEE_MASTER_KEY"
 MASTER_KEY_FILE = "master.key"
@@ -144,11 +147,20 @@ def locked(instance: Path) -> Iterator[None]:
 class EncryptedEnvironment:
     """The decrypted contents of instance/.env.crypto under one master key."""
 
-    def __init__(self, path: Path, master: MasterKey, tokens: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        master: MasterKey,
+        tokens: Mapping[str, str],
+        *,
+        stamp: tuple[int, int] | None = None,
+    ) -> None:
         self.path = path
         self.master = master
         self._tokens = dict(tokens)
         self._values = {name: master.decrypt(token) for name, token in tokens.items()}
+        self.stamp = stamp  # the file's identity when read; keyrings watch it
+        self.changed = False
 
     @classmethod
     def create(cls, path: Path, master: MasterKey) -> EncryptedEnvironment:
@@ -164,36 +176,40 @@ class EncryptedEnvironment:
                 f"{MASTER_KEY_VARIABLE}, or restore {master_key_path(path.parent)} (mode 0600) "
                 "from your backup."
             )
+        stamp = file_stamp(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CryptoError(f"Cannot read {path}: {error}.") from None
-        fingerprint, lines = _parse(path, text)
-        if fingerprint and fingerprint != master.fingerprint:
-            raise CryptoError(_wrong_key_message(path, master, fingerprint))
-        tokens: dict[str, str] = {}
-        failures: list[tuple[int, str]] = []
-        for number, name, token in lines:
-            try:
-                master.decrypt(token)
-            except (InvalidToken, UnicodeError, ValueError):
-                failures.append((number, name))
-            tokens[name] = token
-        if failures and (fingerprint or len(failures) < len(lines)):
+            content = path.read_bytes()
+        except OSError as error:
+            raise CryptoError(f"Cannot read {path}: {error.strerror}.") from None
+        header, lines = _parse(path, content)
+        failures = [(number, name) for number, name, token in lines if not _opens(master, token)]
+        if header and header[1] != master.fingerprint:
+            if lines and not failures:
+                raise CryptoError(
+                    f"{path}, line {header[0]}: the master key fingerprint line is corrupted "
+                    "(every value opens with this key). Change that line to "
+                    f"'{FINGERPRINT_HEADER}{master.fingerprint}'."
+                )
+            raise CryptoError(_wrong_key_message(path, master, header[1]))
+        if failures and len(failures) == len(lines) and not header:
+            raise CryptoError(_wrong_key_message(path, master, None))
+        if failures:
             number, name = failures[0]
             raise CryptoError(
                 f"{path}, line {number} ({name}): the value does not decrypt with the master "
-                f"key from {master.source}, so the line is corrupted. Restore the file from "
-                f"{backup_path(path)}, or delete that line and set {name} again with "
-                "`flask crypto set`."
+                f"key from {master.source}, so the line is corrupted. {_repair_advice(path, name)}"
             )
-        if failures:
-            raise CryptoError(_wrong_key_message(path, master, None))
-        environment = cls(path, master, tokens)
-        environment._check_data_keys(lines)
+        environment = cls(path, master, {name: token for _n, name, token in lines}, stamp=stamp)
+        environment._check_complete(lines)
         return environment
 
-    def _check_data_keys(self, lines: list[tuple[int, str, str]]) -> None:
+    def _check_complete(self, lines: list[tuple[int, str, str]]) -> None:
+        """Refuse a file that lost lines, so the app never starts half-configured."""
+        if not lines:
+            raise CryptoError(
+                f"{self.path} holds no values: it is truncated. Restore it from "
+                f"{backup_path(self.path)}."
+            )
         line_of = {name: number for number, name, _token in lines}
         for name in self._values:
             if _DATA_KEY_NAME.fullmatch(name):
@@ -201,13 +217,20 @@ class EncryptedEnvironment:
                     Fernet(self._values[name].encode("ascii"))
                 except ValueError:
                     raise CryptoError(
-                        f"{self.path}, line {line_of[name]} ({name}): not a valid data key."
+                        f"{self.path}, line {line_of[name]} ({name}): not a valid data key. "
+                        + _repair_advice(self.path, name)
                     ) from None
         active = self._values.get(ACTIVE_DATA_KEY)
+        if active is None and self.data_keys():
+            raise CryptoError(
+                f"{self.path} holds data keys but no {ACTIVE_DATA_KEY} line: it lost a line. "
+                + _repair_advice(self.path, ACTIVE_DATA_KEY)
+            )
         if active is not None and f"{DATA_KEY_PREFIX}{active}" not in self._values:
             raise CryptoError(
                 f"{self.path}, line {line_of[ACTIVE_DATA_KEY]} ({ACTIVE_DATA_KEY}): names data "
-                f"key v{active}, which the file does not hold."
+                f"key v{active}, which the file does not hold. "
+                + _repair_advice(self.path, ACTIVE_DATA_KEY)
             )
 
     # The operator's secrets.
@@ -231,6 +254,7 @@ class EncryptedEnvironment:
         if name not in self._values:
             return False
         del self._values[name], self._tokens[name]
+        self.changed = True
         return True
 
     # Data keys for encrypted columns.
@@ -257,18 +281,21 @@ class EncryptedEnvironment:
         self._put(ACTIVE_DATA_KEY, str(version))
         return version
 
-    def remove_data_key(self, version: int) -> None:
-        """Forget a retired data key."""
+    def remove_data_key(self, version: int) -> str:
+        """Forget a retired data key; return its line (still wrapped) for an archive."""
         if version == self.active_version:
             raise CryptoError(f"v{version} is the active data key; it cannot be removed.")
         name = f"{DATA_KEY_PREFIX}{version}"
-        del self._values[name], self._tokens[name]
+        token = self._tokens.pop(name)
+        del self._values[name]
+        self.changed = True
+        return f"{name}={token}"
 
     def keyring(self) -> Keyring | None:
         """The keyring for encrypted columns, or None before the first data key."""
         if self.active_version is None:
             return None
-        return Keyring(self.data_keys(), self.active_version, source=self.path)
+        return Keyring(self.data_keys(), self.active_version, source=self.path, stamp=self.stamp)
 
     # Writing.
 
@@ -276,20 +303,59 @@ class EncryptedEnvironment:
         """Wrap every value under a new master key (written by the next save)."""
         self.master = master
         self._tokens = {name: master.encrypt(value) for name, value in self._values.items()}
+        self.changed = True
 
     def save(self) -> None:
         """Write the file atomically, mode 0600, keeping the previous one as a backup."""
-        lines = [
-            "# Marquee's encrypted environment: NAME=<Fernet token under the master key>.",
-            "# Manage it with `flask crypto`; see the README's section on keys.",
-            FINGERPRINT_HEADER + self.master.fingerprint,
-        ]
-        lines += [f"{name}={token}" for name, token in self._tokens.items()]
-        write_private_file(self.path, "\n".join(lines) + "\n")
+        entries = [f"{name}={token}" for name, token in self._tokens.items()]
+        write_private_file(self.path, render(self.master, entries))
+        self.changed = False
 
     def _put(self, name: str, value: str) -> None:
         self._values[name] = value
         self._tokens[name] = self.master.encrypt(value)
+        self.changed = True
+
+
+def render(master: MasterKey, entries: list[str]) -> str:
+    """The text of an encrypted file: a header naming the key, then NAME=<token> lines."""
+    lines = [
+        "# Marquee's encrypted environment: NAME=<Fernet token under the master key>.",
+        "# Manage it with `flask crypto`; see the README's section on keys.",
+        FINGERPRINT_HEADER + master.fingerprint,
+        *entries,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """Which version of a file is on disk: (inode, modification time), or None."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+def _opens(master: MasterKey, token: str) -> bool:
+    try:
+        master.decrypt(token)
+    except (InvalidToken, UnicodeError, ValueError):
+        return False
+    return True
+
+
+def _repair_advice(path: Path, name: str) -> str:
+    backup = (
+        f"Restore the file from {backup_path(path)} (after a rekey it opens only with the "
+        "retired key)"
+    )
+    if is_reserved(name):
+        return (
+            f"{backup}. Do not delete the line: rows encrypted with that data key would become "
+            "unreadable."
+        )
+    return f"{backup}, or delete that line and set {name} again with `flask crypto set`."
 
 
 def is_reserved(name: str) -> bool:
@@ -311,20 +377,28 @@ def check_secret_name(name: str) -> None:
 def file_fingerprint(path: Path) -> str | None:
     """The fingerprint of the master key a file says it was written with."""
     try:
-        return _parse(path, path.read_text(encoding="utf-8"))[0]
-    except (OSError, UnicodeDecodeError, CryptoError):
+        header, _entries = _parse(path, path.read_bytes())
+    except (OSError, CryptoError):
         return None
+    return header[1] if header else None
 
 
-def _parse(path: Path, text: str) -> tuple[str | None, list[tuple[int, str, str]]]:
-    """The fingerprint header and (line number, name, token) of every entry."""
-    fingerprint = None
+def _parse(path: Path, content: bytes) -> tuple[tuple[int, str] | None, list[tuple[int, str, str]]]:
+    """(line number, fingerprint) of the header, and (line number, name, token) of each entry."""
+    header = None
     entries: list[tuple[int, str, str]] = []
     seen: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if line.startswith(FINGERPRINT_HEADER.strip()):
-            fingerprint = line.removeprefix(FINGERPRINT_HEADER.strip()).strip() or None
+    marker = FINGERPRINT_HEADER.strip()
+    for number, raw in enumerate(content.splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise CryptoError(
+                f"{path}, line {number}: not text; the line is corrupted. Restore the file "
+                f"from {backup_path(path)}."
+            ) from None
+        if line.startswith(marker):
+            header = (number, line.removeprefix(marker).strip())
             continue
         if not line or line.startswith("#"):
             continue
@@ -338,7 +412,7 @@ def _parse(path: Path, text: str) -> tuple[str | None, list[tuple[int, str, str]
             raise CryptoError(f"{path}, line {number}: {name} appears twice; delete one of them.")
         seen.add(name)
         entries.append((number, name, token))
-    return fingerprint, entries
+    return header, entries
 
 
 def _wrong_key_message(path: Path, master: MasterKey, written_with: str | None) -> str:
@@ -363,12 +437,25 @@ def _wrong_key_message(path: Path, master: MasterKey, written_with: str | None) 
 
 
 class Keyring:
-    """Versioned data keys: encrypts with the active one, decrypts with any."""
+    """Versioned data keys: encrypts with the active one, decrypts with any.
 
-    def __init__(self, keys: Mapping[int, bytes], active: int, *, source: Path) -> None:
+    It watches the file it came from: after a `flask crypto rotate` in another
+    process, the next value written uses the new active key, so a retired key
+    stops gaining rows before `prune` looks for them.
+    """
+
+    def __init__(
+        self,
+        keys: Mapping[int, bytes],
+        active: int,
+        *,
+        source: Path,
+        stamp: tuple[int, int] | None = None,
+    ) -> None:
         self._fernets = {version: Fernet(key) for version, key in keys.items()}
         self.active = active
         self._source = source
+        self._stamp = stamp
 
     @property
     def versions(self) -> list[int]:
@@ -377,13 +464,28 @@ class Keyring:
 
     def encrypt(self, plaintext: str) -> str:
         """`v<N>:<token>` under the active key. Every value is encrypted, whatever it holds."""
+        if file_stamp(self._source) != self._stamp:
+            try:
+                self._reload()
+            except CryptoError as error:
+                # A rekey this process has no key for yet: keep writing with the
+                # keys it has (the data keys did not change) until it restarts.
+                self._stamp = file_stamp(self._source)
+                logger.warning("Kept the loaded data keys: %s", error)
         token = self._fernets[self.active].encrypt(plaintext.encode()).decode("ascii")
         return f"v{self.active}:{token}"
 
     def decrypt(self, stored: str) -> str:
         """The plaintext of a stored `v<N>:<token>`."""
         version, token = split_stored(stored)
-        fernet = self._fernets.get(version) or self._reload(version)
+        if version not in self._fernets and file_stamp(self._source) != self._stamp:
+            self._reload()
+        fernet = self._fernets.get(version)
+        if fernet is None:
+            raise CryptoError(
+                f"A value is encrypted with data key v{version}, which {self._source} does "
+                "not hold. Restore the key file that has it."
+            )
         try:
             return fernet.decrypt(token.encode("ascii")).decode()
         except (InvalidToken, UnicodeError):
@@ -392,20 +494,13 @@ class Keyring:
                 "or written with another key file."
             ) from None
 
-    def _reload(self, version: int) -> Fernet:
-        # A `flask crypto rotate` in another process adds versions this one has
-        # not seen; read the file again before calling the value unreadable.
-        master = read_master_key(self._source.parent)
-        if self._source.exists() and master is not None:
-            fresh = EncryptedEnvironment.open(self._source, master)
-            self._fernets = {v: Fernet(key) for v, key in fresh.data_keys().items()}
-            self.active = fresh.active_version or self.active
-        if version not in self._fernets:
-            raise CryptoError(
-                f"A value is encrypted with data key v{version}, which {self._source} does "
-                "not hold. Restore the key file that has it."
-            )
-        return self._fernets[version]
+    def _reload(self) -> None:
+        fresh = EncryptedEnvironment.open(self._source, read_master_key(self._source.parent))
+        if fresh.active_version is None:
+            raise CryptoError(f"{self._source} no longer holds an active data key.")
+        self._fernets = {version: Fernet(key) for version, key in fresh.data_keys().items()}
+        self.active = fresh.active_version
+        self._stamp = fresh.stamp
 
 
 def split_stored(stored: str) -> tuple[int, str]:
@@ -431,6 +526,37 @@ def load(instance: Path) -> Loaded:
         return Loaded(secrets={}, keyring=None)
     environment = EncryptedEnvironment.open(path, read_master_key(instance))
     return Loaded(secrets=environment.secrets(), keyring=environment.keyring())
+
+
+def check_nothing_lost(instance: Path) -> None:
+    """Refuse to start afresh where an earlier setup left traces: it may need restoring.
+
+    A new file would bring a new data key v1, and rows encrypted under the
+    lost one would become unreadable with a misleading message.
+    """
+    path = secrets_path(instance)
+    for trace in (backup_path(path), path.with_name(path.name + ".tmp")):
+        if trace.exists():
+            raise CryptoError(
+                f"{path} is missing but {trace} exists: restore the file from it instead "
+                f"(cp {trace} {path}). To start afresh anyway, move {trace} away first."
+            )
+    key_path = master_key_path(instance)
+    if key_path.exists():
+        raise CryptoError(
+            f"{key_path} exists but {path} does not: restore the file from your backup. "
+            f"To start afresh anyway, move {key_path} away first."
+        )
+
+
+def archive_pruned_keys(environment: EncryptedEnvironment, entries: list[str]) -> Path:
+    """Keep pruned data keys, still wrapped, in .env.crypto.pruned-<time> (mode 0600)."""
+    path = _unused_name(environment.path.parent, f"{SECRETS_FILE}.pruned-{_timestamp()}")
+    try:
+        create_private_file(path, render(environment.master, entries))
+    except FileAlreadyExistsError as error:
+        raise CryptoError(str(error)) from None
+    return path
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Table, Text, bindparam, func, select, type_coerce
 from sqlalchemy import update as update_statement
@@ -97,21 +98,22 @@ def count_stale(encrypted: EncryptedColumn, active: int) -> int:
 
 @dataclass
 class Batch:
-    """What one re-encryption batch did; `last_key` is None when the column is done."""
+    """One batch of re-encryption; `last_key` is None when the column is done."""
 
     last_key: int | None
-    reencrypted: int = 0
+    changes: list[dict[str, object]] = field(default_factory=list)
     unreadable: list[int] = field(default_factory=list)
 
 
-def reencrypt_batch(
+def plan_batch(
     encrypted: EncryptedColumn, keyring: Keyring, *, after: int | None, size: int
 ) -> Batch:
-    """Re-encrypt the next `size` stale rows after key `after` to the active version.
+    """Read the next `size` stale rows after key `after` and encrypt them with the active key.
 
-    An update only lands where the row still holds the value read, so a row
-    the app rewrote meanwhile is left alone (it is already current, or the
-    next run takes it). Rows that do not decrypt are skipped and reported.
+    Nothing is written: the caller ends this read before `apply_batch`, so on
+    SQLite the write starts a transaction of its own and waits its turn
+    behind the app's writers instead of failing. Rows that do not decrypt are
+    skipped and reported.
     """
     stored, key = encrypted.stored, encrypted.key
     query = select(key, stored).where(stored.is_not(None), stored.not_like(_prefix(keyring.active)))
@@ -121,20 +123,34 @@ def reencrypt_batch(
     if not rows:
         return Batch(last_key=None)
     batch = Batch(last_key=rows[-1][0])
-    changes = []
     for row_key, value in rows:
         try:
             plaintext = keyring.decrypt(value)
         except CryptoError:
             batch.unreadable.append(row_key)
             continue
-        changes.append({"b_key": row_key, "b_old": value, "b_new": keyring.encrypt(plaintext)})
-    if changes:
-        statement = (
-            update_statement(encrypted.table)
-            .where(key == bindparam("b_key"), stored == bindparam("b_old", type_=Text))
-            .values({encrypted.column.name: bindparam("b_new", type_=Text)})
+        batch.changes.append(
+            {"b_key": row_key, "b_old": value, "b_new": keyring.encrypt(plaintext)}
         )
-        result = db.session.connection().execute(statement, changes)
-        batch.reencrypted = result.rowcount
     return batch
+
+
+def apply_batch(encrypted: EncryptedColumn, batch: Batch) -> int:
+    """Write a planned batch; return the rows changed.
+
+    An update lands only where the row still holds the value read, so a row
+    the app rewrote meanwhile is left alone (it is current, or the next run
+    takes it). Re-encrypting is not an edit: `updated_at` keeps its value.
+    """
+    if not batch.changes:
+        return 0
+    table, key, stored = encrypted.table, encrypted.key, encrypted.stored
+    values: dict[Any, Any] = {encrypted.column: bindparam("b_new", type_=Text)}
+    if "updated_at" in table.c:
+        values[table.c.updated_at] = table.c.updated_at
+    statement = (
+        update_statement(table)
+        .where(key == bindparam("b_key"), stored == bindparam("b_old", type_=Text))
+        .values(values)
+    )
+    return db.session.connection().execute(statement, batch.changes).rowcount

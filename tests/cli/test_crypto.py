@@ -6,16 +6,20 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
+import flask_migrate
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Text, insert, select, type_coerce
+from sqlalchemy import Text, create_engine, insert, select, text, type_coerce
 
+from app import create_app
 from app.infra import crypto
 from app.infra.crypto import EncryptedEnvironment
+from app.infra.db import db as database_handle
 from app.models import User
 from app.services import encryption
-from tests.conftest import ROOT
+from tests.conftest import MIGRATIONS, ROOT, make_config
 
 SECRET = "sk-this-must-stay-hidden"
 
@@ -94,16 +98,57 @@ def test_init_refuses_to_overwrite_and_if_missing_succeeds(runner, instance):
     assert (instance / ".env.crypto").read_bytes() == before
 
 
-def test_init_moves_a_plaintext_secret_key_out_of_the_config_file(runner, empty_instance):
+def test_init_keeps_an_installs_secret_key_encrypted(runner, empty_instance):
     config_file = empty_instance / "config.dev.json"
-    config_file.write_text(json.dumps({"SECRET_KEY": "plain-old-key", "LOG_LEVEL": "INFO"}))
+    existing = "an-existing-random-secret-key-" + "x" * 40
+    config_file.write_text(json.dumps({"SECRET_KEY": existing, "LOG_LEVEL": "INFO"}))
 
     result = crypto_command(runner, "init")
 
     assert result.exit_code == 0, result.output
+    assert f"the SECRET_KEY from {config_file}" in result.output
     assert f"Removed the plaintext SECRET_KEY from {config_file}" in result.output
+    assert opened(empty_instance).get("SECRET_KEY") == existing
     assert json.loads(config_file.read_text()) == {"LOG_LEVEL": "INFO"}
     assert config_file.stat().st_mode & 0o777 == 0o600
+    assert existing not in result.output
+
+
+def test_init_replaces_a_short_secret_key(runner, empty_instance):
+    config_file = empty_instance / "config.dev.json"
+    config_file.write_text(json.dumps({"SECRET_KEY": "short"}))
+
+    result = crypto_command(runner, "init")
+
+    assert result.exit_code == 0, result.output
+    assert "too short to keep; replaced" in result.output
+    assert len(opened(empty_instance).get("SECRET_KEY")) >= 48
+    assert json.loads(config_file.read_text()) == {}
+
+
+def test_init_adopts_flask_secret_key_from_the_environment(runner, empty_instance, monkeypatch):
+    shared = "shared-by-every-app-server-" + "y" * 40
+    monkeypatch.setenv("FLASK_SECRET_KEY", shared)
+
+    result = crypto_command(runner, "init")
+
+    assert result.exit_code == 0, result.output
+    assert "the SECRET_KEY from the FLASK_SECRET_KEY environment variable" in result.output
+    assert "Remove FLASK_SECRET_KEY from the environment" in result.output
+    assert opened(empty_instance).get("SECRET_KEY") == shared
+
+
+@pytest.mark.parametrize("trace", ["master.key", ".env.crypto.bak", ".env.crypto.tmp"])
+@pytest.mark.parametrize("flags", [[], ["--if-missing"]])
+def test_init_will_not_start_afresh_over_a_lost_setup(runner, empty_instance, trace, flags):
+    (empty_instance / trace).write_text("left from before\n")
+
+    result = crypto_command(runner, "init", *flags)
+
+    assert result.exit_code == 1
+    assert "restore" in result.output
+    assert "move" in result.output
+    assert not (empty_instance / ".env.crypto").exists()
 
 
 def test_init_uses_a_master_key_from_the_environment(runner, empty_instance, monkeypatch):
@@ -192,6 +237,17 @@ def test_get_prints_a_value_only_when_asked(runner, instance):
     assert "NOT_SET is not set" in missing.output
 
 
+def test_a_command_that_changes_nothing_leaves_the_files_alone(runner, instance):
+    crypto_command(runner, "set", "TMDB_API_KEY", input="one")
+    crypto_command(runner, "set", "TMDB_API_KEY", input="two")
+    files = {name: (instance / name).read_bytes() for name in (".env.crypto", ".env.crypto.bak")}
+
+    assert crypto_command(runner, "unset", "NOT_SET").exit_code == 1
+    assert crypto_command(runner, "prune").exit_code == 0
+
+    assert {name: (instance / name).read_bytes() for name in files} == files
+
+
 def test_unset_removes_and_list_shows_names_only(runner, instance):
     crypto_command(runner, "set", "TMDB_API_KEY", input=SECRET)
     crypto_command(runner, "set", "OPENAI_API_KEY", input=SECRET)
@@ -213,6 +269,7 @@ def test_unset_removes_and_list_shows_names_only(runner, instance):
 
 def test_rotate_reencrypt_prune_keeps_every_row_readable(db, runner, app, instance, monkeypatch):
     add_users_with_secrets(db, 700)  # v1
+    edited = {user.id: user.updated_at for user in db.session.scalars(select(User))}
     rotate_and_restart(runner, app, instance, monkeypatch)
     add_users_with_secrets_from(db, 700, 50)  # v2, written after the restart
     expected = secrets_by_username(db)
@@ -226,12 +283,23 @@ def test_rotate_reencrypt_prune_keeps_every_row_readable(db, runner, app, instan
     result = crypto_command(runner, "reencrypt", "--batch-size", "64")
     assert result.exit_code == 0, result.output
     assert "users.totp_secret: v1: 0, v2 (active): 750" in result.output
+    assert "Every row now uses data key v2." in result.output
     assert rows_per_version(db) == {2: 750}
+    db.session.expire_all()
+    users = db.session.scalars(select(User).where(User.id.in_(edited))).all()
+    assert {user.id: user.updated_at for user in users} == edited  # not an edit
 
     pruned = crypto_command(runner, "prune")
     assert pruned.exit_code == 0, pruned.output
     assert "Removed data keys v1; v2 remains" in pruned.output
     assert opened(instance).data_keys().keys() == {2}
+    (archive,) = instance.glob(".env.crypto.pruned-*")
+    assert f"Their wrapped copies are in {archive}" in pruned.output
+    assert archive.stat().st_mode & 0o777 == 0o600
+    (line,) = [line for line in archive.read_text().splitlines() if not line.startswith("#")]
+    name, token = line.split("=", 1)
+    assert name == "MARQUEE_DATA_KEY_V1"
+    assert Fernet(crypto.read_master_key(instance).decrypt(token))  # the key, still wrapped
     monkeypatch.setitem(app.extensions, "marquee.keyring", opened(instance).keyring())
     assert secrets_by_username(db) == expected
 
@@ -255,19 +323,19 @@ def test_an_interrupted_reencrypt_loses_nothing_and_a_rerun_converges(
     add_users_with_secrets(db, 300)
     expected = secrets_by_username(db)
     rotate_and_restart(runner, app, instance, monkeypatch)
-    real_batch = encryption.reencrypt_batch
+    real_apply = encryption.apply_batch
     calls = []
 
-    def interrupted_on_the_third_batch(*args, **kwargs):
+    def interrupted_in_the_third_batch(*args, **kwargs):
         calls.append(1)
-        batch = real_batch(*args, **kwargs)  # the batch's updates run, uncommitted
+        changed = real_apply(*args, **kwargs)  # the batch's updates run, uncommitted
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return batch
+        return changed
 
-    monkeypatch.setattr(encryption, "reencrypt_batch", interrupted_on_the_third_batch)
+    monkeypatch.setattr(encryption, "apply_batch", interrupted_in_the_third_batch)
     interrupted = crypto_command(runner, "reencrypt", "--batch-size", "50")
-    monkeypatch.setattr(encryption, "reencrypt_batch", real_batch)
+    monkeypatch.setattr(encryption, "apply_batch", real_apply)
 
     assert interrupted.exit_code == 1
     assert "Interrupted. 100 rows were re-encrypted and committed" in interrupted.output
@@ -479,3 +547,46 @@ def test_flask_crypto_runs_where_production_cannot_start_yet(tmp_path):
     assert started.returncode == 0, started.stderr
     assert "/movies/" in started.stdout
     assert SECRET not in started.stdout + started.stderr
+
+
+def test_reencrypt_on_sqlite_waits_its_turn_behind_the_apps_writes(tmp_path):
+    """A real `flask crypto reencrypt` while another connection keeps committing."""
+    instance = tmp_path / "instance"
+    database = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    crypto.initialize(instance, secret_key="k" * 48)
+    app = create_app(make_config(instance, database))
+    with app.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS)
+        add_users_with_secrets(database_handle, 2000)
+    environment = opened(instance)
+    environment.add_data_key()
+    environment.save()
+
+    stop = threading.Event()
+    writes = []
+
+    def keep_writing() -> None:
+        engine = create_engine(database, connect_args={"timeout": 15})
+        while not stop.is_set():
+            with engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE users SET active = 1 - active WHERE id = :id"),
+                    {"id": len(writes) % 2000 + 1},
+                )
+            writes.append(1)
+        engine.dispose()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        result = flask_command(
+            instance, "crypto", "reencrypt", "--batch-size", "100", DATABASE_URL=database
+        )
+    finally:
+        stop.set()
+        writer.join()
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    assert "users.totp_secret: v1: 0, v2 (active): 2,000" in result.stdout
+    assert len(writes) > 10  # the app really was writing meanwhile

@@ -158,3 +158,19 @@ def test_the_cache_uses_redis_when_redis_url_is_set(instance):
     local = build(instance, TESTING=False)
     with local.app_context():
         assert type(cache.cache).__name__ == "SimpleCache"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://marquee:pa@ss:w0rdSECRET@127.0.0.1/marquee",
+        "postgresql://marquee:pa@SECRETss@127.0.0.1:5432/marquee",
+    ],
+)
+def test_a_database_url_with_a_raw_at_sign_is_refused_without_echoing_it(tmp_path, url):
+    with pytest.raises(ConfigError) as refused:
+        create_app(
+            {"MARQUEE_ENV": "test", "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": url}
+        )
+    assert "percent-encode them (@ is %40" in str(refused.value.code)
+    assert "SECRET" not in str(refused.value.code)

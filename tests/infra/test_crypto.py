@@ -383,3 +383,70 @@ def test_an_interrupted_rekey_is_named_at_start_up(tmp_path):
         crypto.load(tmp_path)
     assert "A `flask crypto rekey` was interrupted" in str(refused.value)
     assert "flask crypto rekey --finish" in str(refused.value)
+
+
+def test_a_file_that_lost_its_lines_is_refused(tmp_path):
+    setup_instance(tmp_path)
+    path = tmp_path / ".env.crypto"
+    header = [line for line in path.read_text().splitlines() if line.startswith("#")]
+    path.write_text("\n".join(header) + "\n")
+
+    with pytest.raises(CryptoError, match="holds no values: it is truncated"):
+        open_file(tmp_path)
+
+
+def test_data_keys_without_the_active_line_are_refused(tmp_path):
+    setup_instance(tmp_path)
+    path = tmp_path / ".env.crypto"
+    kept = [line for line in path.read_text().splitlines() if "DATA_KEY_ACTIVE" not in line]
+    path.write_text("\n".join(kept) + "\n")
+
+    with pytest.raises(CryptoError) as refused:
+        open_file(tmp_path)
+    assert "no MARQUEE_DATA_KEY_ACTIVE line" in str(refused.value)
+    assert "Do not delete the line" in str(refused.value)
+
+
+def test_a_corrupted_fingerprint_line_is_named_when_every_value_opens(tmp_path):
+    setup_instance(tmp_path)
+    path = tmp_path / ".env.crypto"
+    lines = path.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if "fingerprint" in line)
+    lines[number - 1] = lines[number - 1][:-4] + "0000"
+    path.write_text("\n".join(lines) + "\n")
+
+    with pytest.raises(CryptoError, match=f"line {number}: the master key fingerprint line"):
+        open_file(tmp_path)
+
+
+def test_a_line_that_is_not_text_is_named(tmp_path):
+    setup_instance(tmp_path)
+    path = tmp_path / ".env.crypto"
+    path.write_bytes(path.read_bytes() + b"TMDB_API_KEY=\xff\xfe\n")
+
+    with pytest.raises(CryptoError, match="line 7: not text"):
+        open_file(tmp_path)
+
+
+def test_a_corrupted_data_key_is_never_to_be_deleted(tmp_path):
+    setup_instance(tmp_path)
+    path = tmp_path / ".env.crypto"
+    text = path.read_text().replace("MARQUEE_DATA_KEY_V1=gAAAA", "MARQUEE_DATA_KEY_V1=gAAAB")
+    path.write_text(text)
+
+    with pytest.raises(CryptoError) as refused:
+        open_file(tmp_path)
+    assert "(MARQUEE_DATA_KEY_V1)" in str(refused.value)
+    assert "Do not delete the line" in str(refused.value)
+    assert "flask crypto set" not in str(refused.value)
+
+
+def test_a_running_keyring_writes_with_a_key_rotated_elsewhere(tmp_path):
+    environment = setup_instance(tmp_path)
+    running = open_file(tmp_path).keyring()  # what an app server loaded at start-up
+
+    environment.add_data_key()  # `flask crypto rotate` in another process
+    environment.save()
+
+    assert running.encrypt("new value").startswith("v2:")
+    assert running.active == 2

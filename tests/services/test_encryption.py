@@ -2,6 +2,7 @@
 
 from sqlalchemy import Text, insert, select, type_coerce
 
+from app.infra import crypto
 from app.models import User
 from app.services import encryption
 
@@ -34,9 +35,7 @@ def test_rows_per_version_counts_each_version_and_the_unreadable(db, instance):
     assert counts.other == 1
 
 
-def test_a_batch_moves_rows_to_the_active_key_once(db, instance, app):
-    from app.infra import crypto
-
+def test_batches_move_rows_to_the_active_key_once(db, instance):
     db.session.add_all(
         User(username=f"u{n}", email=f"u{n}@example.com", password_hash="x", totp_secret=f"s{n}")
         for n in range(5)
@@ -49,11 +48,36 @@ def test_a_batch_moves_rows_to_the_active_key_once(db, instance, app):
     keyring = environment.keyring()
     (column,) = encryption.encrypted_columns()
 
-    first = encryption.reencrypt_batch(column, keyring, after=None, size=3)
-    second = encryption.reencrypt_batch(column, keyring, after=first.last_key, size=3)
-    done = encryption.reencrypt_batch(column, keyring, after=second.last_key, size=3)
+    batches = []
+    after = None
+    while True:
+        batch = encryption.plan_batch(column, keyring, after=after, size=3)
+        if batch.last_key is None:
+            break
+        batches.append(encryption.apply_batch(column, batch))
+        after = batch.last_key
 
-    assert (first.reencrypted, second.reencrypted, done.last_key) == (3, 2, None)
+    assert batches == [3, 2]
     stored = db.session.scalars(select(type_coerce(User.totp_secret, Text))).all()
     assert all(value.startswith("v2:") for value in stored)
     assert sorted(keyring.decrypt(value) for value in stored) == [f"s{n}" for n in range(5)]
+
+
+def test_a_row_rewritten_after_planning_is_left_alone(db, instance):
+    user = User(username="ana", email="ana@example.com", password_hash="x", totp_secret="old")
+    db.session.add(user)
+    db.session.flush()
+    environment = crypto.EncryptedEnvironment.open(
+        crypto.secrets_path(instance), crypto.read_master_key(instance)
+    )
+    environment.add_data_key()
+    (column,) = encryption.encrypted_columns()
+    batch = encryption.plan_batch(column, environment.keyring(), after=None, size=10)
+
+    user.totp_secret = "rewritten by the app meanwhile"
+    db.session.flush()
+    changed = encryption.apply_batch(column, batch)
+
+    assert changed == 0
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_secret == "rewritten by the app meanwhile"
