@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from sqlalchemy import Text, insert, type_coerce
+
 from app.infra.db import db
 from app.models import Credit, CreditKind, Genre, Movie, Person, User
 from app.services import accounts
@@ -66,4 +68,31 @@ def make_user(username: str = "ana", email: str | None = None, password: str = P
     """A registered user with a known password."""
     return accounts.create(
         email=email or f"{username.lower()}@example.com", username=username, password=password
+    )
+
+
+def add_users_with_secrets(count: int, *, start: int = 0) -> None:
+    """Users user<start>… with a TOTP secret each, encrypted by the app's active key."""
+    db.session.add_all(
+        User(
+            username=f"user{number}",
+            email=f"user{number}@example.com",
+            password_hash="x",
+            totp_secret=f"SECRET{number:05d}",
+        )
+        for number in range(start, start + count)
+    )
+    db.session.flush()
+
+
+def insert_user_with_stored_secret(username: str, stored: str) -> None:
+    """A user whose totp_secret column holds `stored` exactly, past the encryption."""
+    db.session.execute(
+        insert(User).values(
+            username=username,
+            username_key=username,
+            email=f"{username}@example.com",
+            password_hash="x",
+            totp_secret=type_coerce(stored, Text),
+        )
     )

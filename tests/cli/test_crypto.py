@@ -11,7 +11,7 @@ import threading
 import flask_migrate
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Text, create_engine, insert, select, text, type_coerce
+from sqlalchemy import Text, create_engine, select, text, type_coerce
 
 from app import create_app
 from app.infra import crypto
@@ -20,6 +20,7 @@ from app.infra.db import db as database_handle
 from app.models import User
 from app.services import encryption
 from tests.conftest import MIGRATIONS, ROOT, make_config
+from tests.factories import add_users_with_secrets, insert_user_with_stored_secret
 
 SECRET = "sk-this-must-stay-hidden"
 
@@ -32,20 +33,6 @@ def opened(instance) -> EncryptedEnvironment:
     return EncryptedEnvironment.open(
         crypto.secrets_path(instance), crypto.read_master_key(instance)
     )
-
-
-def add_users_with_secrets(db, count: int) -> None:
-    """`count` users with a TOTP secret each, encrypted by the app's active key."""
-    db.session.add_all(
-        User(
-            username=f"user{number}",
-            email=f"user{number}@example.com",
-            password_hash="x",
-            totp_secret=f"SECRET{number:05d}",
-        )
-        for number in range(count)
-    )
-    db.session.commit()
 
 
 def secrets_by_username(db) -> dict[str, str | None]:
@@ -268,10 +255,12 @@ def test_unset_removes_and_list_shows_names_only(runner, instance):
 
 
 def test_rotate_reencrypt_prune_keeps_every_row_readable(db, runner, app, instance, monkeypatch):
-    add_users_with_secrets(db, 700)  # v1
+    add_users_with_secrets(700)  # v1
+    db.session.commit()
     edited = {user.id: user.updated_at for user in db.session.scalars(select(User))}
     rotate_and_restart(runner, app, instance, monkeypatch)
-    add_users_with_secrets_from(db, 700, 50)  # v2, written after the restart
+    add_users_with_secrets(50, start=700)  # v2, written after the restart
+    db.session.commit()
     expected = secrets_by_username(db)
     assert rows_per_version(db) == {1: 700, 2: 50}
 
@@ -304,23 +293,11 @@ def test_rotate_reencrypt_prune_keeps_every_row_readable(db, runner, app, instan
     assert secrets_by_username(db) == expected
 
 
-def add_users_with_secrets_from(db, start: int, count: int) -> None:
-    db.session.add_all(
-        User(
-            username=f"user{number}",
-            email=f"user{number}@example.com",
-            password_hash="x",
-            totp_secret=f"SECRET{number:05d}",
-        )
-        for number in range(start, start + count)
-    )
-    db.session.commit()
-
-
 def test_an_interrupted_reencrypt_loses_nothing_and_a_rerun_converges(
     db, runner, app, instance, monkeypatch
 ):
-    add_users_with_secrets(db, 300)
+    add_users_with_secrets(300)
+    db.session.commit()
     expected = secrets_by_username(db)
     rotate_and_restart(runner, app, instance, monkeypatch)
     real_apply = encryption.apply_batch
@@ -352,17 +329,10 @@ def test_an_interrupted_reencrypt_loses_nothing_and_a_rerun_converges(
 def test_reencrypt_reports_rows_it_cannot_read_and_leaves_them(
     db, runner, app, instance, monkeypatch
 ):
-    add_users_with_secrets(db, 3)
+    add_users_with_secrets(3)
+    db.session.commit()
     stored = select(type_coerce(User.totp_secret, Text)).where(User.username == "user1")
-    db.session.execute(
-        insert(User).values(
-            username="broken",
-            username_key="broken",
-            email="broken@example.com",
-            password_hash="x",
-            totp_secret=type_coerce("v9:gAAAAAnot-a-token", Text),
-        )
-    )
+    insert_user_with_stored_secret("broken", "v9:gAAAAAnot-a-token")
     db.session.commit()
     rotate_and_restart(runner, app, instance, monkeypatch)
 
@@ -481,7 +451,8 @@ def test_rekey_finish_without_a_pending_key(runner, instance):
 
 
 def test_status_shows_versions_rows_and_permissions(db, runner, app, instance, monkeypatch):
-    add_users_with_secrets(db, 5)
+    add_users_with_secrets(5)
+    db.session.commit()
     rotate_and_restart(runner, app, instance, monkeypatch)
     crypto_command(runner, "rotate")
     (instance / ".env.crypto").chmod(0o644)
@@ -557,7 +528,8 @@ def test_reencrypt_on_sqlite_waits_its_turn_behind_the_apps_writes(tmp_path):
     app = create_app(make_config(instance, database))
     with app.app_context():
         flask_migrate.upgrade(directory=MIGRATIONS)
-        add_users_with_secrets(database_handle, 2000)
+        add_users_with_secrets(2000)
+        database_handle.session.commit()
     environment = opened(instance)
     environment.add_data_key()
     environment.save()

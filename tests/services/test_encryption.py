@@ -1,10 +1,11 @@
 """Encrypted columns: discovery, rows per version, one re-encryption batch."""
 
-from sqlalchemy import Text, insert, select, type_coerce
+from sqlalchemy import Text, select, type_coerce
 
 from app.infra import crypto
 from app.models import User
 from app.services import encryption
+from tests.factories import insert_user_with_stored_secret
 
 
 def test_encrypted_columns_are_found_in_the_schema():
@@ -17,15 +18,7 @@ def test_rows_per_version_counts_each_version_and_the_unreadable(db, instance):
         for n in range(3)
     )
     db.session.add(User(username="none", email="none@example.com", password_hash="x"))
-    db.session.execute(
-        insert(User).values(
-            username="odd",
-            username_key="odd",
-            email="odd@example.com",
-            password_hash="x",
-            totp_secret=type_coerce("plain text", Text),
-        )
-    )
+    insert_user_with_stored_secret("odd", "plain text")
     db.session.flush()
 
     (counts,) = encryption.rows_per_version([1, 2])
