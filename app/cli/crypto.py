@@ -10,18 +10,21 @@ from __future__ import annotations
 import contextlib
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask import current_app, has_app_context
 from flask.cli import ScriptInfo, with_appcontext
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..infra import config, crypto, files
 from ..infra.crypto import CryptoError, EncryptedEnvironment
 from ..infra.db import db
 from ..services import encryption
+
+T = TypeVar("T")
 
 
 @click.group("crypto", help="Manage encrypted secrets and the keys behind them.")
@@ -67,9 +70,10 @@ def _changing() -> Iterator[EncryptedEnvironment]:
 def init(if_missing: bool) -> None:
     """Create the master key, .env.crypto, the first data key and SECRET_KEY.
 
-    An install's existing SECRET_KEY (FLASK_SECRET_KEY, or the one in
-    instance/config.<env>.json) is kept, encrypted, so sessions and every
-    server sharing it stay valid; otherwise a new one is generated.
+    An install's existing SECRET_KEY (FLASK_SECRET_KEY, or one in
+    instance/config.*.json, production's first) is kept, encrypted, so
+    sessions and every server sharing it stay valid; otherwise a new one is
+    generated. Refuses where the database already holds encrypted values.
     """
     instance = _instance()
     path = crypto.secrets_path(instance)
@@ -82,12 +86,19 @@ def init(if_missing: bool) -> None:
                 f"{path} already exists; init never overwrites a setup. See `flask crypto status`."
             )
         crypto.check_nothing_lost(instance)
-        existing = config.plaintext_secret_key(instance)
-        adopted = existing if existing and existing.usable else None
+        found = config.plaintext_secret_keys(instance)
+        adopted = next((candidate for candidate in found if candidate.usable), None)
         secret_key = adopted.value if adopted else secrets.token_urlsafe(48)
         setup = crypto.initialize(instance, secret_key=secret_key)
-        if existing and existing.path:
-            config.remove_secret_key(existing.path)
+        # Only now can a production app load (it needs the SECRET_KEY) and be asked.
+        try:
+            unchecked = _check_database_has_no_encrypted_values()
+        except CryptoError:
+            crypto.undo_initialize(setup)
+            raise
+        for stale in found:
+            if stale.path:
+                config.remove_secret_key(stale.path)
     if setup.created_key_file:
         click.echo(f"Created the master key {setup.master.source} (mode 0600).")
     else:
@@ -96,16 +107,41 @@ def init(if_missing: bool) -> None:
         click.echo(f"Created {path} with data key v1 and the SECRET_KEY from {adopted.source}.")
     else:
         click.echo(f"Created {path} with data key v1 and a new SECRET_KEY.")
-    if existing and not adopted:
-        click.echo(f"The SECRET_KEY from {existing.source} was too short to keep; replaced.")
-    if existing and existing.path:
-        click.echo(f"Removed the plaintext SECRET_KEY from {existing.path}.")
-    elif existing:
-        click.echo("Remove FLASK_SECRET_KEY from the environment: the encrypted SECRET_KEY wins.")
+        for weak in found:
+            click.echo(f"The SECRET_KEY from {weak.source} was too short to keep; replaced.")
+        click.echo(
+            "If your app servers set FLASK_SECRET_KEY where this shell cannot see it, store "
+            "that value instead: `flask crypto set SECRET_KEY`."
+        )
+    for stale in found:
+        if stale.path:
+            click.echo(f"Removed the plaintext SECRET_KEY from {stale.path}.")
+        else:
+            click.echo("Remove FLASK_SECRET_KEY from the environment: the encrypted one wins.")
+    if unchecked:
+        click.echo(
+            f"Could not look for encrypted values in the database ({unchecked}). If other "
+            "servers already use it, copy their instance/.env.crypto and master key here "
+            "instead of this new setup."
+        )
     click.echo(
         "Back up the master key apart from .env.crypto and the database: "
         "without it nothing encrypted can be read."
     )
+
+
+def _check_database_has_no_encrypted_values() -> str | None:
+    """Refuse a new data key v1 over rows another setup encrypted; say why if unchecked."""
+    found = _in_app(encryption.count_encrypted_values)
+    if isinstance(found, str):
+        return found
+    if found:
+        raise CryptoError(
+            f"The database already holds {found:,} encrypted values, written with another "
+            ".env.crypto: a new setup could not read them. Copy instance/.env.crypto and its "
+            "master key from the server that wrote them."
+        )
+    return None
 
 
 def _read_value(name: str) -> str:
@@ -178,9 +214,9 @@ def rotate() -> None:
     with _changing() as environment:
         version = environment.add_data_key()
     click.echo(
-        f"Data key v{version} is now active. Restart Marquee so new values use it, then run "
-        "`flask crypto reencrypt` to move existing rows and `flask crypto prune` to drop "
-        "the old keys."
+        f"Data key v{version} is now active; running app servers use it from their next "
+        "write. Run `flask crypto reencrypt` to move existing rows, then `flask crypto prune` "
+        "to drop the old keys."
     )
 
 
@@ -220,7 +256,10 @@ def reencrypt(batch_size: int) -> None:
         except (KeyboardInterrupt, OperationalError) as error:
             db.session.rollback()
             reason = (
-                "Interrupted" if isinstance(error, KeyboardInterrupt) else "The database failed"
+                "Interrupted"
+                if isinstance(error, KeyboardInterrupt)
+                # Statement parameters are hidden, so the driver's words are safe to show.
+                else f"The database failed ({str(error.orig).strip().splitlines()[0]})"
             )
             raise click.ClickException(
                 f"{reason}. {committed:,} rows were re-encrypted and committed; the batch "
@@ -237,12 +276,12 @@ def reencrypt(batch_size: int) -> None:
         listed = "; ".join(f"{name}: ids {_some(keys)}" for name, keys in failures.items())
         raise click.ClickException(
             f"Some rows could not be decrypted and were left as they are ({listed}). "
-            "They need a data key this file does not hold."
+            "They were altered, or need a data key this file does not hold."
         )
     if any(stale.values()):
         raise click.ClickException(
-            f"{sum(stale.values()):,} rows were written with an older key while this ran "
-            "(an app server not restarted since `rotate`?). Run `flask crypto reencrypt` again."
+            f"{sum(stale.values()):,} rows were written with an older key while this ran. "
+            "Run `flask crypto reencrypt` again."
         )
     click.echo(f"Every row now uses data key v{keyring.active}.")
 
@@ -323,7 +362,7 @@ def status() -> None:
     versions = list(environment.data_keys())
     described = [f"v{v}{' (active)' if v == active else ''}" for v in versions]
     click.echo(f"Data keys: {', '.join(described) or 'none'}")
-    counts = _rows_per_version_if_possible(versions)
+    counts = _in_app(lambda: encryption.rows_per_version(versions))
     if isinstance(counts, str):
         click.echo(f"Rows per version: unavailable ({counts})")
         return
@@ -335,20 +374,24 @@ def status() -> None:
         click.echo(f"Unused retired keys: {', '.join(idle)} (`flask crypto prune` removes them)")
 
 
-def _rows_per_version_if_possible(versions: list[int]) -> list[encryption.ColumnCounts] | str:
-    """Counts from the database, or why they cannot be had (the app may not start)."""
+def _in_app(work: Callable[[], T]) -> T | str:
+    """Run `work` against the app's database, or say why that cannot be done.
+
+    `flask crypto` runs even when the app cannot start; then the commands
+    that only report on the database say so instead of failing.
+    """
     if has_app_context():
-        return encryption.rows_per_version(versions)
+        return work()
     info = click.get_current_context().ensure_object(ScriptInfo)
     try:
         app = info.load_app()
     except SystemExit as error:  # ConfigError: the app cannot start, and says why
         return str(error.code)
-    except Exception as error:  # a status report says what fails, whatever it is
+    except Exception as error:  # a report says what fails, whatever it is
         # Only the type: the text of a driver's error can quote a database URL.
         return f"the app did not load: {type(error).__name__}"
     with app.app_context():
         try:
-            return encryption.rows_per_version(versions)
-        except Exception as error:
+            return work()
+        except SQLAlchemyError as error:
             return f"the database did not answer: {type(error).__name__}"

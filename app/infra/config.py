@@ -141,18 +141,29 @@ class PlaintextSecretKey:
         return self.value != INSECURE_SECRET_KEY and len(self.value) >= MIN_SECRET_KEY_LENGTH
 
 
-def plaintext_secret_key(instance: Path) -> PlaintextSecretKey | None:
-    """FLASK_SECRET_KEY, else SECRET_KEY in instance/config.<MARQUEE_ENV>.json, else None."""
+def plaintext_secret_keys(instance: Path) -> list[PlaintextSecretKey]:
+    """Every SECRET_KEY an install keeps outside .env.crypto, the one to keep first.
+
+    FLASK_SECRET_KEY comes first, then production's file (its key is shared by
+    every server, so it must survive), then MARQUEE_ENV's, then the rest.
+    """
+    found = []
     from_environment = os.environ.get("FLASK_SECRET_KEY")
     if from_environment:
-        return PlaintextSecretKey(from_environment, "the FLASK_SECRET_KEY environment variable")
-    path = instance / f"config.{os.environ.get('MARQUEE_ENV', 'dev')}.json"
-    try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # missing, or start-up reports it
-    value = settings.get("SECRET_KEY") if isinstance(settings, dict) else None
-    return PlaintextSecretKey(str(value), str(path), path) if value else None
+        found.append(
+            PlaintextSecretKey(from_environment, "the FLASK_SECRET_KEY environment variable")
+        )
+    order = ["prod", os.environ.get("MARQUEE_ENV", "dev"), *ENVIRONMENTS]
+    for env_name in dict.fromkeys(order):
+        path = instance / f"config.{env_name}.json"
+        try:
+            settings = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # missing, or start-up reports it
+        value = settings.get("SECRET_KEY") if isinstance(settings, dict) else None
+        if value:
+            found.append(PlaintextSecretKey(str(value), str(path), path))
+    return found
 
 
 def remove_secret_key(path: Path) -> None:

@@ -13,7 +13,6 @@ import contextlib
 import fcntl
 import hashlib
 import hmac
-import logging
 import os
 import re
 import stat
@@ -32,14 +31,13 @@ from .files import (
     write_private_file,
 )
 
-logger = logging.getLogger(__name__)
-
 MASTER_KEY_VARIABLE = "MARQUEE_MASTER_KEY"
 MASTER_KEY_FILE = "master.key"
 SECRETS_FILE = ".env.crypto"
 DATA_KEY_PREFIX = "MARQUEE_DATA_KEY_V"
 ACTIVE_DATA_KEY = "MARQUEE_DATA_KEY_ACTIVE"
 FINGERPRINT_HEADER = "# master key fingerprint: "
+END_MARKER = "# end"
 
 NAME_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
 _DATA_KEY_NAME = re.compile(rf"{DATA_KEY_PREFIX}([1-9][0-9]*)")
@@ -135,8 +133,15 @@ def check_private(path: Path) -> None:
 @contextlib.contextmanager
 def locked(instance: Path) -> Iterator[None]:
     """Hold the instance's crypto lock, so two commands never write at once."""
-    instance.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(instance / (SECRETS_FILE + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    lock = instance / (SECRETS_FILE + ".lock")
+    try:
+        instance.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise CryptoError(
+            f"Cannot open {lock}: {error.strerror}. Run `flask crypto` as the user that owns "
+            f"{instance}."
+        ) from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
@@ -181,14 +186,18 @@ class EncryptedEnvironment:
             content = path.read_bytes()
         except OSError as error:
             raise CryptoError(f"Cannot read {path}: {error.strerror}.") from None
-        header, lines = _parse(path, content)
+        header, lines, ended = _parse(path, content)
         failures = [(number, name) for number, name, token in lines if not _opens(master, token)]
         if header and header[1] != master.fingerprint:
-            if lines and not failures:
+            if len(failures) < len(lines):
                 raise CryptoError(
                     f"{path}, line {header[0]}: the master key fingerprint line is corrupted "
                     "(every value opens with this key). Change that line to "
                     f"'{FINGERPRINT_HEADER}{master.fingerprint}'."
+                    if not failures
+                    else f"{path}, line {header[0]}: the master key fingerprint line is "
+                    "corrupted, and so is at least one value. Restore the file from "
+                    f"{backup_path(path)}."
                 )
             raise CryptoError(_wrong_key_message(path, master, header[1]))
         if failures and len(failures) == len(lines) and not header:
@@ -200,11 +209,16 @@ class EncryptedEnvironment:
                 f"key from {master.source}, so the line is corrupted. {_repair_advice(path, name)}"
             )
         environment = cls(path, master, {name: token for _n, name, token in lines}, stamp=stamp)
-        environment._check_complete(lines)
+        environment._check_complete(lines, ended=ended)
         return environment
 
-    def _check_complete(self, lines: list[tuple[int, str, str]]) -> None:
+    def _check_complete(self, lines: list[tuple[int, str, str]], *, ended: bool) -> None:
         """Refuse a file that lost lines, so the app never starts half-configured."""
+        if not ended:
+            raise CryptoError(
+                f"{self.path} does not end with its '{END_MARKER}' line: it was cut short and "
+                f"may have lost values. Restore it from {backup_path(self.path)}."
+            )
         if not lines:
             raise CryptoError(
                 f"{self.path} holds no values: it is truncated. Restore it from "
@@ -224,7 +238,7 @@ class EncryptedEnvironment:
         if active is None and self.data_keys():
             raise CryptoError(
                 f"{self.path} holds data keys but no {ACTIVE_DATA_KEY} line: it lost a line. "
-                + _repair_advice(self.path, ACTIVE_DATA_KEY)
+                f"Restore the file from {backup_path(self.path)}."
             )
         if active is not None and f"{DATA_KEY_PREFIX}{active}" not in self._values:
             raise CryptoError(
@@ -324,6 +338,7 @@ def render(master: MasterKey, entries: list[str]) -> str:
         "# Manage it with `flask crypto`; see the README's section on keys.",
         FINGERPRINT_HEADER + master.fingerprint,
         *entries,
+        END_MARKER,  # a file cut short at a line boundary lacks it
     ]
     return "\n".join(lines) + "\n"
 
@@ -377,7 +392,7 @@ def check_secret_name(name: str) -> None:
 def file_fingerprint(path: Path) -> str | None:
     """The fingerprint of the master key a file says it was written with."""
     try:
-        header, _entries = _parse(path, path.read_bytes())
+        header, _entries, _ended = _parse(path, path.read_bytes())
     except (OSError, CryptoError):
         return None
     return header[1] if header else None
@@ -388,8 +403,9 @@ def _parse(path: Path, content: bytes) -> tuple[tuple[int, str] | None, list[tup
     header = None
     entries: list[tuple[int, str, str]] = []
     seen: set[str] = set()
+    ended = False
     marker = FINGERPRINT_HEADER.strip()
-    for number, raw in enumerate(content.splitlines(), start=1):
+    for number, raw in enumerate(content.removeprefix(b"\xef\xbb\xbf").splitlines(), start=1):
         try:
             line = raw.decode("utf-8").strip()
         except UnicodeDecodeError:
@@ -400,8 +416,16 @@ def _parse(path: Path, content: bytes) -> tuple[tuple[int, str] | None, list[tup
         if line.startswith(marker):
             header = (number, line.removeprefix(marker).strip())
             continue
+        if line == END_MARKER:
+            ended = True
+            continue
         if not line or line.startswith("#"):
             continue
+        if ended:
+            raise CryptoError(
+                f"{path}, line {number}: a value after the '{END_MARKER}' line. Move it above "
+                "that line."
+            )
         name, separator, token = line.partition("=")
         if not separator or not NAME_PATTERN.fullmatch(name) or not token:
             raise CryptoError(
@@ -412,7 +436,7 @@ def _parse(path: Path, content: bytes) -> tuple[tuple[int, str] | None, list[tup
             raise CryptoError(f"{path}, line {number}: {name} appears twice; delete one of them.")
         seen.add(name)
         entries.append((number, name, token))
-    return header, entries
+    return header, entries, ended
 
 
 def _wrong_key_message(path: Path, master: MasterKey, written_with: str | None) -> str:
@@ -436,12 +460,21 @@ def _wrong_key_message(path: Path, master: MasterKey, written_with: str | None) 
     return f"{message} Use the key this file was written with."
 
 
+@dataclass(frozen=True)
+class _Keys:
+    fernets: dict[int, Fernet]
+    active: int
+    stamp: tuple[int, int] | None
+
+
 class Keyring:
     """Versioned data keys: encrypts with the active one, decrypts with any.
 
     It watches the file it came from: after a `flask crypto rotate` in another
     process, the next value written uses the new active key, so a retired key
-    stops gaining rows before `prune` looks for them.
+    stops gaining rows before `prune` looks for them. If the changed file
+    cannot be read, writes stop with an error rather than use a key that may
+    have been pruned.
     """
 
     def __init__(
@@ -452,35 +485,33 @@ class Keyring:
         source: Path,
         stamp: tuple[int, int] | None = None,
     ) -> None:
-        self._fernets = {version: Fernet(key) for version, key in keys.items()}
-        self.active = active
+        fernets = {version: Fernet(key) for version, key in keys.items()}
+        self._keys = _Keys(fernets, active, stamp)  # replaced whole, so threads see one state
         self._source = source
-        self._stamp = stamp
+
+    @property
+    def active(self) -> int:
+        """The version new values are written with."""
+        return self._keys.active
 
     @property
     def versions(self) -> list[int]:
         """Every version this keyring can read."""
-        return sorted(self._fernets)
+        return sorted(self._keys.fernets)
 
     def encrypt(self, plaintext: str) -> str:
         """`v<N>:<token>` under the active key. Every value is encrypted, whatever it holds."""
-        if file_stamp(self._source) != self._stamp:
-            try:
-                self._reload()
-            except CryptoError as error:
-                # A rekey this process has no key for yet: keep writing with the
-                # keys it has (the data keys did not change) until it restarts.
-                self._stamp = file_stamp(self._source)
-                logger.warning("Kept the loaded data keys: %s", error)
-        token = self._fernets[self.active].encrypt(plaintext.encode()).decode("ascii")
-        return f"v{self.active}:{token}"
+        keys = self._current()
+        token = keys.fernets[keys.active].encrypt(plaintext.encode()).decode("ascii")
+        return f"v{keys.active}:{token}"
 
     def decrypt(self, stored: str) -> str:
         """The plaintext of a stored `v<N>:<token>`."""
         version, token = split_stored(stored)
-        if version not in self._fernets and file_stamp(self._source) != self._stamp:
-            self._reload()
-        fernet = self._fernets.get(version)
+        keys = self._keys
+        if version not in keys.fernets:
+            keys = self._current()
+        fernet = keys.fernets.get(version)
         if fernet is None:
             raise CryptoError(
                 f"A value is encrypted with data key v{version}, which {self._source} does "
@@ -494,13 +525,37 @@ class Keyring:
                 "or written with another key file."
             ) from None
 
-    def _reload(self) -> None:
-        fresh = EncryptedEnvironment.open(self._source, read_master_key(self._source.parent))
+    def _current(self) -> _Keys:
+        keys = self._keys
+        stamp = file_stamp(self._source)
+        if stamp == keys.stamp:
+            return keys
+        fresh = open_during_rekey(self._source.parent)
         if fresh.active_version is None:
             raise CryptoError(f"{self._source} no longer holds an active data key.")
-        self._fernets = {version: Fernet(key) for version, key in fresh.data_keys().items()}
-        self.active = fresh.active_version
-        self._stamp = fresh.stamp
+        fernets = {version: Fernet(key) for version, key in fresh.data_keys().items()}
+        self._keys = _Keys(fernets, fresh.active_version, fresh.stamp)
+        return self._keys
+
+
+def open_during_rekey(instance: Path) -> EncryptedEnvironment:
+    """Open .env.crypto with the master key, or with master.key.new while a rekey completes.
+
+    A running server keeps the master key it started with; after a rekey it
+    finds the new one in master.key.new until the operator restarts it.
+    """
+    path = secrets_path(instance)
+    try:
+        return EncryptedEnvironment.open(path, read_master_key(instance))
+    except CryptoError:
+        pending = pending_master_key_path(instance)
+        if not pending.exists():
+            raise
+        check_private(pending)
+        new = parse_master_key(pending.read_bytes(), str(pending), pending)
+        if file_fingerprint(path) != new.fingerprint:
+            raise
+        return EncryptedEnvironment.open(path, new)
 
 
 def split_stored(stored: str) -> tuple[int, str]:
@@ -586,6 +641,13 @@ def initialize(instance: Path, *, secret_key: str) -> Setup:
     return Setup(master, created_key_file, environment)
 
 
+def undo_initialize(setup: Setup) -> None:
+    """Remove what `initialize` just wrote, before anything used it."""
+    setup.environment.path.unlink(missing_ok=True)
+    if setup.created_key_file and setup.master.path:
+        setup.master.path.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class Rekeyed:
     """Where the new master key is, and where the old one went."""
@@ -637,9 +699,30 @@ def rekey(environment: EncryptedEnvironment) -> Rekeyed:
         # rewriting it left this key unused: nothing was ever wrapped by it.
         pending.unlink()
     _create_key_file(pending, generate_master_key())
-    environment.rewrap(parse_master_key(pending.read_bytes(), str(pending), pending))
+    old = environment.master
+    new = parse_master_key(pending.read_bytes(), str(pending), pending)
+    environment.rewrap(new)
     environment.save()
+    rewrap_archives(instance, old, new)
     return _install_new_key(instance, environment.path)
+
+
+def archives(instance: Path) -> list[Path]:
+    """The .env.crypto.pruned-<time> files `prune` left."""
+    return sorted(instance.glob(f"{SECRETS_FILE}.pruned-*"))
+
+
+def rewrap_archives(instance: Path, old: MasterKey, new: MasterKey) -> list[Path]:
+    """Wrap pruned-key archives under the new master key too, so one key opens everything."""
+    rewrapped = []
+    for path in archives(instance):
+        header, entries, _ended = _parse(path, path.read_bytes())
+        if not header or header[1] != old.fingerprint:
+            continue  # already under the new key, or under one this rekey never held
+        lines = [f"{name}={new.encrypt(old.decrypt(token))}" for _number, name, token in entries]
+        write_private_file(path, render(new, lines), keep_backup=False)
+        rewrapped.append(path)
+    return rewrapped
 
 
 def finish_rekey(instance: Path) -> Rekeyed:
@@ -657,6 +740,8 @@ def finish_rekey(instance: Path) -> Rekeyed:
             f"{current.source}. {pending} was never used; delete it."
         )
     EncryptedEnvironment.open(path, new)  # refuses unless the file is under this key
+    if current is not None and current.key != new.key:
+        rewrap_archives(instance, current, new)  # if the rekey stopped before doing so
     if current is not None and current.path is None and current.key == new.key:
         pending.unlink()
         return Rekeyed(path, pending, retired_key=None, in_environment=True, pending_removed=True)

@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     """Bind the database and migrations to the app and tune SQLite engines."""
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     # Whatever else an operator sets, parameters never reach logs or errors.
-    options.setdefault("hide_parameters", True)
+    options["hide_parameters"] = True
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIRECTORY", "migrations"))
     with app.app_context():

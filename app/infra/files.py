@@ -57,11 +57,26 @@ def _write_and_rename(path: Path, content: bytes) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
         os.fchmod(handle.fileno(), PRIVATE_MODE)  # a leftover temp file may have other bits
+        _keep_owner(handle.fileno(), path)
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
     sync_directory(path.parent)
+
+
+def _keep_owner(descriptor: int, path: Path) -> None:
+    """Give the replacement the owner of the file it replaces (when run as root).
+
+    Otherwise `sudo flask crypto …` would leave a root-owned 0600 file the app,
+    running as its own user, can no longer read.
+    """
+    try:
+        current = path.stat()
+    except FileNotFoundError:
+        return
+    if os.geteuid() == 0 and (current.st_uid, current.st_gid) != (0, 0):
+        os.fchown(descriptor, current.st_uid, current.st_gid)
 
 
 def sync_directory(directory: Path) -> None:

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, Text, bindparam, func, select, type_coerce
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Table,
+    Text,
+    bindparam,
+    func,
+    inspect,
+    select,
+    type_coerce,
+)
 from sqlalchemy import update as update_statement
 
 from ..infra.crypto import CryptoError, Keyring
@@ -87,6 +98,19 @@ def total_per_version(counts: Iterable[ColumnCounts]) -> dict[int, int]:
         for version, rows in column.by_version.items():
             totals[version] = totals.get(version, 0) + rows
     return totals
+
+
+def count_encrypted_values() -> int:
+    """Non-empty encrypted values in the database; tables not created yet hold none."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return 0  # no database yet; asking would create an empty file
+    existing = set(inspect(db.engine).get_table_names())
+    total = 0
+    for encrypted in encrypted_columns():
+        if encrypted.table.name in existing:
+            total += db.session.scalar(select(func.count(encrypted.stored))) or 0
+    return total
 
 
 def count_stale(encrypted: EncryptedColumn, active: int) -> int:

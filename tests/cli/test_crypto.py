@@ -562,3 +562,46 @@ def test_reencrypt_on_sqlite_waits_its_turn_behind_the_apps_writes(tmp_path):
     assert "Traceback" not in result.stderr
     assert "users.totp_secret: v1: 0, v2 (active): 2,000" in result.stdout
     assert len(writes) > 10  # the app really was writing meanwhile
+
+
+def test_init_keeps_productions_key_over_a_development_one(runner, empty_instance):
+    production = "production-key-shared-by-every-server-" + "p" * 30
+    (empty_instance / "config.prod.json").write_text(json.dumps({"SECRET_KEY": production}))
+    (empty_instance / "config.dev.json").write_text(json.dumps({"SECRET_KEY": "d" * 64}))
+
+    result = crypto_command(runner, "init")
+
+    assert result.exit_code == 0, result.output
+    assert opened(empty_instance).get("SECRET_KEY") == production
+    for env_name in ("prod", "dev"):
+        assert "SECRET_KEY" not in (empty_instance / f"config.{env_name}.json").read_text()
+        removed = f"Removed the plaintext SECRET_KEY from {empty_instance}/config.{env_name}.json"
+        assert removed in result.output
+
+
+def test_init_refuses_where_the_database_holds_values_another_setup_wrote(
+    db, runner, empty_instance
+):
+    insert_user_with_stored_secret("ana", "v1:gAAAAABwritten-by-another-server")
+    db.session.commit()
+
+    result = crypto_command(runner, "init")
+
+    assert result.exit_code == 1
+    assert "The database already holds 1 encrypted values" in result.output
+    assert "Copy instance/.env.crypto and its master key" in result.output
+    assert not (empty_instance / ".env.crypto").exists()
+    assert not (empty_instance / "master.key").exists()
+
+
+def test_rekey_rewraps_the_archives_of_pruned_keys(db, runner, instance):
+    crypto_command(runner, "rotate")
+    assert crypto_command(runner, "prune").exit_code == 0
+    (archive,) = instance.glob(".env.crypto.pruned-*")
+
+    assert crypto_command(runner, "rekey").exit_code == 0
+
+    new_key = crypto.read_master_key(instance)
+    assert crypto.file_fingerprint(archive) == new_key.fingerprint
+    (line,) = [line for line in archive.read_text().splitlines() if not line.startswith("#")]
+    assert Fernet(new_key.decrypt(line.split("=", 1)[1]))

@@ -37,6 +37,13 @@ def open_file(instance: Path) -> EncryptedEnvironment:
     )
 
 
+def insert_before_the_end(path: Path, line: bytes) -> None:
+    """Add a line as a hand edit would: above the file's closing '# end' line."""
+    content = path.read_bytes()
+    assert content.endswith(b"\n# end\n")
+    path.write_bytes(content.removesuffix(b"# end\n") + line + b"\n# end\n")
+
+
 # The master key.
 
 
@@ -172,7 +179,7 @@ def test_a_corrupted_value_names_its_line(tmp_path):
 def test_a_malformed_line_names_its_number(tmp_path, line, expected):
     setup_instance(tmp_path)
     path = tmp_path / ".env.crypto"
-    path.write_text(path.read_text() + line + "\n")
+    insert_before_the_end(path, line.encode())
 
     with pytest.raises(CryptoError, match=re.escape(expected)):
         open_file(tmp_path)
@@ -404,7 +411,7 @@ def test_data_keys_without_the_active_line_are_refused(tmp_path):
     with pytest.raises(CryptoError) as refused:
         open_file(tmp_path)
     assert "no MARQUEE_DATA_KEY_ACTIVE line" in str(refused.value)
-    assert "Do not delete the line" in str(refused.value)
+    assert ".env.crypto.bak" in str(refused.value)
 
 
 def test_a_corrupted_fingerprint_line_is_named_when_every_value_opens(tmp_path):
@@ -422,7 +429,7 @@ def test_a_corrupted_fingerprint_line_is_named_when_every_value_opens(tmp_path):
 def test_a_line_that_is_not_text_is_named(tmp_path):
     setup_instance(tmp_path)
     path = tmp_path / ".env.crypto"
-    path.write_bytes(path.read_bytes() + b"TMDB_API_KEY=\xff\xfe\n")
+    insert_before_the_end(path, b"TMDB_API_KEY=\xff\xfe")
 
     with pytest.raises(CryptoError, match="line 7: not text"):
         open_file(tmp_path)
@@ -450,3 +457,53 @@ def test_a_running_keyring_writes_with_a_key_rotated_elsewhere(tmp_path):
 
     assert running.encrypt("new value").startswith("v2:")
     assert running.active == 2
+
+
+def test_a_file_cut_short_at_a_line_boundary_is_refused(tmp_path):
+    setup_instance(tmp_path, TMDB_API_KEY="x", DATABASE_URL="sqlite:///elsewhere.sqlite3")
+    path = tmp_path / ".env.crypto"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-2]) + "\n")  # lost DATABASE_URL and the end line
+
+    with pytest.raises(CryptoError, match="does not end with its '# end' line: it was cut short"):
+        open_file(tmp_path)
+
+
+def test_a_value_below_the_end_line_is_named(tmp_path):
+    setup_instance(tmp_path)
+    path = tmp_path / ".env.crypto"
+    path.write_text(path.read_text() + "TMDB_API_KEY=gAAAA\n")
+
+    with pytest.raises(CryptoError, match="line 8: a value after the '# end' line"):
+        open_file(tmp_path)
+
+
+def test_a_byte_order_mark_is_not_corruption(tmp_path):
+    setup_instance(tmp_path, TMDB_API_KEY="x")
+    path = tmp_path / ".env.crypto"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+    assert open_file(tmp_path).get("TMDB_API_KEY") == "x"
+
+
+def test_a_running_keyring_follows_a_rekey_with_the_key_still_in_the_environment(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MARQUEE_MASTER_KEY", Fernet.generate_key().decode())
+    environment = setup_instance(tmp_path)
+    running = open_file(tmp_path).keyring()  # started before the rekey, old key in its env
+    crypto.rekey(environment)  # the new key waits in master.key.new for the restart
+    environment.add_data_key()
+    environment.save()
+
+    assert running.encrypt("value").startswith("v2:")
+
+
+def test_a_keyring_refuses_to_write_when_the_changed_file_cannot_be_read(tmp_path):
+    setup_instance(tmp_path)
+    running = open_file(tmp_path).keyring()
+    path = tmp_path / ".env.crypto"
+    path.write_text(path.read_text().replace("# end\n", ""))  # damaged under the running app
+
+    with pytest.raises(CryptoError, match="cut short"):
+        running.encrypt("value")
