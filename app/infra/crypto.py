@@ -260,7 +260,8 @@ class EncryptedEnvironment:
     def set(self, name: str, value: str) -> None:
         """Add or replace a secret."""
         check_secret_name(name)
-        self._put(name, value)
+        if self._values.get(name) != value:
+            self._put(name, value)
 
     def unset(self, name: str) -> bool:
         """Remove a secret; False if it was not there."""
@@ -590,7 +591,9 @@ def check_nothing_lost(instance: Path) -> None:
     lost one would become unreadable with a misleading message.
     """
     path = secrets_path(instance)
-    for trace in (backup_path(path), path.with_name(path.name + ".tmp")):
+    backup = backup_path(path)
+    temporary = [candidate.with_name(candidate.name + ".tmp") for candidate in (path, backup)]
+    for trace in (backup, *temporary, pending_master_key_path(instance)):
         if trace.exists():
             raise CryptoError(
                 f"{path} is missing but {trace} exists: restore the file from it instead "

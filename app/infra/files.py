@@ -33,8 +33,8 @@ def write_private_file(path: Path, text: str, *, keep_backup: bool = True) -> No
     at every instant both the file and its backup are whole.
     """
     if keep_backup and path.exists():
-        _write_and_rename(backup_path(path), path.read_bytes())
-    _write_and_rename(path, text.encode())
+        _write_and_rename(backup_path(path), path.read_bytes(), owner_of=path)
+    _write_and_rename(path, text.encode(), owner_of=path)
 
 
 def create_private_file(path: Path, text: str) -> None:
@@ -51,13 +51,13 @@ def create_private_file(path: Path, text: str) -> None:
     sync_directory(path.parent)
 
 
-def _write_and_rename(path: Path, content: bytes) -> None:
+def _write_and_rename(path: Path, content: bytes, *, owner_of: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
         os.fchmod(handle.fileno(), PRIVATE_MODE)  # a leftover temp file may have other bits
-        _keep_owner(handle.fileno(), path)
+        _keep_owner(handle.fileno(), owner_of)
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
@@ -66,7 +66,7 @@ def _write_and_rename(path: Path, content: bytes) -> None:
 
 
 def _keep_owner(descriptor: int, path: Path) -> None:
-    """Give the replacement the owner of the file it replaces (when run as root).
+    """Give a new file the owner of `path`, the file it replaces or copies (as root).
 
     Otherwise `sudo flask crypto …` would leave a root-owned 0600 file the app,
     running as its own user, can no longer read.

@@ -125,7 +125,10 @@ def test_init_adopts_flask_secret_key_from_the_environment(runner, empty_instanc
     assert opened(empty_instance).get("SECRET_KEY") == shared
 
 
-@pytest.mark.parametrize("trace", ["master.key", ".env.crypto.bak", ".env.crypto.tmp"])
+@pytest.mark.parametrize(
+    "trace",
+    ["master.key", "master.key.new", ".env.crypto.bak", ".env.crypto.tmp", ".env.crypto.bak.tmp"],
+)
 @pytest.mark.parametrize("flags", [[], ["--if-missing"]])
 def test_init_will_not_start_afresh_over_a_lost_setup(runner, empty_instance, trace, flags):
     (empty_instance / trace).write_text("left from before\n")
@@ -231,6 +234,7 @@ def test_a_command_that_changes_nothing_leaves_the_files_alone(runner, instance)
 
     assert crypto_command(runner, "unset", "NOT_SET").exit_code == 1
     assert crypto_command(runner, "prune").exit_code == 0
+    assert crypto_command(runner, "set", "TMDB_API_KEY", input="two").exit_code == 0
 
     assert {name: (instance / name).read_bytes() for name in files} == files
 
