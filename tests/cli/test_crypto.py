@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select as select_module
 import subprocess
 import sys
 import threading
+import time
 
 import flask_migrate
 import pytest
@@ -609,3 +612,47 @@ def test_rekey_rewraps_the_archives_of_pruned_keys(db, runner, instance):
     assert crypto.file_fingerprint(archive) == new_key.fingerprint
     (line,) = [line for line in archive.read_text().splitlines() if not line.startswith("#")]
     assert Fernet(new_key.decrypt(line.split("=", 1)[1]))
+
+
+def test_set_on_a_terminal_asks_twice_without_echoing(tmp_path):
+    """The hidden prompt, through a real pseudo-terminal."""
+    instance = tmp_path / "instance"
+    crypto.initialize(instance, secret_key="k" * 48)
+    controller, terminal = pty.openpty()
+    variables = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MARQUEE_", "FLASK_"))
+    }
+    process = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "flask"), "crypto", "set", "OPENAI_API_KEY"],
+        cwd=ROOT,
+        env={**variables, "MARQUEE_INSTANCE_PATH": str(instance)},
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    shown = read_until(controller, b"Value for OPENAI_API_KEY: ")
+    os.write(controller, SECRET.encode() + b"\n")
+    shown += read_until(controller, b"Repeat for confirmation: ")
+    os.write(controller, SECRET.encode() + b"\n")
+    shown += read_until(controller, b"take effect.")
+    assert process.wait(timeout=30) == 0
+    os.close(controller)
+
+    assert SECRET.encode() not in shown
+    assert opened(instance).get("OPENAI_API_KEY") == SECRET
+
+
+def read_until(descriptor: int, expected: bytes, timeout: float = 30) -> bytes:
+    """What the terminal shows, up to and including `expected`."""
+    shown = b""
+    deadline = time.monotonic() + timeout
+    while expected not in shown:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"never saw {expected!r}; saw {shown!r}"
+        ready, _, _ = select_module.select([descriptor], [], [], remaining)
+        if ready:
+            shown += os.read(descriptor, 1024)
+    return shown
