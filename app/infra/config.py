@@ -59,6 +59,26 @@ DEFAULTS: dict[str, Any] = {
     "OPENAI_API_KEY": None,
     "OPENAI_BASE_URL": None,
     "OPENAI_MODEL": "gpt-4o-mini",
+    "PASSWORD_MIN_LENGTH": 10,
+    "REQUIRE_CONFIRMED_EMAIL": True,
+    "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
+    "RESET_TOKEN_MAX_AGE": 3600,
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "5 per minute; 20 per hour",
+    "RATELIMIT_LOGIN_PER_IP": "20 per minute; 200 per hour",
+    "RATELIMIT_SIGNUP_PER_IP": "5 per hour",
+    "RATELIMIT_MAIL_PER_ACCOUNT": "3 per hour",
+    "MAIL_BACKEND": "file",
+    "MAIL_FROM": "Marquee <noreply@localhost>",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_SECURITY": "starttls",
+    "SMTP_TIMEOUT": 10.0,
+    "MEDIA_DIR": None,  # None: instance/media
+    "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
+    "AVATAR_MAX_PIXELS": 25_000_000,
 }
 
 # What a newly written instance/config.<env>.json holds. Secrets are never
@@ -76,9 +96,7 @@ _FIRST_RUN_FILE: dict[str, dict[str, Any]] = {
 
 # Environment variables other ecosystems already use, read without a prefix.
 _NAMED_VARIABLES = ("DATABASE_URL", "REDIS_URL")
-_NAMED_PREFIXES = ("TMDB_", "OPENAI_")
-# Settings later issues add (mail); a secret under these names is expected.
-_EXTRA_SECRET_PREFIXES = ("MAIL_", "SMTP_")
+_NAMED_PREFIXES = ("TMDB_", "OPENAI_", "SMTP_", "MAIL_")
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off"}
@@ -249,7 +267,7 @@ def settings_from_secrets(secrets_by_name: Mapping[str, str]) -> dict[str, Any]:
 def is_known_setting(name: str) -> bool:
     """Whether a secret's name is one Marquee reads."""
     key = name.removeprefix("FLASK_")
-    return key in DEFAULTS or name in _NAMED_VARIABLES or key.startswith(_EXTRA_SECRET_PREFIXES)
+    return key in DEFAULTS or name in _NAMED_VARIABLES
 
 
 def _coerce_types(config: dict[str, Any]) -> None:

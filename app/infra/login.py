@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask
 from flask_login import LoginManager
 
@@ -15,11 +17,19 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in user for a session, or None if the id is stale or bad."""
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The signed-in user for a session, or None if the id is stale, bad or revoked.
+
+    The id carries the user's session token, which a password change renews:
+    sessions and remember-me cookies signed before it stop working.
+    """
+    row_id, _, token = session_id.partition(":")
+    if not row_id.isdigit() or not token:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(row_id))
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -8,10 +8,11 @@ from .person import Gender, Person
 from .review import Review
 from .search import SearchEntry
 from .text import GeneratedText, TextSource
-from .user import User
+from .user import BackupCode, User
 from .watchlist import WatchlistEntry
 
 __all__ = [
+    "BackupCode",
     "Credit",
     "CreditKind",
     "Gender",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..infra.db import db
-from .mixins import TimestampMixin
+from .mixins import TimestampMixin, utcnow
 from .types import EncryptedString, UTCDateTime
 
 if TYPE_CHECKING:
@@ -33,13 +34,24 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session and remember-me cookie: a new value (on a password
+    # change or reset) ends every session signed with the old one.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: new_session_token())
+    # The stem of the avatar's files under instance/media/avatars/, or None.
+    avatar: Mapped[str | None] = mapped_column(String(64))
     # Set while two-factor sign-in is on; encrypted with the active data key.
     totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last 30-second step a code was accepted for: no code is accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     reviews: Mapped[list[Review]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
     watchlist: Mapped[list[WatchlistEntry]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    backup_codes: Mapped[list[BackupCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -53,5 +65,39 @@ class User(UserMixin, TimestampMixin, db.Model):
         """Flask-Login refuses sessions for deactivated accounts."""
         return self.active
 
+    @property
+    def email_confirmed(self) -> bool:
+        """Whether the user has followed a confirmation link for the current email."""
+        return self.email_confirmed_at is not None
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        """Whether signing in asks for a code after the password."""
+        return self.totp_enabled_at is not None
+
+    def get_id(self) -> str:
+        """The session's user id: the row id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+def new_session_token() -> str:
+    """A fresh random session token."""
+    return secrets.token_urlsafe(32)
+
+
+class BackupCode(db.Model):
+    """A single-use code that signs in when the authenticator is lost; only its hash is kept."""
+
+    __tablename__ = "backup_codes"
+    __table_args__ = (Index("ix_backup_codes_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="backup_codes")
