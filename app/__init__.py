@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from .infra import cache, errors, login, logs, security, templating
+from .infra import cache, errors, limits, login, logs, mail, security, templating
 from .infra import config as settings
 from .infra import db as database
 
@@ -26,21 +26,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Database, migrations, cache, login sessions, CSRF and security headers."""
+    """Database, migrations, cache, sessions, throttling, mail, CSRF and security headers."""
     database.init_app(app)
     cache.init_app(app)
     login.init_app(app)
+    limits.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Every page of the site, one blueprint per area."""
-    from .routes import auth, genres, main, movies, people, search
+    from .routes import auth, genres, main, movies, people, search, users
     from .routes.helpers import IdConverter
 
     app.url_map.converters["id"] = IdConverter
 
-    for blueprint in (main.bp, movies.bp, people.bp, genres.bp, search.bp, auth.bp):
+    for blueprint in (main.bp, movies.bp, people.bp, genres.bp, search.bp, auth.bp, users.bp):
         app.register_blueprint(blueprint)
 
 

@@ -25,6 +25,12 @@ from app.infra.config import normalize_database_url
 from app.infra.db import db as database
 
 ROOT = Path(__file__).resolve().parent.parent
+THROTTLES = (
+    "RATELIMIT_LOGIN_PER_ACCOUNT",
+    "RATELIMIT_LOGIN_PER_IP",
+    "RATELIMIT_SIGNUP_PER_IP",
+    "RATELIMIT_MAIL_PER_ACCOUNT",
+)
 MIGRATIONS = str(ROOT / "migrations")
 # Variables that would point the tests at an operator's real services.
 _OUTSIDE_SETTINGS = re.compile(r"^(FLASK_|MARQUEE_|DATABASE_URL$|REDIS_URL$|TMDB_|OPENAI_)")
@@ -70,6 +76,9 @@ def make_config(instance_path: Path, database_url: str, **overrides) -> dict:
         "TESTING": True,
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # Throttling is on, with limits no test reaches; the `throttled` fixture
+        # sets real ones (limits are read per request).
+        **{name: "100000 per minute" for name in THROTTLES},
         **overrides,
     }
 
@@ -141,11 +150,12 @@ class AuthActions:
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
-    def login(self, identifier: str = "ana", password: str = "correct horse battery"):
+    def login(
+        self, identifier: str = "ana", password: str = "correct horse battery", *, remember=False
+    ):
         token = csrf_token(self._client, "/login")
-        return self._client.post(
-            "/login", data={"identifier": identifier, "password": password, "csrf_token": token}
-        )
+        data = {"identifier": identifier, "password": password, "csrf_token": token}
+        return self._client.post("/login", data={**data, **({"remember": "y"} if remember else {})})
 
     def logout(self):
         token = csrf_token(self._client, "/")
@@ -175,6 +185,55 @@ def instance(empty_instance: Path, app: Flask, monkeypatch: pytest.MonkeyPatch) 
     setup = crypto.initialize(empty_instance, secret_key="s" * 48)
     monkeypatch.setitem(app.extensions, "marquee.keyring", setup.environment.keyring())
     return empty_instance
+
+
+class Mailbox:
+    """The mails the app wrote to its outbox since the test began (file backend)."""
+
+    def __init__(self, app: Flask) -> None:
+        from app.infra import mail
+
+        self._outbox = lambda: mail.outbox(app)
+        self._seen = set(self._outbox())
+
+    def messages(self) -> list:
+        """New mails, oldest first, parsed."""
+        import email
+        import email.policy
+
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in self._outbox()
+            if path not in self._seen
+        ]
+
+    def last_link(self, to: str | None = None) -> str:
+        """The path of the first link in the newest mail (to `to`, if given)."""
+        messages = [m for m in self.messages() if to is None or m["To"] == to]
+        assert messages, "no mail was sent"
+        text = messages[-1].get_body(preferencelist=("plain",)).get_content()
+        match = re.search(r"https?://[^/\s]+(/\S+)", text)
+        assert match, f"no link in {text!r}"
+        return match.group(1)
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Mailbox:
+    """What the app mails during the test."""
+    return Mailbox(app)
+
+
+@pytest.fixture
+def throttled(app: Flask, monkeypatch: pytest.MonkeyPatch):
+    """The production limits, on a fresh count; returns a setter for one limit."""
+    from app.infra.config import DEFAULTS
+    from app.infra.limits import limiter
+
+    for name in THROTTLES:
+        monkeypatch.setitem(app.config, name, DEFAULTS[name])
+    limiter.reset()
+    yield lambda name, value: monkeypatch.setitem(app.config, name, value)
+    limiter.reset()
 
 
 @pytest.fixture

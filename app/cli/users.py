@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from ..infra.db import db
+from ..models import User
 from ..services import accounts
 
 
@@ -28,3 +30,38 @@ def create(email: str, username: str, admin: bool, password: str) -> None:
     user.email_confirmed_at = accounts.utcnow()
     db.session.commit()
     click.echo(f"Created {'admin ' if admin else ''}user {user.username} <{user.email}>.")
+
+
+@group.command("list")
+def list_users() -> None:
+    """Every account: username, email, and whether it is confirmed, admin, two-factor."""
+    users = db.session.scalars(select(User).order_by(User.username_key)).all()
+    if not users:
+        click.echo("No accounts yet. Create one with `flask users create`.")
+        return
+    width = max(len(user.username) for user in users)
+    for user in users:
+        flags = [
+            "confirmed" if user.email_confirmed else "unconfirmed",
+            *(["admin"] if user.is_admin else []),
+            *(["2fa"] if user.two_factor_enabled else []),
+            *([] if user.active else ["deactivated"]),
+        ]
+        last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
+        click.echo(f"{user.username:<{width}}  {user.email}  {', '.join(flags)}  last login {last}")
+
+
+@group.command("set-password")
+@click.argument("username")
+@click.password_option(help="Asked for with a hidden prompt when not given.")
+def set_password(username: str, password: str) -> None:
+    """Give an account a new password; its sessions end."""
+    user = accounts.by_username(username)
+    if user is None:
+        raise click.ClickException(f"There is no user called {username}.")
+    try:
+        accounts.set_password(user, password)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Set a new password for {user.username}; their sessions have ended.")

@@ -1,10 +1,27 @@
-"""Forms for signing in and out."""
+"""Forms for signing up, in and out, and for the links sent by mail."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..services.accounts import MAX_PASSWORD_LENGTH
+
+
+def new_password_fields(label: str = "New password") -> tuple[PasswordField, PasswordField]:
+    """A new password and the same typed again, for a form's class body."""
+    password = PasswordField(
+        label,
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        f"{label} again",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
 
 
 class LoginForm(FlaskForm):
@@ -17,12 +34,56 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(max=1024)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Keep me signed in")
     next = HiddenField()
     submit = SubmitField("Log in")
+
+
+class SignupForm(FlaskForm):
+    """Email, username and a password typed twice."""
+
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(max=30)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password, confirm = new_password_fields("Password")
+    submit = SubmitField("Sign up")
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a backup code."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"},
+    )
+    submit = SubmitField("Verify")
+
+
+class ResetRequestForm(FlaskForm):
+    """The email to send a password reset link to."""
+
+    email = EmailField(
+        "Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"}
+    )
+    submit = SubmitField("Send the link")
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice."""
+
+    password, confirm = new_password_fields()
+    submit = SubmitField("Set the password")
 
 
 class EmptyForm(FlaskForm):

@@ -1,21 +1,74 @@
-"""Logging in and out."""
+"""Signing up, in (with an optional second step) and out, and the links sent by mail."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..forms.auth import EmptyForm, LoginForm
+from ..forms.auth import (
+    CodeForm,
+    EmptyForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    SignupForm,
+)
 from ..infra.db import db
+from ..infra.limits import account_key, limiter, setting
+from ..infra.login import load_user
 from ..infra.security import is_safe_redirect
-from ..services import accounts
+from ..models import User
+from ..services import accounts, tokens, twofactor
+from . import mailers
+from .helpers import form_error
 
 bp = Blueprint("auth", __name__)
 
+# How long the second sign-in step waits for its code after the password.
+SECOND_STEP_SECONDS = 300
+_PENDING = "pending_sign_in"
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(setting("RATELIMIT_SIGNUP_PER_IP"), methods=["POST"])
+def signup():
+    """Create an account; a confirmation link goes to the email."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create(
+                email=form.email.data, username=form.username.data, password=form.password.data
+            )
+        except accounts.AccountError as error:
+            form_error(form, error)
+        else:
+            mailers.confirm_email(user)
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.username}! We sent a confirmation link to {user.email}.", "info")
+            return redirect(url_for("main.index"))
+    return render_template("auth/signup.jinja2", form=form), 422 if form.errors else 200
+
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(setting("RATELIMIT_LOGIN_PER_IP"), methods=["POST"])
+@limiter.limit(setting("RATELIMIT_LOGIN_PER_ACCOUNT"), methods=["POST"], key_func=account_key())
 def login():
-    """Sign in with email or username and password."""
+    """Sign in with email or username and password; then a code if two-factor is on."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
@@ -27,11 +80,58 @@ def login():
         except accounts.AccountError as error:
             flash(str(error), "error")
             return render_template("auth/login.jinja2", form=form), 401
-        login_user(user, remember=form.remember.data)
-        db.session.commit()
-        target = form.next.data
-        return redirect(target if is_safe_redirect(target) else url_for("main.index"))
+        if user.two_factor_enabled:
+            session[_PENDING] = {
+                "user": user.get_id(),
+                "remember": form.remember.data,
+                "next": form.next.data,
+                "at": time.time(),
+            }
+            return redirect(url_for("auth.second_step"))
+        return _finish_sign_in(user, remember=form.remember.data, target=form.next.data)
     return render_template("auth/login.jinja2", form=form)
+
+
+def _pending_account_key() -> str:
+    return "second-step:" + str((session.get(_PENDING) or {}).get("user", ""))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    setting("RATELIMIT_LOGIN_PER_ACCOUNT"), methods=["POST"], key_func=_pending_account_key
+)
+def second_step():
+    """The code from the authenticator app (or a backup code) after the password."""
+    pending = session.get(_PENDING)
+    user = _pending_user(pending)
+    if user is None:
+        session.pop(_PENDING, None)
+        flash("Log in again: the sign-in took too long or was not started.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if twofactor.verify(user, form.code.data):
+            session.pop(_PENDING, None)
+            return _finish_sign_in(user, remember=pending["remember"], target=pending["next"])
+        db.session.commit()  # keep the record of codes seen, even on a wrong one
+        form.code.errors.append("That code is not right, or was already used.")
+        return render_template("auth/second_step.jinja2", form=form), 401
+    return render_template("auth/second_step.jinja2", form=form)
+
+
+def _pending_user(pending: dict | None) -> User | None:
+    if not pending or time.time() - pending.get("at", 0) > SECOND_STEP_SECONDS:
+        return None
+    user = load_user(str(pending.get("user", "")))
+    return user if user is not None and user.is_active and user.two_factor_enabled else None
+
+
+def _finish_sign_in(user: User, *, remember: bool, target: str | None):
+    session.clear()  # a fresh session: nothing from before the sign-in carries over
+    login_user(user, remember=remember)
+    accounts.record_login(user)
+    db.session.commit()
+    return redirect(target if is_safe_redirect(target) else url_for("main.index"))
 
 
 @bp.post("/logout")
@@ -42,3 +142,102 @@ def logout():
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    """Follow the link that confirms an email address."""
+    try:
+        user = accounts.confirm_email(token)
+    except tokens.TokenError as error:
+        return _token_problem(error, "confirm")
+    db.session.commit()
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    return redirect(url_for("main.index"))
+
+
+def _signed_in_account_key() -> str:
+    return f"mail:{current_user.get_id()}"
+
+
+@bp.post("/confirm/resend")
+@login_required
+@limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_signed_in_account_key)
+def resend_confirmation():
+    """Send the confirmation link again."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if current_user.email_confirmed:
+        flash("Your email is already confirmed.", "info")
+    else:
+        mailers.confirm_email(current_user)
+        db.session.commit()
+        flash(f"We sent a new confirmation link to {current_user.email}.", "info")
+    back = request.referrer
+    return redirect(back if is_safe_redirect(back) else url_for("users.account"))
+
+
+@bp.get("/email/change/<token>")
+def change_email(token: str):
+    """Follow the link sent to a new address; the account switches to it."""
+    try:
+        user = accounts.change_email(token)
+    except tokens.TokenError as error:
+        return _token_problem(error, "change-email")
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("main.index"))
+    db.session.commit()
+    flash(f"Your email is now {user.email}.", "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    setting("RATELIMIT_MAIL_PER_ACCOUNT"), methods=["POST"], key_func=account_key("email")
+)
+@limiter.limit(setting("RATELIMIT_LOGIN_PER_IP"), methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the account exists."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_email(form.email.data)
+        if user is not None and user.is_active:
+            mailers.reset_password(user)
+            db.session.commit()
+        return render_template("auth/check_email.jinja2", email=form.email.data)
+    return render_template("auth/forgot_password.jinja2", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through an emailed link."""
+    try:
+        accounts.user_for_reset(token)
+    except tokens.TokenError as error:
+        return _token_problem(error, "reset")
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data)
+        except tokens.TokenError as error:
+            return _token_problem(error, "reset")
+        except accounts.AccountError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(f"Your password is changed, {user.username}. Log in with it now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.jinja2", form=form, token=token)
+
+
+def _token_problem(error: tokens.TokenError, link: str):
+    """A page saying why a link does not work and what to do next."""
+    status = 410 if error.reason in ("expired", "used") else 400
+    return render_template("auth/token_problem.jinja2", reason=error.reason, link=link), status
+
+
+@bp.app_context_processor
+def _account_settings() -> dict:
+    return {"require_confirmed_email": current_app.config["REQUIRE_CONFIRMED_EMAIL"]}

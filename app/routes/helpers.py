@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import abort, request
+from flask import abort, flash, request
+from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 
 T = TypeVar("T")
@@ -41,3 +42,12 @@ def or_404(found: T | None) -> T:
     if found is None:
         abort(404)
     return found
+
+
+def form_error(form: FlaskForm, error: Exception) -> None:
+    """Show a service's refusal on the field it names, or above the form."""
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "error")

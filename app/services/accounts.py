@@ -1,39 +1,110 @@
-"""Accounts: creating users and checking their passwords."""
+"""Accounts: sign-up rules, credentials, confirmation, password changes and deletion."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+import gzip
+import re
+from functools import cache
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..infra.db import db
-from ..models import User
+from ..models import Review, User
 from ..models.mixins import utcnow
+from ..models.user import new_session_token
+from . import tokens
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 10  # the default of PASSWORD_MIN_LENGTH
+MAX_PASSWORD_LENGTH = 1024
+USERNAME_LENGTH = (3, 30)
+# Paths and words a username could be mistaken for.
+RESERVED_USERNAMES = frozenset(
+    {"account", "admin", "administrator", "login", "logout", "marquee", "me", "root", "signup"}
+)
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 # Checked against when no account matches, so both paths cost one hash.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 class AccountError(ValueError):
-    """An account operation was refused; the message is safe to show."""
+    """An account operation was refused; the message is safe to show.
+
+    `field` names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
-def create(*, email: str, username: str, password: str) -> User:
-    """Register a user with a hashed password."""
-    email = email.strip().lower()
+# Rules.
+
+
+def normalize_email(raw: str) -> str:
+    """The email in the form accounts store it (lower case), or an AccountError."""
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise AccountError("Enter a valid email address.", "email") from None
+    return checked.normalized.lower()
+
+
+def check_username(username: str) -> str:
+    """The username, trimmed, if it is allowed; otherwise an AccountError."""
     username = username.strip()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError("Enter a valid email address.")
-    if not username:
-        raise AccountError("Choose a username.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    if find(email) or find(username):
-        raise AccountError("That email or username is already registered.")
-    user = User(email=email, username=username, password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.flush()
-    return user
+    shortest, longest = USERNAME_LENGTH
+    if not shortest <= len(username) <= longest:
+        raise AccountError(
+            f"Use between {shortest} and {longest} characters for the username.", "username"
+        )
+    if not re.fullmatch(r"[\w.-]+", username) or not username[0].isalnum():
+        raise AccountError(
+            "Use letters, digits, dots, dashes and underscores, starting with a letter or digit.",
+            "username",
+        )
+    if username.casefold() in RESERVED_USERNAMES:
+        raise AccountError("That username is reserved; choose another.", "username")
+    return username
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list of passwords that leak most often (lower case)."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+def check_password(password: str, *, email: str = "", username: str = "") -> None:
+    """Refuse a password that is short, common, or the account's own email or name."""
+    shortest = current_app.config.get("PASSWORD_MIN_LENGTH", MIN_PASSWORD_LENGTH)
+    if len(password) < shortest:
+        raise AccountError(f"Use a password of at least {shortest} characters.", "password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            f"Use a password of at most {MAX_PASSWORD_LENGTH} characters.", "password"
+        )
+    folded = password.casefold()
+    if folded in common_passwords():
+        raise AccountError(
+            "That password is one of the most common ones; choose another.", "password"
+        )
+    own = {email.casefold(), email.split("@")[0].casefold(), username.casefold()} - {""}
+    if folded in own:
+        raise AccountError(
+            "Choose a password that is not your email address or username.", "password"
+        )
+
+
+def hash_password(password: str) -> str:
+    """A scrypt hash of the password (memory-hard)."""
+    return generate_password_hash(password, method="scrypt")
+
+
+# Finding and signing in.
 
 
 def find(identifier: str) -> User | None:
@@ -46,17 +117,174 @@ def find(identifier: str) -> User | None:
     )
 
 
+def find_by_email(raw: str) -> User | None:
+    """The user with this email, or None (also for text that is not an email)."""
+    try:
+        email = normalize_email(raw)
+    except AccountError:
+        return None
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def by_username(username: str) -> User | None:
+    """The user with this username, in any case."""
+    return db.session.scalar(select(User).where(User.username_key == username.casefold()))
+
+
 def authenticate(*, identifier: str, password: str) -> User:
     """The active user with these credentials; the error never says which part was wrong."""
     user = find(identifier)
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not password_ok or not user.is_active:
         raise AccountError("Wrong email, username or password.")
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note when the user last signed in."""
     user.last_login_at = utcnow()
+    db.session.flush()
+
+
+def verify_password(user: User, password: str) -> None:
+    """Refuse a sensitive change unless the user's current password is given."""
+    if not check_password_hash(user.password_hash, password):
+        raise AccountError("That is not your current password.", "current_password")
+
+
+# Creating and changing accounts.
+
+
+def create(*, email: str, username: str, password: str) -> User:
+    """Register a user with a hashed password; the email is not confirmed yet."""
+    email = normalize_email(email)
+    username = check_username(username)
+    check_password(password, email=email, username=username)
+    if find(email):
+        raise AccountError("That email is already registered. Log in instead?", "email")
+    if by_username(username):
+        raise AccountError("That username is taken; choose another.", "username")
+    user = User(email=email, username=username, password_hash=hash_password(password))
+    db.session.add(user)
     db.session.flush()
     return user
 
 
-def hash_password(password: str) -> str:
-    """A scrypt hash of the password (memory-hard)."""
-    return generate_password_hash(password, method="scrypt")
+def change_username(user: User, username: str) -> None:
+    """Rename the user, keeping usernames unique without regard to case."""
+    username = check_username(username)
+    other = by_username(username)
+    if other is not None and other.id != user.id:
+        raise AccountError("That username is taken; choose another.", "username")
+    user.username = username
+    db.session.flush()
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Set a new password (the current one is needed) and end the user's other sessions."""
+    verify_password(user, current)
+    set_password(user, new)
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a password and end every session signed in with the old one."""
+    check_password(password, email=user.email, username=user.username)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def delete(user: User, *, password: str) -> None:
+    """Delete the account and, with it, the user's reviews and watchlist."""
+    verify_password(user, password)
+    db.session.delete(user)
+    db.session.flush()
+
+
+def review_count(user: User) -> int:
+    """How many reviews deleting the account would remove."""
+    return db.session.scalar(select(func.count()).where(Review.user_id == user.id)) or 0
+
+
+# Links sent by mail.
+
+
+def confirmation_token(user: User) -> str:
+    """A link token confirming the user's current email."""
+    return tokens.make(tokens.CONFIRM_EMAIL, {"id": user.id, "email": user.email})
+
+
+def confirm_email(token: str) -> User:
+    """Mark the email a token was sent to as confirmed; TokenError if it cannot be."""
+    payload = tokens.read(
+        tokens.CONFIRM_EMAIL, token, max_age=current_app.config["CONFIRM_TOKEN_MAX_AGE"]
+    )
+    user = _user_of(payload)
+    if user.email != payload.get("email") or user.email_confirmed:
+        raise tokens.TokenError("used")
+    user.email_confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def email_change_token(user: User, *, password: str, new_email: str) -> str:
+    """A token to send to a new address; the email changes when it is followed."""
+    verify_password(user, password)
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise AccountError("That is already your email address.", "email")
+    if find(new_email):
+        raise AccountError("That email is already registered.", "email")
+    return tokens.make(tokens.CHANGE_EMAIL, {"id": user.id, "old": user.email, "new": new_email})
+
+
+def change_email(token: str) -> User:
+    """Switch to the address a change token was sent to, now confirmed."""
+    payload = tokens.read(
+        tokens.CHANGE_EMAIL, token, max_age=current_app.config["CONFIRM_TOKEN_MAX_AGE"]
+    )
+    user = _user_of(payload)
+    if user.email != payload.get("old"):
+        raise tokens.TokenError("used")
+    new_email = str(payload.get("new", ""))
+    if find(new_email):
+        raise AccountError("That email has been registered by another account meanwhile.")
+    user.email = new_email
+    user.email_confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def reset_token(user: User) -> str:
+    """A password reset link token, void once the password changes."""
+    fingerprint = tokens.password_fingerprint(user.password_hash)
+    return tokens.make(tokens.RESET_PASSWORD, {"id": user.id, "pw": fingerprint})
+
+
+def user_for_reset(token: str) -> User:
+    """The user a reset token is for, while it is still usable."""
+    payload = tokens.read(
+        tokens.RESET_PASSWORD, token, max_age=current_app.config["RESET_TOKEN_MAX_AGE"]
+    )
+    user = _user_of(payload)
+    if tokens.password_fingerprint(user.password_hash) != payload.get("pw"):
+        raise tokens.TokenError("used")
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password through a reset link; other sessions end."""
+    user = user_for_reset(token)
+    set_password(user, password)
+    # Following the emailed link proves the address too.
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    db.session.flush()
+    return user
+
+
+def _user_of(payload: dict) -> User:
+    user_id = payload.get("id")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active:
+        raise tokens.TokenError("invalid")
+    return user

@@ -1,0 +1,98 @@
+"""Forms on the account page: username, email, password, avatar, two-factor, deletion."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from ..services.accounts import MAX_PASSWORD_LENGTH
+from .auth import new_password_fields
+
+
+def _current_password(label: str = "Current password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class UsernameForm(FlaskForm):
+    """A new username."""
+
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(max=30)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    submit = SubmitField("Change username")
+
+
+class EmailForm(FlaskForm):
+    """A new email address, confirmed by a link before it replaces the old one."""
+
+    email = EmailField(
+        "New email",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = _current_password()
+    submit = SubmitField("Change email")
+
+
+class PasswordForm(FlaskForm):
+    """The current password and a new one typed twice."""
+
+    current_password = _current_password()
+    password, confirm = new_password_fields()
+    submit = SubmitField("Change password")
+
+
+class AvatarForm(FlaskForm):
+    """A picture; its content, not its name, decides whether it is one."""
+
+    avatar = FileField(
+        "Picture",
+        validators=[FileRequired("Choose a picture to upload.")],
+        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},
+    )
+    submit = SubmitField("Upload")
+
+
+class TwoFactorEnableForm(FlaskForm):
+    """The first code from the authenticator app, proving it is set up."""
+
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Turn on two-factor sign-in")
+
+
+class TwoFactorDisableForm(FlaskForm):
+    """Password and a current code (or backup code)."""
+
+    current_password = _current_password("Password")
+    code = StringField(
+        "Code from the app, or a backup code",
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code"},
+    )
+    submit = SubmitField("Turn off two-factor sign-in")
+
+
+class BackupCodesForm(FlaskForm):
+    """Password, to replace the backup codes with new ones."""
+
+    current_password = _current_password("Password")
+    submit = SubmitField("Make new backup codes")
+
+
+class DeleteAccountForm(FlaskForm):
+    """Password, to delete the account for good."""
+
+    current_password = _current_password("Password")
+    submit = SubmitField("Delete my account")

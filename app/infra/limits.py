@@ -1,0 +1,30 @@
+"""Throttling (Flask-Limiter): in memory per process, or shared in Redis with REDIS_URL."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, strategy="fixed-window")
+
+
+def init_app(app: Flask) -> None:
+    """Point the limiter at Redis when REDIS_URL is set, else at this process's memory."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+
+def setting(name: str):
+    """A limit read from the config at request time (so tests and operators can change it)."""
+    return lambda: current_app.config[name]
+
+
+def account_key(field: str = "identifier"):
+    """Key a limit on the account a form names (casefolded), not on the address."""
+
+    def key() -> str:
+        return "account:" + request.form.get(field, "").strip().casefold()
+
+    return key

@@ -1,0 +1,321 @@
+"""Public profiles, the account page and its changes, avatars and two-factor set-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..forms.auth import EmptyForm
+from ..forms.profile import (
+    AvatarForm,
+    BackupCodesForm,
+    DeleteAccountForm,
+    EmailForm,
+    PasswordForm,
+    TwoFactorDisableForm,
+    TwoFactorEnableForm,
+    UsernameForm,
+)
+from ..infra.db import db
+from ..services import accounts, avatars, twofactor
+from . import mailers
+from .helpers import form_error, or_404
+
+bp = Blueprint("users", __name__)
+
+AVATAR_CACHE_SECONDS = 365 * 24 * 3600  # file names change with every upload
+PLACEHOLDER_CACHE_SECONDS = 24 * 3600
+
+
+def media_dir() -> Path:
+    """Where uploads live: MEDIA_DIR, or media/ in the instance folder."""
+    return Path(current_app.config.get("MEDIA_DIR") or Path(current_app.instance_path) / "media")
+
+
+@bp.app_template_global()
+def avatar_url(user, size: int = 256) -> str:
+    """The address of a user's picture: the upload, or the generated one."""
+    if user.avatar:
+        return url_for("users.avatar", stem=user.avatar, size=256 if size > 64 else 64)
+    return url_for("users.placeholder_avatar", username=user.username)
+
+
+@bp.get("/users/<username>")
+def profile(username: str):
+    """A member's public page."""
+    user = or_404(accounts.by_username(username))
+    if not user.is_active:
+        abort(404)
+    if user.username != username:
+        return redirect(url_for("users.profile", username=user.username), 301)
+    return render_template("users/profile.jinja2", user=user)
+
+
+@bp.get("/users/<username>/avatar.svg")
+def placeholder_avatar(username: str):
+    """The generated picture of someone without an avatar (initials on a colour)."""
+    response = Response(avatars.placeholder_svg(username), mimetype="image/svg+xml")
+    # Opened on its own, an SVG is a document: let it run and fetch nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.cache_control.public = True
+    response.cache_control.max_age = PLACEHOLDER_CACHE_SECONDS
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/media/avatars/<stem>-<int:size>.webp")
+def avatar(stem: str, size: int):
+    """An uploaded avatar, cached for a year: a new upload gets a new name."""
+    path = avatars.path_for(media_dir(), stem, size)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/webp", conditional=True, etag=True)
+    response.cache_control.public = True
+    response.cache_control.max_age = AVATAR_CACHE_SECONDS
+    response.cache_control.immutable = True
+    return response
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The signed-in user's settings."""
+    return _account_page()
+
+
+def _account_page(status: int = 200, **forms):
+    defaults = {
+        "username_form": UsernameForm(username=current_user.username),
+        "email_form": EmailForm(),
+        "password_form": PasswordForm(),
+        "avatar_form": AvatarForm(),
+        "delete_form": DeleteAccountForm(),
+        "disable_form": TwoFactorDisableForm(),
+        "codes_form": BackupCodesForm(),
+    }
+    context = {**defaults, **forms}
+    context["review_count"] = accounts.review_count(current_user)
+    context["backup_codes_left"] = (
+        twofactor.remaining_backup_codes(current_user) if current_user.two_factor_enabled else 0
+    )
+    return render_template("users/account.jinja2", **context), status
+
+
+@bp.post("/account/username")
+@login_required
+def change_username():
+    """Pick a new username."""
+    form = UsernameForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_username(current_user, form.username.data)
+        except accounts.AccountError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Your username is now {current_user.username}.", "success")
+            return redirect(url_for("users.account"))
+    return _account_page(422, username_form=form)
+
+
+@bp.post("/account/email")
+@login_required
+def change_email():
+    """Send a confirmation link to a new address; the email changes when it is followed."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        try:
+            token = accounts.email_change_token(
+                current_user, password=form.current_password.data, new_email=form.email.data
+            )
+        except accounts.AccountError as error:
+            form_error(form, error)
+        else:
+            new_email = accounts.normalize_email(form.email.data)
+            mailers.change_email(current_user, new_email=new_email, token=token)
+            db.session.commit()
+            flash(f"We sent a link to {new_email}. Your email changes when you follow it.", "info")
+            return redirect(url_for("users.account"))
+    return _account_page(422, email_form=form)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Set a new password; every other session of this account ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, current=form.current_password.data, new=form.password.data
+            )
+        except accounts.AccountError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            # This session stays signed in, under the new session token.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user, remember=remembered in request.cookies)
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("users.account"))
+    return _account_page(422, password_form=form)
+
+
+@bp.post("/account/avatar")
+@login_required
+def upload_avatar():
+    """Replace the avatar with an uploaded picture."""
+    form = AvatarForm()
+    if form.validate_on_submit():
+        data = form.avatar.data.read(current_app.config["AVATAR_MAX_BYTES"] + 1)
+        try:
+            images = avatars.process(
+                data,
+                max_bytes=current_app.config["AVATAR_MAX_BYTES"],
+                max_pixels=current_app.config["AVATAR_MAX_PIXELS"],
+            )
+        except avatars.AvatarError as error:
+            form.avatar.errors = [*form.avatar.errors, str(error)]
+        else:
+            old, new = current_user.avatar, avatars.store(media_dir(), images)
+            current_user.avatar = new
+            try:
+                db.session.commit()
+            except Exception:
+                avatars.remove(media_dir(), new)  # nothing points at it
+                raise
+            avatars.remove(media_dir(), old)
+            flash("Your new picture is up.", "success")
+            return redirect(url_for("users.account"))
+    return _account_page(422, avatar_form=form)
+
+
+@bp.post("/account/avatar/remove")
+@login_required
+def remove_avatar():
+    """Go back to the generated picture."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    old = current_user.avatar
+    current_user.avatar = None
+    db.session.commit()
+    avatars.remove(media_dir(), old)
+    flash("Your picture is removed.", "info")
+    return redirect(url_for("users.account"))
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    """Delete the account, its reviews and its watchlist."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        old_avatar, username = user.avatar, user.username
+        try:
+            accounts.delete(user, password=form.current_password.data)
+        except accounts.AccountError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            avatars.remove(media_dir(), old_avatar)
+            logout_user()
+            session.clear()
+            flash(f"The account {username} is deleted. Thank you for having been here.", "info")
+            return redirect(url_for("main.index"))
+    return _account_page(422, delete_form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    """Scan a QR code (or type the key), then confirm with a first code.
+
+    The key waits in the user's encrypted column, not in the session cookie,
+    until the first code proves the app has it.
+    """
+    if current_user.two_factor_enabled:
+        return redirect(url_for("users.account"))
+    if not current_user.totp_secret:
+        current_user.totp_secret = twofactor.new_secret()
+        db.session.commit()
+    secret = current_user.totp_secret
+    form = TwoFactorEnableForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.enable(current_user, secret=secret, code=form.code.data)
+        except twofactor.TwoFactorError as error:
+            form.code.errors = [*form.code.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Two-factor sign-in is on.", "success")
+            return _show_backup_codes(codes)
+    uri = twofactor.provisioning_uri(secret, account=current_user.email)
+    page = render_template(
+        "users/two_factor_setup.jinja2",
+        form=form,
+        qr_code=twofactor.qr_code_svg(uri),
+        secret=twofactor.format_secret(secret),
+    )
+    return _no_store(Response(page, status=422 if form.errors else 200))
+
+
+def _show_backup_codes(codes: list[str]) -> Response:
+    # Shown in the answer to the POST, never stored where they could be read later.
+    return _no_store(Response(render_template("users/backup_codes.jinja2", codes=codes)))
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/two-factor/backup-codes")
+@login_required
+def renew_backup_codes():
+    """Replace the backup codes (the password is needed)."""
+    form = BackupCodesForm()
+    if form.validate_on_submit() and current_user.two_factor_enabled:
+        try:
+            accounts.verify_password(current_user, form.current_password.data)
+        except accounts.AccountError as error:
+            form_error(form, error)
+        else:
+            codes = twofactor.new_backup_codes(current_user)
+            db.session.commit()
+            return _show_backup_codes(codes)
+    return _account_page(422, codes_form=form)
+
+
+@bp.post("/account/two-factor/disable")
+@login_required
+def disable_two_factor():
+    """Turn two-factor sign-in off (password and a code are needed)."""
+    form = TwoFactorDisableForm()
+    if form.validate_on_submit() and current_user.two_factor_enabled:
+        try:
+            accounts.verify_password(current_user, form.current_password.data)
+            twofactor.disable(current_user, code=form.code.data)
+        except accounts.AccountError as error:
+            form_error(form, error)
+        except twofactor.TwoFactorError as error:
+            form.code.errors = [*form.code.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Two-factor sign-in is off.", "info")
+            return redirect(url_for("users.account"))
+    return _account_page(422, disable_form=form)

@@ -1,0 +1,252 @@
+"""Signing up, confirming the email, and the links sent by mail."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.models import User
+from tests.conftest import AuthActions, csrf_token
+from tests.factories import make_user
+
+GOOD = {
+    "email": "New.Person@Example.com",
+    "username": "newperson",
+    "password": "a fine long passphrase",
+    "confirm": "a fine long passphrase",
+}
+
+
+def sign_up(client, **changes):
+    data = {**GOOD, **changes, "csrf_token": csrf_token(client, "/signup")}
+    return client.post("/signup", data=data)
+
+
+def test_sign_up_signs_in_and_mails_a_confirmation_link(client, db, mailbox):
+    response = sign_up(client)
+
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.username == "newperson"))
+    assert user.email == "new.person@example.com"
+    assert user.password_hash.startswith("scrypt:")
+    assert not user.email_confirmed
+    page = client.get("/").get_data(as_text=True)
+    assert "Log out" in page
+    assert "Confirm your email" in page
+    (message,) = mailbox.messages()
+    assert message["To"] == "new.person@example.com"
+    assert message["Subject"] == "Confirm your email for Marquee"
+
+    confirmed = client.get(mailbox.last_link())
+
+    assert confirmed.status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed
+    assert "Confirm your email" not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"username": "a"}, "Use between 3 and 30 characters"),
+        ({"username": "has space"}, "Use letters, digits, dots"),
+        ({"username": "admin"}, "That username is reserved"),
+        ({"password": "short", "confirm": "short"}, "at least 10 characters"),
+        ({"password": "password123", "confirm": "password123"}, "most common ones"),
+        ({"password": "newperson", "confirm": "newperson"}, "at least 10 characters"),
+        ({"password": "Newperson123", "confirm": "Newperson123"}, None),
+        ({"confirm": "something else entirely"}, "The passwords do not match."),
+    ],
+)
+def test_sign_up_refuses_bad_input_with_a_message(client, db, changes, message):
+    response = sign_up(client, **changes)
+
+    if message is None:
+        assert response.status_code == 302  # a password merely containing the name is fine
+        return
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'aria-invalid="true"' in page
+    assert db.session.scalar(select(User).where(User.username == GOOD["username"])) is None
+
+
+def test_a_password_equal_to_the_email_or_username_is_refused(client, db):
+    long_name = "quitealongname"
+    response = sign_up(client, username=long_name, password=long_name, confirm=long_name)
+    assert "not your email address or username" in response.get_data(as_text=True)
+
+    email = "someone.long@example.com"
+    response = sign_up(client, email=email, password=email, confirm=email)
+    assert "not your email address or username" in response.get_data(as_text=True)
+
+
+def test_a_taken_email_or_username_is_refused_on_its_field(client, db):
+    make_user("Taken", email="taken@example.com")
+    db.session.commit()
+
+    by_email = sign_up(client, email="TAKEN@example.com").get_data(as_text=True)
+    by_name = sign_up(client, username="taken").get_data(as_text=True)
+
+    assert "That email is already registered" in by_email
+    assert "That username is taken" in by_name
+
+
+def test_a_confirmation_link_works_once(client, db, mailbox):
+    sign_up(client)
+    link = mailbox.last_link()
+    assert client.get(link).status_code == 302
+
+    again = client.get(link)
+
+    assert again.status_code == 410
+    assert "This link was already used" in again.get_data(as_text=True)
+
+
+def test_an_expired_confirmation_link_says_what_to_do(client, app, db, mailbox, monkeypatch):
+    sign_up(client)
+    link = mailbox.last_link()
+    monkeypatch.setitem(app.config, "CONFIRM_TOKEN_MAX_AGE", 1)
+    time.sleep(2.1)
+
+    response = client.get(link)
+
+    assert response.status_code == 410
+    page = response.get_data(as_text=True)
+    assert "This link has expired" in page
+    assert "Send a new confirmation link" in page
+
+
+@pytest.mark.parametrize("token", ["garbage", "a" * 300, "eyJpZCI6MX0.bad.sig"])
+def test_a_mangled_link_is_a_clear_400(client, token):
+    response = client.get(f"/confirm/{token}")
+
+    assert response.status_code == 400
+    assert "This link does not work" in response.get_data(as_text=True)
+
+
+def test_a_token_for_one_purpose_does_not_work_for_another(client, app, db):
+    user = make_user("ana")
+    db.session.commit()
+    with app.app_context():
+        from app.services import accounts
+
+        reset = accounts.reset_token(user)
+
+    assert client.get(f"/confirm/{reset}").status_code == 400
+
+
+def test_a_token_signed_with_another_key_is_refused(client, db):
+    user = make_user("ana")
+    db.session.commit()
+    forged = URLSafeTimedSerializer("not-our-key", salt="marquee-confirm-email").dumps(
+        {"id": user.id, "email": user.email}
+    )
+
+    assert client.get(f"/confirm/{forged}").status_code == 400
+
+
+def test_resending_the_confirmation_mails_again(client, auth, db, mailbox):
+    make_user("ana")
+    db.session.commit()
+    auth.login()
+
+    response = client.post("/confirm/resend", data={"csrf_token": csrf_token(client, "/")})
+
+    assert response.status_code == 302
+    assert len(mailbox.messages()) == 1
+    assert client.post("/confirm/resend").status_code == 400  # no CSRF token
+
+
+def test_a_signed_in_user_is_sent_home_from_sign_up(client, auth, db):
+    make_user("ana")
+    db.session.commit()
+    auth.login()
+
+    assert client.get("/signup").status_code == 302
+
+
+def test_password_reset_answers_the_same_for_unknown_accounts(client, db, mailbox):
+    make_user("ana")
+    db.session.commit()
+
+    def ask(email: str) -> str:
+        token = csrf_token(client, "/password/forgot")
+        return client.post("/password/forgot", data={"email": email, "csrf_token": token})
+
+    known, unknown, nonsense = ask("ana@example.com"), ask("nobody@example.com"), ask("x")
+
+    assert known.status_code == unknown.status_code == 200
+    assert nonsense.status_code == 200
+    strip = lambda response, email: response.get_data(as_text=True).replace(email, "")  # noqa: E731
+    assert strip(known, "ana@example.com") == strip(unknown, "nobody@example.com")
+    assert [m["To"] for m in mailbox.messages()] == ["ana@example.com"]
+
+
+def test_password_reset_sets_a_new_password_once_and_ends_sessions(app, client, db, mailbox):
+    user = make_user("ana")
+    db.session.commit()
+    other_device = app.test_client()
+    AuthActions(other_device).login(remember=False)
+    assert "Log out" in other_device.get("/").get_data(as_text=True)
+    token = csrf_token(client, "/password/forgot")
+    client.post("/password/forgot", data={"email": "ana@example.com", "csrf_token": token})
+    link = mailbox.last_link()
+
+    form = csrf_token(client, link)
+    new = "a brand new passphrase"
+    response = client.post(link, data={"password": new, "confirm": new, "csrf_token": form})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    db.session.refresh(user)
+    from app.services import accounts
+
+    assert accounts.authenticate(identifier="ana", password=new) is user
+    assert "Log in" in other_device.get("/").get_data(as_text=True)  # signed out there
+    reused = client.get(link)
+    assert reused.status_code == 410
+    assert "This link was already used" in reused.get_data(as_text=True)
+    assert "Ask for a new link" in reused.get_data(as_text=True)
+
+
+def test_an_expired_reset_link_offers_a_new_one(app, client, db, mailbox, monkeypatch):
+    make_user("ana")
+    db.session.commit()
+    token = csrf_token(client, "/password/forgot")
+    client.post("/password/forgot", data={"email": "ana@example.com", "csrf_token": token})
+    link = mailbox.last_link()
+    monkeypatch.setitem(app.config, "RESET_TOKEN_MAX_AGE", 1)
+    time.sleep(2.1)
+
+    response = client.get(link)
+
+    assert response.status_code == 410
+    assert "This link has expired" in response.get_data(as_text=True)
+
+
+def test_a_reset_with_a_weak_password_keeps_the_link_usable(client, db, mailbox):
+    make_user("ana")
+    db.session.commit()
+    client.post(
+        "/password/forgot",
+        data={"email": "ana@example.com", "csrf_token": csrf_token(client, "/password/forgot")},
+    )
+    link = mailbox.last_link()
+
+    weak = client.post(
+        link,
+        data={
+            "password": "qwerty123456",
+            "confirm": "qwerty123456",
+            "csrf_token": csrf_token(client, link),
+        },
+    )
+
+    assert weak.status_code == 200
+    assert "most common ones" in weak.get_data(as_text=True)
+    assert client.get(link).status_code == 200

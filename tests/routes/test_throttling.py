@@ -1,0 +1,94 @@
+"""Throttled log-ins, sign-ups and mails (Flask-Limiter, in memory here)."""
+
+from __future__ import annotations
+
+from tests.conftest import csrf_token
+from tests.factories import make_user
+
+
+def attempt(client, identifier: str, password: str = "not the password"):
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"identifier": identifier, "password": password, "csrf_token": token}
+    )
+
+
+def test_log_in_attempts_on_one_account_are_throttled(client, db, throttled):
+    make_user("ana")
+    db.session.commit()
+
+    answers = [attempt(client, "ana").status_code for _ in range(5)]
+    blocked = attempt(client, "ANA")  # the same account, however it is written
+
+    assert answers == [401] * 5
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    assert "Too many" in blocked.get_data(as_text=True)
+    assert attempt(client, "bea").status_code == 401  # another account is not blocked
+
+
+def test_unknown_accounts_are_throttled_the_same_way(client, db, throttled):
+    answers = [attempt(client, "nobody").status_code for _ in range(6)]
+
+    assert answers == [401] * 5 + [429]
+
+
+def test_log_in_attempts_from_one_address_are_throttled(client, db, throttled):
+    throttled("RATELIMIT_LOGIN_PER_IP", "3 per minute")
+
+    answers = [attempt(client, f"user{number}").status_code for number in range(4)]
+
+    assert answers == [401, 401, 401, 429]
+
+
+def test_looking_at_the_login_page_is_not_throttled(client, throttled):
+    throttled("RATELIMIT_LOGIN_PER_IP", "1 per minute")
+
+    assert {client.get("/login").status_code for _ in range(5)} == {200}
+
+
+def test_sign_ups_from_one_address_are_throttled(client, db, throttled):
+    throttled("RATELIMIT_SIGNUP_PER_IP", "2 per hour")
+
+    def sign_up(number: int) -> int:
+        password = "a fine long passphrase"
+        data = {
+            "email": f"person{number}@example.com",
+            "username": f"person{number}",
+            "password": password,
+            "confirm": password,
+            "csrf_token": csrf_token(client, "/signup"),
+        }
+        status = client.post("/signup", data=data).status_code
+        if status == 302:  # signed in as the new account: sign out for the next one
+            client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+        return status
+
+    assert [sign_up(number) for number in range(3)] == [302, 302, 429]
+
+
+def test_resending_the_confirmation_is_throttled(client, auth, db, throttled, mailbox):
+    make_user("ana")
+    db.session.commit()
+    auth.login()
+    token = csrf_token(client, "/")
+
+    answers = [
+        client.post("/confirm/resend", data={"csrf_token": token}).status_code for _ in range(4)
+    ]
+
+    assert answers == [302, 302, 302, 429]
+    assert len(mailbox.messages()) == 3
+
+
+def test_reset_requests_for_one_email_are_throttled(client, db, throttled, mailbox):
+    make_user("ana")
+    db.session.commit()
+
+    def ask() -> int:
+        token = csrf_token(client, "/password/forgot")
+        data = {"email": "ana@example.com", "csrf_token": token}
+        return client.post("/password/forgot", data=data).status_code
+
+    assert [ask() for _ in range(4)] == [200, 200, 200, 429]
+    assert len(mailbox.messages()) == 3
