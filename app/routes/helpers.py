@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
+
+from ..infra.security import is_safe_redirect
 
 T = TypeVar("T")
 
@@ -51,3 +56,25 @@ def form_error(form: FlaskForm, error: Exception) -> None:
         field.errors = [*field.errors, str(error)]
     else:
         flash(str(error), "error")
+
+
+def confirmed_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let only members with a confirmed email through, when REQUIRE_CONFIRMED_EMAIL is on.
+
+    Put it under @login_required. Others are sent back with a message saying
+    how to confirm; nothing they typed is lost by a redirect to the form.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_app.config["REQUIRE_CONFIRMED_EMAIL"] and not current_user.email_confirmed:
+            flash(
+                "Confirm your email first: follow the link we sent, or send it again from "
+                "your account page.",
+                "warning",
+            )
+            back = request.referrer
+            return redirect(back if is_safe_redirect(back) else url_for("users.account"))
+        return view(*args, **kwargs)
+
+    return wrapper
