@@ -1,7 +1,9 @@
 """Logging in and out."""
 
+import pytest
+
 from tests.conftest import csrf_token
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 def test_login_page_has_a_form(client):
@@ -100,3 +102,39 @@ def test_a_deactivated_account_cannot_log_in(client, auth, db):
     user.active = False
     db.session.commit()
     assert auth.login().status_code == 401
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "http:evil.example",
+        "javascript:alert(1)",
+        " //evil.example",
+    ],
+)
+def test_a_next_pointing_elsewhere_is_refused(client, db, target):
+    make_user("ana")
+    db.session.commit()
+    token = csrf_token(client, "/login")
+
+    response = client.post(
+        "/login",
+        data={"identifier": "ana", "password": PASSWORD, "csrf_token": token, "next": target},
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_form_without_its_csrf_token_is_a_400(client, db):
+    make_user("ana")
+    db.session.commit()
+
+    response = client.post("/login", data={"identifier": "ana", "password": PASSWORD})
+
+    assert response.status_code == 400
+    assert "Log out" not in client.get("/").get_data(as_text=True)
