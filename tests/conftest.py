@@ -193,13 +193,18 @@ class Mailbox:
     def __init__(self, app: Flask) -> None:
         from app.infra import mail
 
+        mail.drain()  # mail an earlier test committed is not this test's
         self._outbox = lambda: mail.outbox(app)
         self._seen = set(self._outbox())
 
     def messages(self) -> list:
-        """New mails, oldest first, parsed."""
+        """New mails, oldest first, parsed (once the mail threads have delivered them)."""
         import email
         import email.policy
+
+        from app.infra import mail
+
+        mail.drain()
 
         return [
             email.message_from_bytes(path.read_bytes(), policy=email.policy.default)

@@ -36,7 +36,9 @@ def test_flask_finds_the_app_with_or_without_app_option(tmp_path, app_option):
 
 
 def test_prod_without_a_secret_key_stops_with_a_message_not_a_traceback(tmp_path):
-    result = run_flask(tmp_path, "routes", MARQUEE_ENV="prod")
+    result = run_flask(
+        tmp_path, "routes", MARQUEE_ENV="prod", FLASK_BASE_URL="https://movies.example.org"
+    )
     assert result.returncode == 1
     assert "Marquee cannot start: SECRET_KEY is not set for MARQUEE_ENV=prod" in result.stderr
     assert "Traceback" not in result.stderr

@@ -23,11 +23,11 @@ def group() -> None:
 def create(email: str, username: str, admin: bool, password: str) -> None:
     """Create an account with a confirmed email."""
     try:
-        user = accounts.create(email=email, username=username, password=password)
+        user = accounts.create(
+            email=email, username=username, password=password, admin=admin, confirmed=True
+        )
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
-    user.is_admin = admin
-    user.email_confirmed_at = accounts.utcnow()
     db.session.commit()
     click.echo(f"Created {'admin ' if admin else ''}user {user.username} <{user.email}>.")
 

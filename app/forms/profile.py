@@ -62,8 +62,9 @@ class AvatarForm(FlaskForm):
 
 
 class TwoFactorEnableForm(FlaskForm):
-    """The first code from the authenticator app, proving it is set up."""
+    """The first code from the authenticator app, proving it is set up, and the password."""
 
+    current_password = _current_password("Password")
     code = StringField(
         "Code from the app",
         validators=[DataRequired(), Length(max=32)],

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -59,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENAI_API_KEY": None,
     "OPENAI_BASE_URL": None,
     "OPENAI_MODEL": "gpt-4o-mini",
+    "BASE_URL": None,  # the site's public address; required in prod (links in mail)
+    "TRUSTED_PROXY_COUNT": 0,
     "PASSWORD_MIN_LENGTH": 10,
     "REQUIRE_CONFIRMED_EMAIL": True,
     "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
@@ -68,6 +71,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_LOGIN_PER_IP": "20 per minute; 200 per hour",
     "RATELIMIT_SIGNUP_PER_IP": "5 per hour",
     "RATELIMIT_MAIL_PER_ACCOUNT": "3 per hour",
+    "RATELIMIT_PASSWORD_CHECKS": "10 per hour",
     "MAIL_BACKEND": "file",
     "MAIL_FROM": "Marquee <noreply@localhost>",
     "SMTP_HOST": "localhost",
@@ -314,8 +318,26 @@ def _finish(app: Flask) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
     _check_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config.get("BASE_URL"):
+        config["BASE_URL"] = _check_base_url(str(config["BASE_URL"]))
     if config["MARQUEE_ENV"] == "prod":
         _check_production_secret(config.get("SECRET_KEY"))
+        if not config.get("BASE_URL"):
+            raise ConfigError(
+                "BASE_URL is not set for MARQUEE_ENV=prod. Links in mail (confirmation, "
+                "password reset) must point at your site, not at whatever host a request "
+                "named: set FLASK_BASE_URL, e.g. https://movies.example.org."
+            )
+
+
+def _check_base_url(url: str) -> str:
+    """The site's address without a trailing slash, or a ConfigError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"BASE_URL must be the site's address, like https://movies.example.org; got {url!r}."
+        )
+    return url.rstrip("/")
 
 
 def _check_database_url(url: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -19,12 +19,3 @@ def init_app(app: Flask) -> None:
 def setting(name: str):
     """A limit read from the config at request time (so tests and operators can change it)."""
     return lambda: current_app.config[name]
-
-
-def account_key(field: str = "identifier"):
-    """Key a limit on the account a form names (casefolded), not on the address."""
-
-    def key() -> str:
-        return "account:" + request.form.get(field, "").strip().casefold()
-
-    return key

@@ -8,11 +8,14 @@ that is down never turns a change already saved into a 500.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import smtplib
 import ssl
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -252,7 +255,54 @@ def _send_queued(session: Session) -> None:
     if session.in_nested_transaction():
         return
     for queued in session.info.pop(_QUEUE, []):
-        queued.mailer.deliver_or_log(queued.email)
+        _sender.submit(queued.mailer.deliver_or_log, queued.email)
+
+
+class _BackgroundSender:
+    """Delivers committed mail on worker threads, so a request never waits for it.
+
+    Besides sparing users a slow SMTP server, this keeps answers that send
+    mail (a password reset for an existing account) as fast as those that do
+    not, so timing does not tell which addresses have accounts. Threads are
+    made in the process that sends (after a server forks its workers), and
+    the interpreter waits for them at exit, so queued mail is not lost.
+    """
+
+    def __init__(self, workers: int = 1) -> None:  # one: mails go out in the order sent
+        self._workers = workers
+        self._executor: ThreadPoolExecutor | None = None
+        self._pid: int | None = None
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, deliver: Callable[[EmailMessage], None], email: EmailMessage) -> None:
+        """Deliver `email` soon, on a mail thread."""
+        with self._lock:
+            if self._executor is None or self._pid != os.getpid():
+                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="mail")
+                self._pid = os.getpid()
+                self._pending = set()
+            future = self._executor.submit(deliver, email)
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until every mail handed over so far has been delivered (or failed)."""
+        with self._lock:
+            pending = list(self._pending)
+        wait(pending, timeout=timeout)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+
+_sender = _BackgroundSender()
+
+
+def drain(timeout: float = 30.0) -> None:
+    """Wait for mail already committed to be delivered (tests, and commands before exiting)."""
+    _sender.drain(timeout)
 
 
 def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:

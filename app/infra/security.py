@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    """Turn on CSRF for every form and add security headers to responses."""
+    """Trust the configured proxies, turn on CSRF, refuse NUL bytes, add security headers."""
+    proxies = app.config["TRUSTED_PROXY_COUNT"]
+    if proxies:
+        # Behind nginx or a load balancer every request comes from the proxy:
+        # trust its X-Forwarded-For/-Proto so throttling sees the visitor.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     csrf.init_app(app)
+    app.before_request(refuse_nul_bytes)
     policy = content_security_policy(app.config["TMDB_IMAGE_BASE_URL"])
 
     @app.after_request
@@ -31,6 +38,15 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def refuse_nul_bytes() -> None:
+    """A NUL byte is never meaningful input, and PostgreSQL text cannot hold one: 400."""
+    values = [request.path, *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH"):
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def content_security_policy(image_base_url: str) -> str:
     """A policy with no inline script: scripts and styles come from our own origin."""
     parts = urlsplit(image_base_url)
@@ -47,6 +63,17 @@ def content_security_policy(image_base_url: str) -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+def same_site_path(url: str | None) -> str | None:
+    """The path and query of a URL on this site (a Referer is absolute), else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if is_safe_redirect(path) else None
 
 
 def is_safe_redirect(target: str | None) -> bool:

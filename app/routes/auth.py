@@ -26,9 +26,9 @@ from ..forms.auth import (
     SignupForm,
 )
 from ..infra.db import db
-from ..infra.limits import account_key, limiter, setting
+from ..infra.limits import limiter, setting
 from ..infra.login import load_user
-from ..infra.security import is_safe_redirect
+from ..infra.security import is_safe_redirect, same_site_path
 from ..models import User
 from ..services import accounts, tokens, twofactor
 from . import mailers
@@ -36,37 +36,54 @@ from .helpers import form_error
 
 bp = Blueprint("auth", __name__)
 
+
+def _named_account() -> str:
+    """Throttle per account, however the form names it (username, email, any case)."""
+    named = request.form.get("identifier") or request.form.get("email") or ""
+    user = accounts.find(named) or accounts.find_by_email(named)
+    if user is not None:
+        return f"account:{user.id}"
+    try:
+        return "unknown:" + accounts.normalize_email(named)
+    except accounts.AccountError:
+        return "unknown:" + named.strip().casefold()
+
+
 # How long the second sign-in step waits for its code after the password.
 SECOND_STEP_SECONDS = 300
 _PENDING = "pending_sign_in"
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(setting("RATELIMIT_SIGNUP_PER_IP"), methods=["POST"])
+@limiter.limit(
+    setting("RATELIMIT_SIGNUP_PER_IP"), methods=["POST"], deduct_when=lambda r: r.status_code == 200
+)
 def signup():
-    """Create an account; a confirmation link goes to the email."""
+    """Sign up; the answer is the same whether or not the email already has an account."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create(
+            user = accounts.register(
                 email=form.email.data, username=form.username.data, password=form.password.data
             )
         except accounts.AccountError as error:
             form_error(form, error)
         else:
-            mailers.confirm_email(user)
+            email = accounts.normalize_email(form.email.data)
+            if user is None:
+                mailers.already_registered(email)
+            else:
+                mailers.confirm_email(user)
             db.session.commit()
-            login_user(user)
-            flash(f"Welcome, {user.username}! We sent a confirmation link to {user.email}.", "info")
-            return redirect(url_for("main.index"))
+            return render_template("auth/check_inbox.jinja2", email=email)
     return render_template("auth/signup.jinja2", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(setting("RATELIMIT_LOGIN_PER_IP"), methods=["POST"])
-@limiter.limit(setting("RATELIMIT_LOGIN_PER_ACCOUNT"), methods=["POST"], key_func=account_key())
+@limiter.limit(setting("RATELIMIT_LOGIN_PER_ACCOUNT"), methods=["POST"], key_func=_named_account)
 def login():
     """Sign in with email or username and password; then a code if two-factor is on."""
     if current_user.is_authenticated:
@@ -93,7 +110,8 @@ def login():
 
 
 def _pending_account_key() -> str:
-    return "second-step:" + str((session.get(_PENDING) or {}).get("user", ""))
+    session_id = str((session.get(_PENDING) or {}).get("user", ""))
+    return "second-step:" + session_id.partition(":")[0]
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -140,6 +158,7 @@ def logout():
     """Sign out (POST with CSRF, so a link elsewhere cannot sign anyone out)."""
     if EmptyForm().validate_on_submit():
         logout_user()
+        session.clear()
         flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
 
@@ -152,12 +171,15 @@ def confirm(token: str):
     except tokens.TokenError as error:
         return _token_problem(error, "confirm")
     db.session.commit()
-    flash(f"Thank you: {user.email} is confirmed.", "success")
-    return redirect(url_for("main.index"))
+    if current_user.is_authenticated:
+        flash(f"Thank you: {user.email} is confirmed.", "success")
+        return redirect(url_for("main.index"))
+    flash(f"Thank you: {user.email} is confirmed. Log in to start.", "success")
+    return redirect(url_for("auth.login"))
 
 
 def _signed_in_account_key() -> str:
-    return f"mail:{current_user.get_id()}"
+    return f"account:{current_user.id}"
 
 
 @bp.post("/confirm/resend")
@@ -173,36 +195,42 @@ def resend_confirmation():
         mailers.confirm_email(current_user)
         db.session.commit()
         flash(f"We sent a new confirmation link to {current_user.email}.", "info")
-    back = request.referrer
-    return redirect(back if is_safe_redirect(back) else url_for("users.account"))
+    return redirect(same_site_path(request.referrer) or url_for("users.account"))
 
 
-@bp.get("/email/change/<token>")
+@bp.route("/email/change/<token>", methods=["GET", "POST"])
 def change_email(token: str):
-    """Follow the link sent to a new address; the account switches to it."""
+    """Follow the link sent to a new address, then confirm: the account switches to it.
+
+    A GET only asks, so a mail scanner that opens the link changes nothing.
+    """
     try:
-        user = accounts.change_email(token)
+        user, new_email = accounts.pending_email_change(token)
     except tokens.TokenError as error:
         return _token_problem(error, "change-email")
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("auth/change_email.jinja2", form=form, user=user, email=new_email)
+    try:
+        user, old_email = accounts.change_email(token)
     except accounts.AccountError as error:
         flash(str(error), "error")
         return redirect(url_for("main.index"))
+    mailers.email_changed(user, old_email=old_email)
     db.session.commit()
     flash(f"Your email is now {user.email}.", "success")
     return redirect(url_for("main.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(
-    setting("RATELIMIT_MAIL_PER_ACCOUNT"), methods=["POST"], key_func=account_key("email")
-)
+@limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), methods=["POST"], key_func=_named_account)
 @limiter.limit(setting("RATELIMIT_LOGIN_PER_IP"), methods=["POST"])
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the account exists."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = accounts.find_by_email(form.email.data)
-        if user is not None and user.is_active:
+        user = accounts.account_for_reset(form.email.data)
+        if user is not None:
             mailers.reset_password(user)
             db.session.commit()
         return render_template("auth/check_email.jinja2", email=form.email.data)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 
-from ..infra.security import is_safe_redirect
+from ..infra.security import same_site_path
 
 T = TypeVar("T")
 
@@ -73,8 +73,7 @@ def confirmed_required(view: Callable[..., Any]) -> Callable[..., Any]:
                 "your account page.",
                 "warning",
             )
-            back = request.referrer
-            return redirect(back if is_safe_redirect(back) else url_for("users.account"))
+            return redirect(same_site_path(request.referrer) or url_for("users.account"))
         return view(*args, **kwargs)
 
     return wrapper

@@ -1,12 +1,25 @@
-"""The mails the site sends: rendered from templates/mail/, sent after the commit."""
+"""The mails the site sends: rendered from templates/mail/, sent after the commit.
+
+Links are built on BASE_URL when it is set (always in prod), never on the
+Host header of the request that caused the mail: a forged Host would
+otherwise send a member's reset link to another site.
+"""
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 
 from ..infra import mail
 from ..models import User
 from ..services import accounts
+
+
+def link(endpoint: str, **values) -> str:
+    """An absolute link to a page of the site, for a mail."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
 
 
 def _send(to: str, subject: str, template: str, **context) -> None:
@@ -22,17 +35,34 @@ def _send(to: str, subject: str, template: str, **context) -> None:
 
 def confirm_email(user: User) -> None:
     """The link that confirms the user's email."""
-    link = url_for("auth.confirm", token=accounts.confirmation_token(user), _external=True)
-    _send(user.email, "Confirm your email for Marquee", "confirm_email", user=user, link=link)
+    url = link("auth.confirm", token=accounts.confirmation_token(user))
+    _send(user.email, "Confirm your email for Marquee", "confirm_email", user=user, link=url)
+
+
+def already_registered(email: str) -> None:
+    """Someone signed up with an address that has an account: tell its owner, not them."""
+    urls = {"login": link("auth.login"), "reset": link("auth.forgot_password")}
+    _send(email, "You already have a Marquee account", "already_registered", **urls)
 
 
 def change_email(user: User, *, new_email: str, token: str) -> None:
     """The link that moves the account to a new address, sent to that address."""
-    link = url_for("auth.change_email", token=token, _external=True)
-    _send(new_email, "Confirm your new email for Marquee", "change_email", user=user, link=link)
+    url = link("auth.change_email", token=token)
+    _send(new_email, "Confirm your new email for Marquee", "change_email", user=user, link=url)
+
+
+def address_in_use(email: str) -> None:
+    """Someone asked to move another account to this address, which has one already."""
+    _send(email, "Your address was offered for another Marquee account", "address_in_use")
+
+
+def email_changed(user: User, *, old_email: str) -> None:
+    """Tell the old address that the account moved away from it."""
+    url = link("auth.forgot_password")
+    _send(old_email, "Your Marquee email was changed", "email_changed", user=user, reset=url)
 
 
 def reset_password(user: User) -> None:
     """The link to choose a new password."""
-    link = url_for("auth.reset_password", token=accounts.reset_token(user), _external=True)
-    _send(user.email, "Reset your Marquee password", "reset_password", user=user, link=link)
+    url = link("auth.reset_password", token=accounts.reset_token(user))
+    _send(user.email, "Reset your Marquee password", "reset_password", user=user, link=url)

@@ -31,11 +31,33 @@ from ..forms.profile import (
     UsernameForm,
 )
 from ..infra.db import db
+from ..infra.limits import limiter, setting
 from ..services import accounts, avatars, twofactor
 from . import mailers
 from .helpers import form_error, or_404
 
 bp = Blueprint("users", __name__)
+
+
+def _signed_in_account() -> str:
+    return f"account:{current_user.id}"
+
+
+# Wrong passwords and codes on the account page, per account: a stolen
+# session must not become a way to guess the password or a code.
+password_checks = limiter.limit(
+    setting("RATELIMIT_PASSWORD_CHECKS"),
+    key_func=_signed_in_account,
+    deduct_when=lambda response: response.status_code == 422,
+)
+mail_sent = limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_signed_in_account)
+
+
+def _stay_signed_in() -> None:
+    """After the session token changed, sign this browser back in under the new one."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+
 
 AVATAR_CACHE_SECONDS = 365 * 24 * 3600  # file names change with every upload
 PLACEHOLDER_CACHE_SECONDS = 24 * 3600
@@ -83,9 +105,10 @@ def avatar(stem: str, size: int):
     path = avatars.path_for(media_dir(), stem, size)
     if path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/webp", conditional=True, etag=True)
+    response = send_file(
+        path, mimetype="image/webp", conditional=True, etag=True, max_age=AVATAR_CACHE_SECONDS
+    )
     response.cache_control.public = True
-    response.cache_control.max_age = AVATAR_CACHE_SECONDS
     response.cache_control.immutable = True
     return response
 
@@ -134,19 +157,23 @@ def change_username():
 
 @bp.post("/account/email")
 @login_required
+@password_checks
+@mail_sent
 def change_email():
-    """Send a confirmation link to a new address; the email changes when it is followed."""
+    """Mail a link to a new address; the email changes when it is followed."""
     form = EmailForm()
     if form.validate_on_submit():
         try:
-            token = accounts.email_change_token(
+            new_email, token = accounts.request_email_change(
                 current_user, password=form.current_password.data, new_email=form.email.data
             )
         except accounts.AccountError as error:
             form_error(form, error)
         else:
-            new_email = accounts.normalize_email(form.email.data)
-            mailers.change_email(current_user, new_email=new_email, token=token)
+            if token is None:
+                mailers.address_in_use(new_email)
+            else:
+                mailers.change_email(current_user, new_email=new_email, token=token)
             db.session.commit()
             flash(f"We sent a link to {new_email}. Your email changes when you follow it.", "info")
             return redirect(url_for("users.account"))
@@ -155,6 +182,7 @@ def change_email():
 
 @bp.post("/account/password")
 @login_required
+@password_checks
 def change_password():
     """Set a new password; every other session of this account ends."""
     form = PasswordForm()
@@ -167,9 +195,7 @@ def change_password():
             form_error(form, error)
         else:
             db.session.commit()
-            # This session stays signed in, under the new session token.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user, remember=remembered in request.cookies)
+            _stay_signed_in()
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("users.account"))
     return _account_page(422, password_form=form)
@@ -181,23 +207,12 @@ def upload_avatar():
     """Replace the avatar with an uploaded picture."""
     form = AvatarForm()
     if form.validate_on_submit():
-        data = form.avatar.data.read(current_app.config["AVATAR_MAX_BYTES"] + 1)
         try:
-            images = avatars.process(
-                data,
-                max_bytes=current_app.config["AVATAR_MAX_BYTES"],
-                max_pixels=current_app.config["AVATAR_MAX_PIXELS"],
-            )
+            old = avatars.replace(current_user, form.avatar.data.stream, folder=media_dir())
         except avatars.AvatarError as error:
             form.avatar.errors = [*form.avatar.errors, str(error)]
         else:
-            old, new = current_user.avatar, avatars.store(media_dir(), images)
-            current_user.avatar = new
-            try:
-                db.session.commit()
-            except Exception:
-                avatars.remove(media_dir(), new)  # nothing points at it
-                raise
+            db.session.commit()
             avatars.remove(media_dir(), old)
             flash("Your new picture is up.", "success")
             return redirect(url_for("users.account"))
@@ -210,8 +225,7 @@ def remove_avatar():
     """Go back to the generated picture."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    old = current_user.avatar
-    current_user.avatar = None
+    old = avatars.clear(current_user)
     db.session.commit()
     avatars.remove(media_dir(), old)
     flash("Your picture is removed.", "info")
@@ -220,6 +234,7 @@ def remove_avatar():
 
 @bp.post("/account/delete")
 @login_required
+@password_checks
 def delete_account():
     """Delete the account, its reviews and its watchlist."""
     form = DeleteAccountForm()
@@ -240,29 +255,44 @@ def delete_account():
     return _account_page(422, delete_form=form)
 
 
+@bp.post("/account/two-factor/start")
+@login_required
+def start_two_factor():
+    """Make a new key for the authenticator app, then show it."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not current_user.two_factor_enabled:
+        twofactor.begin_setup(current_user)
+        db.session.commit()
+    return redirect(url_for("users.two_factor_setup"))
+
+
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
+@password_checks
 def two_factor_setup():
-    """Scan a QR code (or type the key), then confirm with a first code.
+    """Scan the QR code (or type the key), then confirm with a first code and the password.
 
     The key waits in the user's encrypted column, not in the session cookie,
     until the first code proves the app has it.
     """
-    if current_user.two_factor_enabled:
+    secret = twofactor.pending_secret(current_user)
+    if secret is None:
         return redirect(url_for("users.account"))
-    if not current_user.totp_secret:
-        current_user.totp_secret = twofactor.new_secret()
-        db.session.commit()
-    secret = current_user.totp_secret
     form = TwoFactorEnableForm()
     if form.validate_on_submit():
         try:
+            accounts.verify_password(current_user, form.current_password.data)
             codes = twofactor.enable(current_user, secret=secret, code=form.code.data)
+        except accounts.AccountError as error:
+            form_error(form, error)
         except twofactor.TwoFactorError as error:
             form.code.errors = [*form.code.errors, str(error)]
         else:
+            accounts.end_sessions(current_user)  # a session stolen before now ends here
             db.session.commit()
-            flash("Two-factor sign-in is on.", "success")
+            _stay_signed_in()
+            flash("Two-factor sign-in is on. Other devices have been signed out.", "success")
             return _show_backup_codes(codes)
     uri = twofactor.provisioning_uri(secret, account=current_user.email)
     page = render_template(
@@ -286,6 +316,7 @@ def _no_store(response: Response) -> Response:
 
 @bp.post("/account/two-factor/backup-codes")
 @login_required
+@password_checks
 def renew_backup_codes():
     """Replace the backup codes (the password is needed)."""
     form = BackupCodesForm()
@@ -303,6 +334,7 @@ def renew_backup_codes():
 
 @bp.post("/account/two-factor/disable")
 @login_required
+@password_checks
 def disable_two_factor():
     """Turn two-factor sign-in off (password and a code are needed)."""
     form = TwoFactorDisableForm()
@@ -315,7 +347,9 @@ def disable_two_factor():
         except twofactor.TwoFactorError as error:
             form.code.errors = [*form.code.errors, str(error)]
         else:
+            accounts.end_sessions(current_user)
             db.session.commit()
-            flash("Two-factor sign-in is off.", "info")
+            _stay_signed_in()
+            flash("Two-factor sign-in is off. Other devices have been signed out.", "info")
             return redirect(url_for("users.account"))
     return _account_page(422, disable_form=form)

@@ -61,9 +61,11 @@ def check_username(username: str) -> str:
         raise AccountError(
             f"Use between {shortest} and {longest} characters for the username.", "username"
         )
-    if not re.fullmatch(r"[\w.-]+", username) or not username[0].isalnum():
+    # ASCII only: look-alike letters from other scripts could impersonate a member.
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", username):
         raise AccountError(
-            "Use letters, digits, dots, dashes and underscores, starting with a letter or digit.",
+            "Use letters a to z, digits, dots, dashes and underscores, starting with a letter "
+            "or digit.",
             "username",
         )
     if username.casefold() in RESERVED_USERNAMES:
@@ -155,16 +157,35 @@ def verify_password(user: User, password: str) -> None:
 # Creating and changing accounts.
 
 
-def create(*, email: str, username: str, password: str) -> User:
-    """Register a user with a hashed password; the email is not confirmed yet."""
+def create(
+    *, email: str, username: str, password: str, admin: bool = False, confirmed: bool = False
+) -> User:
+    """Register a user with a hashed password (operators' accounts may start confirmed)."""
+    user = register(email=email, username=username, password=password)
+    if user is None:
+        raise AccountError("That email is already registered.", "email")
+    user.is_admin = admin
+    user.email_confirmed_at = utcnow() if confirmed else None
+    db.session.flush()
+    return user
+
+
+def register(*, email: str, username: str, password: str) -> User | None:
+    """Sign a new member up; None when the email already has an account.
+
+    The caller answers both cases alike (and mails the address's owner), so
+    the sign-up form does not tell who is a member. The password is hashed
+    either way, so the two cases also take the same time.
+    """
     email = normalize_email(email)
     username = check_username(username)
     check_password(password, email=email, username=username)
-    if find(email):
-        raise AccountError("That email is already registered. Log in instead?", "email")
     if by_username(username):
         raise AccountError("That username is taken; choose another.", "username")
-    user = User(email=email, username=username, password_hash=hash_password(password))
+    password_hash = hash_password(password)
+    if find_by_email(email):
+        return None
+    user = User(email=email, username=username, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     return user
@@ -190,6 +211,11 @@ def set_password(user: User, password: str) -> None:
     """Set a password and end every session signed in with the old one."""
     check_password(password, email=user.email, username=user.username)
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: sessions and remember-me cookies carry the old token."""
     user.session_token = new_session_token()
     db.session.flush()
 
@@ -227,38 +253,57 @@ def confirm_email(token: str) -> User:
     return user
 
 
-def email_change_token(user: User, *, password: str, new_email: str) -> str:
-    """A token to send to a new address; the email changes when it is followed."""
+def request_email_change(user: User, *, password: str, new_email: str) -> tuple[str, str | None]:
+    """The normalized new address and a token to mail to it; None if it has an account.
+
+    Answered alike either way (the caller mails a notice instead of the link),
+    so the form does not tell which addresses are registered.
+    """
     verify_password(user, password)
     new_email = normalize_email(new_email)
     if new_email == user.email:
         raise AccountError("That is already your email address.", "email")
-    if find(new_email):
-        raise AccountError("That email is already registered.", "email")
-    return tokens.make(tokens.CHANGE_EMAIL, {"id": user.id, "old": user.email, "new": new_email})
+    if find_by_email(new_email):
+        return new_email, None
+    payload = {"id": user.id, "old": user.email, "new": new_email}
+    return new_email, tokens.make(tokens.CHANGE_EMAIL, payload)
 
 
-def change_email(token: str) -> User:
-    """Switch to the address a change token was sent to, now confirmed."""
+def pending_email_change(token: str) -> tuple[User, str]:
+    """The user and new address of a change link that can still be used."""
     payload = tokens.read(
         tokens.CHANGE_EMAIL, token, max_age=current_app.config["CONFIRM_TOKEN_MAX_AGE"]
     )
     user = _user_of(payload)
     if user.email != payload.get("old"):
         raise tokens.TokenError("used")
-    new_email = str(payload.get("new", ""))
-    if find(new_email):
+    return user, str(payload.get("new", ""))
+
+
+def change_email(token: str) -> tuple[User, str]:
+    """Switch to the address a change link was sent to, now confirmed; returns the old one."""
+    user, new_email = pending_email_change(token)
+    if find_by_email(new_email):
         raise AccountError("That email has been registered by another account meanwhile.")
+    old_email = user.email
     user.email = new_email
     user.email_confirmed_at = utcnow()
     db.session.flush()
-    return user
+    return user, old_email
 
 
 def reset_token(user: User) -> str:
-    """A password reset link token, void once the password changes."""
+    """A password reset link token, void once the password or the email changes."""
     fingerprint = tokens.password_fingerprint(user.password_hash)
-    return tokens.make(tokens.RESET_PASSWORD, {"id": user.id, "pw": fingerprint})
+    return tokens.make(
+        tokens.RESET_PASSWORD, {"id": user.id, "pw": fingerprint, "email": user.email}
+    )
+
+
+def account_for_reset(email: str) -> User | None:
+    """The active account a reset link may be mailed for, if the address has one."""
+    user = find_by_email(email)
+    return user if user is not None and user.is_active else None
 
 
 def user_for_reset(token: str) -> User:
@@ -267,7 +312,8 @@ def user_for_reset(token: str) -> User:
         tokens.RESET_PASSWORD, token, max_age=current_app.config["RESET_TOKEN_MAX_AGE"]
     )
     user = _user_of(payload)
-    if tokens.password_fingerprint(user.password_hash) != payload.get("pw"):
+    fingerprint = tokens.password_fingerprint(user.password_hash)
+    if fingerprint != payload.get("pw") or user.email != payload.get("email"):
         raise tokens.TokenError("used")
     return user
 

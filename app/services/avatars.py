@@ -17,10 +17,14 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
+from flask import current_app
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from ..infra.db import db
 from ..infra.files import sync_directory
+from ..models import User
 
 LARGE, SMALL = 256, 64
 SIZES = (LARGE, SMALL)
@@ -151,6 +155,28 @@ def _megabytes(count: int) -> str:
     if count < mebibyte:
         return f"{count // 1024} KB"
     return f"{count / mebibyte:.1f}".removesuffix(".0") + " MB"
+
+
+def replace(user: User, upload: BinaryIO, *, folder: Path) -> str | None:
+    """Give the user the uploaded picture; returns the old avatar's stem to remove after commit.
+
+    Only AVATAR_MAX_BYTES (plus one, to tell a larger file) are read from the upload.
+    """
+    config = current_app.config
+    limit = config["AVATAR_MAX_BYTES"]
+    images = process(
+        upload.read(limit + 1), max_bytes=limit, max_pixels=config["AVATAR_MAX_PIXELS"]
+    )
+    old, user.avatar = user.avatar, store(folder, images)
+    db.session.flush()
+    return old
+
+
+def clear(user: User) -> str | None:
+    """Go back to the generated picture; returns the old stem to remove after commit."""
+    old, user.avatar = user.avatar, None
+    db.session.flush()
+    return old
 
 
 def store(media_dir: Path, images: Mapping[int, bytes]) -> str:

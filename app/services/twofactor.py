@@ -83,6 +83,20 @@ def code_matches(secret: str, code: str, *, now: float | None = None) -> int | N
     return _matching_step(secret, code, now=now, after=None)
 
 
+def begin_setup(user: User) -> str:
+    """Give the user a new key to put in an authenticator app; kept until a code confirms it."""
+    if user.two_factor_enabled:
+        raise TwoFactorError("Two-factor sign-in is already on.")
+    user.totp_secret = new_secret()
+    db.session.flush()
+    return user.totp_secret
+
+
+def pending_secret(user: User) -> str | None:
+    """The key of a set-up that has begun and not been confirmed yet."""
+    return None if user.two_factor_enabled else user.totp_secret
+
+
 def enable(user: User, *, secret: str, code: str, now: float | None = None) -> list[str]:
     """Turn two-factor sign-in on once a code proves the app has the secret; new backup codes."""
     if user.two_factor_enabled:

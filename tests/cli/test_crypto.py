@@ -510,7 +510,7 @@ def flask_command(instance, *args: str, input: str | None = None, **environment:
 
 def test_flask_crypto_runs_where_production_cannot_start_yet(tmp_path):
     instance = tmp_path / "instance"
-    production = {"MARQUEE_ENV": "prod"}
+    production = {"MARQUEE_ENV": "prod", "FLASK_BASE_URL": "https://movies.example.org"}
 
     refused = flask_command(instance, "routes", **production)
     assert refused.returncode == 1

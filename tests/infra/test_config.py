@@ -9,6 +9,8 @@ from app import create_app
 from app.infra import config
 from app.infra.config import ConfigError, parse_env_value
 
+SITE = "https://movies.example.org"
+
 
 @pytest.fixture
 def instance(tmp_path):
@@ -109,7 +111,7 @@ def test_an_instance_file_must_hold_an_object(instance):
 
 def test_prod_refuses_to_start_without_a_secret_key(instance):
     with pytest.raises(ConfigError, match="SECRET_KEY is not set for MARQUEE_ENV=prod"):
-        create_app({"INSTANCE_PATH": str(instance), "MARQUEE_ENV": "prod"})
+        create_app({"INSTANCE_PATH": str(instance), "MARQUEE_ENV": "prod", "BASE_URL": SITE})
     written = json.loads((instance / "config.prod.json").read_text())
     assert "SECRET_KEY" not in written
     assert written["SESSION_COOKIE_SECURE"] is True
@@ -117,6 +119,7 @@ def test_prod_refuses_to_start_without_a_secret_key(instance):
 
 def test_prod_refuses_the_default_or_a_short_secret_key(instance, monkeypatch):
     monkeypatch.setenv("MARQUEE_ENV", "prod")
+    monkeypatch.setenv("FLASK_BASE_URL", SITE)
     monkeypatch.setenv("FLASK_SECRET_KEY", config.INSECURE_SECRET_KEY)
     with pytest.raises(ConfigError, match="not set"):
         create_app({"INSTANCE_PATH": str(instance)})
@@ -127,6 +130,7 @@ def test_prod_refuses_the_default_or_a_short_secret_key(instance, monkeypatch):
 
 def test_prod_starts_with_a_secret_key_from_the_environment(instance, monkeypatch):
     monkeypatch.setenv("MARQUEE_ENV", "prod")
+    monkeypatch.setenv("FLASK_BASE_URL", SITE)
     monkeypatch.setenv("FLASK_SECRET_KEY", "k" * 48)
     app = create_app({"INSTANCE_PATH": str(instance)})
     assert app.config["SECRET_KEY"] == "k" * 48
@@ -174,3 +178,27 @@ def test_a_database_url_with_a_raw_at_sign_is_refused_without_echoing_it(tmp_pat
         )
     assert "percent-encode them (@ is %40" in str(refused.value.code)
     assert "SECRET" not in str(refused.value.code)
+
+
+def test_prod_refuses_to_start_without_its_address(instance, monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "s" * 48)
+    with pytest.raises(ConfigError, match="BASE_URL is not set for MARQUEE_ENV=prod"):
+        create_app({"INSTANCE_PATH": str(instance), "MARQUEE_ENV": "prod"})
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://movies.example.org/", "https://movies.example.org"),
+        ("http://h:8000", "http://h:8000"),
+    ],
+)
+def test_base_url_is_kept_without_a_trailing_slash(instance, given, kept):
+    app = create_app({"INSTANCE_PATH": str(instance), "MARQUEE_ENV": "test", "BASE_URL": given})
+    assert app.config["BASE_URL"] == kept
+
+
+@pytest.mark.parametrize("given", ["movies.example.org", "ftp://x.org", "https://x.org/?a=1"])
+def test_a_base_url_that_is_not_an_address_is_refused(instance, given):
+    with pytest.raises(ConfigError, match="BASE_URL must be the site's address"):
+        create_app({"INSTANCE_PATH": str(instance), "MARQUEE_ENV": "test", "BASE_URL": given})

@@ -318,7 +318,9 @@ def test_the_app_takes_its_secrets_from_the_encrypted_file(tmp_path, database_ur
 def test_production_starts_from_secrets_held_only_in_the_file(tmp_path):
     setup_instance(tmp_path)
 
-    app = create_app({"MARQUEE_ENV": "prod", "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {"MARQUEE_ENV": "prod", "INSTANCE_PATH": str(tmp_path), "BASE_URL": "https://x.example"}
+    )
 
     assert app.config["SECRET_KEY"] == "k" * 48
     assert "SECRET_KEY" not in (tmp_path / "config.prod.json").read_text()

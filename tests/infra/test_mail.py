@@ -57,7 +57,8 @@ def subjects(app: Flask) -> list[str]:
 
 
 def logged(caplog: pytest.LogCaptureFixture, app: Flask, level: int = logging.DEBUG) -> list[str]:
-    """The app's log lines at `level` and above."""
+    """The app's log lines at `level` and above, once pending mail has been delivered."""
+    mail.drain()
     return [
         record.getMessage()
         for record in caplog.records
@@ -336,8 +337,11 @@ def test_mail_goes_out_once_the_transaction_commits(use_mail, db):
 
     db.session.commit()
 
+    mail.drain()  # delivery happens on a mail thread
+
     assert subjects(app) == ["Confirm your email"]
     db.session.commit()
+    mail.drain()  # delivery happens on a mail thread
     assert len(mail.outbox(app)) == 1  # sent once
 
 
@@ -349,6 +353,7 @@ def test_mail_of_a_transaction_that_does_not_commit_is_dropped(use_mail, db, end
 
     getattr(db.session, ending)()
     db.session.commit()
+    mail.drain()  # delivery happens on a mail thread
 
     assert mail.outbox(app) == []
     assert db.session.scalar(select(Genre).where(Genre.name == "Noir")) is None
@@ -366,6 +371,8 @@ def test_a_rolled_back_savepoint_drops_only_the_mail_queued_inside_it(use_mail, 
 
     db.session.commit()
 
+    mail.drain()  # delivery happens on a mail thread
+
     assert subjects(app) == ["Kept", "Released"]
 
 
@@ -378,6 +385,7 @@ def app_with_routes(instance: Path, database_url: str, **settings) -> Flask:
         database.session.execute(text("SELECT 1"))
         mail.send_after_commit(MESSAGE)
         database.session.commit()
+        mail.drain()  # delivery happens on a mail thread
         return "saved"
 
     @app.get("/fail")
@@ -523,6 +531,7 @@ def test_a_refused_login_is_logged_without_the_password(use_mail, db, caplog):
         caplog.set_level(logging.DEBUG, logger=app.logger.name)
         mail.send_after_commit(MESSAGE)
         db.session.commit()
+        mail.drain()  # delivery happens on a mail thread
 
     [line] = logged(caplog, app, logging.ERROR)
     assert line.startswith(
@@ -539,6 +548,7 @@ def test_a_slow_server_times_out_after_the_commit_and_is_logged(use_mail, db, ca
         make_genre("Noir")
         mail.send_after_commit(MESSAGE)
         db.session.commit()
+        mail.drain()  # delivery happens on a mail thread
 
     assert db.session.scalar(select(Genre).where(Genre.name == "Noir")) is not None
     assert logged(caplog, app, logging.ERROR) == [
@@ -589,3 +599,14 @@ def test_a_password_sent_unencrypted_over_the_network_is_warned_about(use_mail, 
         "SMTP_SECURITY is none: the SMTP password crosses the network to mail.example.com "
         "unencrypted."
     ]
+
+
+def test_committed_mail_is_delivered_on_a_mail_thread_not_the_request(routes_app, caplog):
+    port = closed_port()
+    app = routes_app(**smtp_settings(port))
+
+    assert app.test_client().get("/save").status_code == 200
+
+    mail.drain()
+    (record,) = [r for r in caplog.records if r.name == app.logger.name and r.levelno >= 40]
+    assert record.threadName.startswith("mail")

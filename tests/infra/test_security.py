@@ -52,3 +52,40 @@ def test_session_cookie_is_http_only_and_same_site(client):
 )
 def test_only_same_site_paths_are_safe_redirects(target, safe):
     assert is_safe_redirect(target) is safe
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("GET", "/users/a%00b", None),
+        ("GET", "/search/?q=a%00b", None),
+        ("POST", "/login", {"identifier": "a\x00b", "password": "x"}),
+    ],
+)
+def test_a_nul_byte_anywhere_is_a_400(client, method, url, data):
+    response = client.open(url, method=method, data=data)
+
+    assert response.status_code == 400
+
+
+def test_behind_trusted_proxies_the_visitor_address_is_used(app, tmp_path, database_url):
+    from app import create_app
+    from tests.conftest import make_config
+
+    proxied = create_app(make_config(tmp_path, database_url, TRUSTED_PROXY_COUNT=1))
+    seen = {}
+
+    @proxied.get("/whoami")
+    def whoami():
+        from flask import request
+
+        seen["address"], seen["scheme"] = request.remote_addr, request.scheme
+        return "ok"
+
+    proxied.test_client().get(
+        "/whoami",
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+
+    assert seen == {"address": "203.0.113.9", "scheme": "https"}

@@ -72,11 +72,45 @@ def test_change_email_waits_for_the_new_address_to_confirm(client, ana, db, mail
     (message,) = mailbox.messages()
     assert message["To"] == "ana.new@example.com"
 
-    assert client.get(mailbox.last_link()).status_code == 302
+    link = mailbox.last_link()
+    asked = client.get(link)  # opening the link (or a mail scanner) changes nothing yet
+    assert "Use ana.new@example.com" in asked.get_data(as_text=True)
+    db.session.refresh(ana)
+    assert ana.email == "ana@example.com"
+
+    assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 302
     db.session.refresh(ana)
     assert ana.email == "ana.new@example.com"
     assert ana.email_confirmed
-    assert client.get(mailbox.last_link()).status_code == 410  # used
+    assert client.get(link).status_code == 410  # used
+    told = mailbox.messages()[-1]
+    assert (told["To"], told["Subject"]) == ("ana@example.com", "Your Marquee email was changed")
+
+
+def test_changing_to_a_registered_email_answers_alike_and_tells_that_owner(
+    client, ana, db, mailbox
+):
+    make_user("bea")
+    db.session.commit()
+
+    response = post_form(
+        client, "/account/email", email="bea@example.com", current_password=PASSWORD
+    )
+
+    assert response.status_code == 302
+    (message,) = mailbox.messages()
+    assert message["To"] == "bea@example.com"
+    assert message["Subject"] == "Your address was offered for another Marquee account"
+    db.session.refresh(ana)
+    assert ana.email == "ana@example.com"
+
+
+def test_a_reset_link_mailed_before_an_email_change_stops_working(client, ana, db):
+    old_link = f"/password/reset/{accounts.reset_token(ana)}"
+    ana.email = "ana.elsewhere@example.com"
+    db.session.commit()
+
+    assert client.get(old_link).status_code == 410
 
 
 def test_change_email_needs_the_password(client, ana, mailbox):
@@ -189,6 +223,7 @@ def test_an_uploaded_avatar_is_served_cached_and_replaced(
         assert served.status_code == 200
         assert served.mimetype == "image/webp"
         assert "max-age=31536000" in served.headers["Cache-Control"]
+        assert "no-cache" not in served.headers["Cache-Control"]
         assert Image.open(io.BytesIO(served.data)).size == (256, 256)
         etag = served.headers["ETag"]
     with client.get(served.request.path, headers={"If-None-Match": etag}) as cached:

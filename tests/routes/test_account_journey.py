@@ -88,8 +88,13 @@ class Browser:
         )
 
 
-def newest_link(outbox: Path) -> str:
-    newest = sorted(outbox.glob("*.eml"))[-1]
+def newest_link(outbox: Path, count: int = 1) -> str:
+    """The link in the newest mail, once the server's mail thread has written `count` mails."""
+    deadline = time.monotonic() + 10
+    while len(mails := sorted(outbox.glob("*.eml"))) < count:
+        assert time.monotonic() < deadline, "no mail arrived in the outbox"
+        time.sleep(0.05)
+    newest = mails[-1]
     message = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
     text = message.get_body(preferencelist=("plain",)).get_content()
     return re.search(r"https?://[^/\s]+(/\S+)", text).group(1)
@@ -113,15 +118,19 @@ def test_a_member_signs_up_confirms_secures_and_leaves(running_app):
         password=password,
         confirm=password,
     )
-    assert "Confirm your email" in signed_up.text
+    assert "Check your email" in signed_up.text
 
     confirmed = browser.get(newest_link(outbox))
     assert "journey@example.com is confirmed" in confirmed.text
+    browser.submit("/login", "/login", identifier="journey", password=password)
 
-    setup = browser.get("/account/two-factor").text
+    setup = browser.submit("/account", "/account/two-factor/start").text
     secret = re.search(r'user-select-all">([A-Z2-7 ]+)<', setup).group(1).replace(" ", "")
     enabled = browser.submit(
-        "/account/two-factor", "/account/two-factor", code=totp_code(secret, time.time())
+        "/account/two-factor",
+        "/account/two-factor",
+        code=totp_code(secret, time.time()),
+        current_password=password,
     )
     assert "Your backup codes" in enabled.text
 

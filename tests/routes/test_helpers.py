@@ -13,11 +13,12 @@ def write_review():
 def test_confirmed_required_turns_away_an_unconfirmed_member(app, db, monkeypatch):
     user = make_user("ana")
     guarded = confirmed_required(write_review)
-    with app.test_request_context("/movies/1", method="POST", headers={"Referer": "/movies/1"}):
+    referer = {"Referer": "http://localhost/movies/1?tab=reviews"}  # browsers send it absolute
+    with app.test_request_context("/movies/1", method="POST", headers=referer):
         login_user(user)
         response = guarded()
         assert response.status_code == 302
-        assert response.headers["Location"] == "/movies/1"
+        assert response.headers["Location"] == "/movies/1?tab=reviews"
 
         user.email_confirmed_at = user.created_at
         assert guarded() == "written"
@@ -29,3 +30,13 @@ def test_confirmed_required_can_be_turned_off(app, db, monkeypatch):
     with app.test_request_context("/movies/1", method="POST"):
         login_user(user)
         assert confirmed_required(write_review)() == "written"
+
+
+def test_a_referer_from_another_site_is_not_followed(app, db):
+    user = make_user("ana")
+    with app.test_request_context(
+        "/movies/1", method="POST", headers={"Referer": "https://evil.example/x"}
+    ):
+        login_user(user)
+        response = confirmed_required(write_review)()
+        assert response.headers["Location"] == "/account"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import csrf_token
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 def attempt(client, identifier: str, password: str = "not the password"):
@@ -50,7 +50,7 @@ def test_looking_at_the_login_page_is_not_throttled(client, throttled):
 def test_sign_ups_from_one_address_are_throttled(client, db, throttled):
     throttled("RATELIMIT_SIGNUP_PER_IP", "2 per hour")
 
-    def sign_up(number: int) -> int:
+    def sign_up(number: int, **changes: str) -> int:
         password = "a fine long passphrase"
         data = {
             "email": f"person{number}@example.com",
@@ -59,12 +59,10 @@ def test_sign_ups_from_one_address_are_throttled(client, db, throttled):
             "confirm": password,
             "csrf_token": csrf_token(client, "/signup"),
         }
-        status = client.post("/signup", data=data).status_code
-        if status == 302:  # signed in as the new account: sign out for the next one
-            client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
-        return status
+        return client.post("/signup", data={**data, **changes}).status_code
 
-    assert [sign_up(number) for number in range(3)] == [302, 302, 429]
+    assert sign_up(0, confirm="a typo in the second one") == 422  # mistakes do not count
+    assert [sign_up(number) for number in range(3)] == [200, 200, 429]
 
 
 def test_resending_the_confirmation_is_throttled(client, auth, db, throttled, mailbox):
@@ -92,3 +90,46 @@ def test_reset_requests_for_one_email_are_throttled(client, db, throttled, mailb
 
     assert [ask() for _ in range(4)] == [200, 200, 200, 429]
     assert len(mailbox.messages()) == 3
+
+
+def test_the_per_account_limit_holds_however_the_account_is_named(client, db, throttled, mailbox):
+    make_user("ana")
+    db.session.commit()
+    names = ["ana", "ANA", "ana@example.com", " Ana@Example.com ", "ana"]
+
+    answers = [attempt(client, name).status_code for name in names]
+    answers.append(attempt(client, "ana@EXAMPLE.com").status_code)
+
+    assert answers == [401] * 5 + [429]
+
+
+def test_reset_requests_count_one_address_however_it_is_written(client, db, throttled, mailbox):
+    make_user("bob")
+    db.session.commit()
+
+    def ask(email: str) -> int:
+        token = csrf_token(client, "/password/forgot")
+        return client.post(
+            "/password/forgot", data={"email": email, "csrf_token": token}
+        ).status_code
+
+    written = ["bob@example.com", "BOB@example.com", "bob@ｅxample.com", "bob@exａmple.com"]
+
+    assert [ask(email) for email in written] == [200, 200, 200, 429]
+    assert len(mailbox.messages()) == 3
+
+
+def test_wrong_passwords_on_the_account_page_are_throttled(client, auth, db, throttled):
+    make_user("ana")
+    db.session.commit()
+    auth.login()
+    throttled("RATELIMIT_PASSWORD_CHECKS", "3 per hour")
+    token = csrf_token(client, "/account")
+
+    def delete(password: str) -> int:
+        return client.post(
+            "/account/delete", data={"current_password": password, "csrf_token": token}
+        ).status_code
+
+    assert [delete("wrong guess") for _ in range(3)] == [422, 422, 422]
+    assert delete(PASSWORD) == 429  # even the right one, until the hour is over

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
-from tests.conftest import csrf_token
+from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, make_user
 
 
@@ -20,13 +20,23 @@ def code_for(secret: str, at: float | None = None) -> str:
     return totp.generate(at if at is not None else time.time()).decode()
 
 
+def start(client) -> str:
+    """Press "Set up two-factor sign-in"; returns the key the page shows."""
+    client.post("/account/two-factor/start", data={"csrf_token": csrf_token(client, "/account")})
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    return re.search(r'user-select-all">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+
+
 def enrol(client) -> tuple[str, list[str]]:
     """Set up two-factor through the pages; returns the secret and the backup codes."""
-    page = client.get("/account/two-factor").get_data(as_text=True)
-    secret = re.search(r'user-select-all">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    secret = start(client)
     response = client.post(
         "/account/two-factor",
-        data={"code": code_for(secret), "csrf_token": csrf_token(client, "/account/two-factor")},
+        data={
+            "code": code_for(secret),
+            "current_password": PASSWORD,
+            "csrf_token": csrf_token(client, "/account/two-factor"),
+        },
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     codes = re.findall(r'<li class="col">([a-z0-9-]+)</li>', response.get_data(as_text=True))
@@ -56,7 +66,9 @@ def second_step(client, code: str):
     )
 
 
-def test_set_up_shows_a_qr_code_and_the_key(client, ana):
+def test_set_up_begins_with_a_post_and_shows_a_qr_code_and_the_key(client, ana):
+    assert client.get("/account/two-factor").status_code == 302  # nothing begun yet
+    start(client)
     response = client.get("/account/two-factor")
 
     page = response.get_data(as_text=True)
@@ -65,16 +77,31 @@ def test_set_up_shows_a_qr_code_and_the_key(client, ana):
     assert re.search(r'user-select-all">[A-Z2-7]{4}( [A-Z2-7]{4})+<', page)
 
 
-def test_enrolment_needs_a_right_code(client, ana, db):
-    client.get("/account/two-factor")
+@pytest.mark.parametrize(("right_code", "password"), [(False, PASSWORD), (True, "not mine")])
+def test_enrolment_needs_a_right_code_and_the_password(client, ana, db, right_code, password):
+    secret = start(client)
     response = client.post(
         "/account/two-factor",
-        data={"code": "000000", "csrf_token": csrf_token(client, "/account/two-factor")},
+        data={
+            "code": code_for(secret) if right_code else "000000",
+            "current_password": password,
+            "csrf_token": csrf_token(client, "/account/two-factor"),
+        },
     )
 
     assert response.status_code == 422
     db.session.refresh(ana)
     assert not ana.two_factor_enabled
+
+
+def test_enrolment_signs_out_other_devices(app, client, ana):
+    other_device = app.test_client()
+    AuthActions(other_device).login(remember=True)
+
+    enrol(client)
+
+    assert "Log out" in client.get("/").get_data(as_text=True)
+    assert "Log out" not in other_device.get("/").get_data(as_text=True)
 
 
 def test_enrolment_shows_ten_backup_codes_once(client, ana, db):

@@ -311,3 +311,16 @@ def test_two_factor_can_be_turned_on_again_with_a_new_secret(user, backup_codes)
     assert user.totp_last_step == STEP + 2
     assert set(codes).isdisjoint(backup_codes)
     assert twofactor.verify(user, code_at(NOW + 90, secret), now=NOW + 90)
+
+
+def test_a_set_up_begins_with_a_key_kept_until_confirmed(db, instance):
+    user = make_user("setup")
+
+    assert twofactor.pending_secret(user) is None
+    secret = twofactor.begin_setup(user)
+
+    assert twofactor.pending_secret(user) == secret
+    twofactor.enable(user, secret=secret, code=code_at(NOW, secret), now=NOW)
+    assert twofactor.pending_secret(user) is None
+    with pytest.raises(twofactor.TwoFactorError, match="already on"):
+        twofactor.begin_setup(user)
