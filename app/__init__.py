@@ -37,12 +37,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every page of the site, one blueprint per area."""
-    from .routes import auth, genres, main, movies, people, search, users
+    from .routes import auth, genres, main, movies, people, reviews, search, users
     from .routes.helpers import IdConverter
 
     app.url_map.converters["id"] = IdConverter
 
-    for blueprint in (main.bp, movies.bp, people.bp, genres.bp, search.bp, auth.bp, users.bp):
+    blueprints = (main, movies, reviews, people, genres, search, auth, users)
+    for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -13,7 +13,8 @@ from ..services.paging import PAGE_SIZES
 
 SORT_LABELS = {
     "popularity": "Popularity",
-    "rating": "Rating",
+    "rating": "TMDB rating",
+    "community": "Members' rating",
     "release_date": "Release date",
     "title": "Title",
     "runtime": "Runtime",
@@ -34,7 +35,10 @@ class MovieFilterForm(Form):
     )
     year_from = IntegerField("From year", validators=[Optional(), NumberRange(1870, 2100)])
     year_to = IntegerField("To year", validators=[Optional(), NumberRange(1870, 2100)])
-    min_rating = FloatField("Minimum rating", validators=[Optional(), NumberRange(0, 10)])
+    min_rating = FloatField("Minimum TMDB rating", validators=[Optional(), NumberRange(0, 10)])
+    min_community = FloatField(
+        "Minimum members' rating", validators=[Optional(), NumberRange(1, 10)]
+    )
     runtime_min = IntegerField("Runtime from (min)", validators=[Optional(), NumberRange(0, 1000)])
     runtime_max = IntegerField("Runtime to (min)", validators=[Optional(), NumberRange(0, 1000)])
     language = StringField(
@@ -97,6 +101,7 @@ class MovieFilterForm(Form):
             year_from=year_from,
             year_to=year_to,
             min_rating=valid("min_rating"),
+            min_community=valid("min_community"),
             runtime_min=valid("runtime_min"),
             runtime_max=valid("runtime_max"),
             language=valid("language"),

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, request
+from markupsafe import Markup, escape
 
 from . import images
 
@@ -30,6 +31,7 @@ def configure(app: Flask) -> None:
     app.jinja_env.globals["person_url"] = person_url
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["runtime"] = runtime
+    app.jinja_env.filters["paragraphs"] = paragraphs
     images.configure(app)
 
 
@@ -58,3 +60,16 @@ def runtime(minutes: int | None) -> str:
         return ""
     hours, rest = divmod(minutes, 60)
     return f"{hours}h {rest}m" if hours else f"{rest}m"
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as HTML paragraphs: escaped, blank lines part paragraphs, newlines break lines."""
+    if not text:
+        return Markup("")
+    blocks = [block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+    return Markup("\n").join(
+        Markup("<p>")
+        + Markup("<br>\n").join(escape(line) for line in block.strip().split("\n"))
+        + Markup("</p>")
+        for block in blocks
+    )

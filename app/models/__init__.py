@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from .credit import Credit, CreditKind
+from .diary import DiaryEntry
 from .genre import Genre
 from .keyword import Keyword, movie_keywords
 from .movie import Movie, movie_genres
@@ -15,6 +16,7 @@ __all__ = [
     "BackupCode",
     "Credit",
     "CreditKind",
+    "DiaryEntry",
     "Gender",
     "GeneratedText",
     "Genre",

@@ -15,6 +15,7 @@ from .mixins import TimestampMixin, utcnow
 from .types import EncryptedString, UTCDateTime
 
 if TYPE_CHECKING:
+    from .diary import DiaryEntry
     from .review import Review
     from .watchlist import WatchlistEntry
 
@@ -49,6 +50,9 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
     watchlist: Mapped[list[WatchlistEntry]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    diary: Mapped[list[DiaryEntry]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
     backup_codes: Mapped[list[BackupCode]] = relationship(

@@ -24,6 +24,7 @@ class WatchlistEntry(db.Model):
     __table_args__ = (
         Index("uq_watchlist_entries_user_id_movie_id", "user_id", "movie_id", unique=True),
         Index("ix_watchlist_entries_movie_id", "movie_id"),
+        Index("ix_watchlist_entries_user_added", "user_id", "added_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..forms.catalog import MovieFilterForm
-from ..services import catalog
+from ..forms.reviews import ReviewForm
+from ..services import catalog, reviews
 from .helpers import list_args, or_404, page_number
 
 bp = Blueprint("movies", __name__, url_prefix="/movies")
@@ -34,11 +36,23 @@ def detail(movie_id: int, slug: str | None = None):
     """One movie; a missing or wrong slug redirects to the canonical URL."""
     movie = or_404(catalog.get(movie_id))
     if slug != movie.slug:
-        return redirect(url_for(".detail", movie_id=movie.id, slug=movie.slug), 301)
-    return render_template(
+        args = {k: v for k, v in request.args.items() if k == "reviews_page"}
+        return redirect(url_for(".detail", movie_id=movie.id, slug=movie.slug, **args), 301)
+    return movie_page(movie)
+
+
+def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 200):
+    """The movie page; a review form sent back with its errors keeps what was typed."""
+    viewer = current_user if current_user.is_authenticated else None
+    own, others = reviews.for_movie(
+        movie, page=request.args.get("reviews_page", 1, type=int), viewer=viewer
+    )
+    page = render_template(
         "movies/detail.jinja2", movie=movie, credits=catalog.credits_of(movie),
-        similar=catalog.similar(movie),
+        similar=catalog.similar(movie), stats=reviews.stats_for_movie(movie), own_review=own,
+        reviews=others, review_form=review_form or ReviewForm(),
     )  # fmt: skip
+    return page, status
 
 
 @bp.get("/<id:movie_id>-<slug>/credits")

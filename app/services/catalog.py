@@ -25,11 +25,12 @@ from .paging import Page, load_in_order
 SORTS = {
     "popularity": (Movie.popularity, "desc"),
     "rating": (Movie.vote_average, "desc"),
+    "community": (Movie.review_average, "desc"),
     "release_date": (Movie.release_date, "desc"),
     "title": (Movie.title, "asc"),
     "runtime": (Movie.runtime, "desc"),
 }
-SORTS_SKIPPING_UNKNOWN = ("release_date", "runtime")
+SORTS_SKIPPING_UNKNOWN = ("release_date", "runtime", "community")
 TOP_RATED_MIN_VOTES = 300
 WALK_COST_RATIO = 4  # see _walk_is_cheaper()
 RAIL_SIZE = 12
@@ -45,6 +46,7 @@ class MovieFilters:
     year_from: int | None = None
     year_to: int | None = None
     min_rating: float | None = None
+    min_community: float | None = None
     runtime_min: int | None = None
     runtime_max: int | None = None
     language: str | None = None
@@ -77,6 +79,7 @@ class MovieFilters:
                     self.year_from,
                     self.year_to,
                     self.min_rating,
+                    self.min_community,
                     self.runtime_min,
                     self.runtime_max,
                 )
@@ -93,19 +96,38 @@ def get(movie_id: int) -> Movie | None:
     )
 
 
-def list_(filters: MovieFilters | None = None, *, page: int = 1, per_page: int = 24) -> Page[Movie]:
-    """One page of movies matching the filters, in the asked order."""
+def list_(
+    filters: MovieFilters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 24,
+    within: Select[Any] | None = None,
+) -> Page[Movie]:
+    """One page of movies matching the filters, in the asked order.
+
+    `within` is a query of movie ids (a member's watchlist, say) the list is
+    limited to; such lists are small and change often, so they are counted
+    each time rather than cached.
+    """
     filters = filters or MovieFilters()
-    total = _count(filters.counted())
+    if within is None:
+        total = _count(filters.counted())
+        conditions = []
+    else:
+        conditions = [Movie.id.in_(within)]
+        query = select(func.count()).select_from(Movie).where(*_conditions(filters), *conditions)
+        total = db.session.scalar(query) or 0
     last_page = max(1, -(-total // per_page))
     page = min(page, last_page)
     column, _ = SORTS[filters.sort]
     descending = filters.direction == "desc"
     ordering = [column.desc(), Movie.id.desc()] if descending else [column.asc(), Movie.id.asc()]
-    walk_sort_index = is_sqlite() and _walk_is_cheaper(filters, total, page * per_page)
+    walk_sort_index = (
+        within is None and is_sqlite() and _walk_is_cheaper(filters, total, page * per_page)
+    )
     ids_query = (
         select(Movie.id)
-        .where(*_conditions(filters, keep_index=column if walk_sort_index else None))
+        .where(*_conditions(filters, keep_index=column if walk_sort_index else None), *conditions)
         .order_by(*ordering)
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -160,6 +182,8 @@ def _conditions(filters: MovieFilters, *, keep_index: Any = None) -> list[Any]:
         conditions.append(released <= date(filters.year_to, 12, 31))
     if filters.min_rating is not None:
         conditions.append(column(Movie.vote_average) >= filters.min_rating)
+    if filters.min_community is not None:
+        conditions.append(column(Movie.review_average) >= filters.min_community)
     if filters.runtime_min is not None:
         conditions.append(column(Movie.runtime) >= filters.runtime_min)
     if filters.runtime_max is not None:

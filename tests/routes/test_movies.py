@@ -68,7 +68,7 @@ def test_invalid_filter_values_are_ignored_with_a_notice(client, shelf):
     assert response.status_code == 200
     assert titles_in(page, *ALL) == ["New Comedy", "Dramedy", "Old Drama"]
     assert "Ignored from year" in page
-    assert "Ignored minimum rating" in page
+    assert "Ignored minimum tmdb rating" in page
     assert "Ignored original language" in page
     assert "Ignored sort by" in page
     assert "Ignored genre “nope”" in page

@@ -1,0 +1,58 @@
+"""The rating and review form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..services.reviews import MAX_BODY_LENGTH
+
+RECOMMEND_CHOICES = [
+    SelectChoice("yes", "Yes"),
+    SelectChoice("no", "No"),
+    SelectChoice("", "Not saying"),
+]
+
+
+class ReviewForm(FlaskForm):
+    """A 1–10 rating, and optionally a review, a spoiler flag and a recommendation."""
+
+    rating = IntegerField(
+        "Your rating (1–10)",
+        validators=[
+            InputRequired("Give a rating from 1 to 10."),
+            NumberRange(1, 10, "Give a rating from 1 to 10."),
+        ],
+        render_kw={"min": 1, "max": 10, "inputmode": "numeric"},
+    )
+    body = TextAreaField(
+        "Your review (optional)",
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_BODY_LENGTH,
+                message=f"Keep the review under {MAX_BODY_LENGTH:,} characters.",
+            ),
+        ],
+        render_kw={"rows": 6, "maxlength": MAX_BODY_LENGTH},
+    )
+    spoilers = BooleanField("It gives away the plot (hide it behind a click)")
+    recommends = RadioField("Would you recommend it?", choices=RECOMMEND_CHOICES, default="")
+    submit = SubmitField("Save")
+
+    def recommendation(self) -> bool | None:
+        """Yes, no, or not said."""
+        return {"yes": True, "no": False}.get(self.recommends.data or "")
+
+    @classmethod
+    def for_review(cls, review) -> ReviewForm:
+        """A form filled in with a member's existing review."""
+        recommends = {True: "yes", False: "no"}.get(review.recommends, "")
+        return cls(
+            rating=review.rating,
+            body=review.body or "",
+            spoilers=review.contains_spoilers,
+            recommends=recommends,
+        )

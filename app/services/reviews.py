@@ -1,0 +1,216 @@
+"""Ratings and reviews: one per member and movie, with the movie's aggregates kept in step.
+
+Every change recomputes the movie's review count and average on the movie
+row in the same transaction, so the catalog sorts by members' rating with an
+index and never reads a stale figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import joinedload
+
+from ..infra.db import db
+from ..models import DiaryEntry, Genre, Movie, Review, User, movie_genres
+from .paging import Page
+
+MAX_BODY_LENGTH = 5000
+RATINGS = range(1, 11)
+REVIEWS_PER_PAGE = 10
+
+
+class ReviewError(ValueError):
+    """A review was refused; the message is safe to show. `field` names its form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ReviewNotFoundError(LookupError):
+    """No review has that id."""
+
+
+class NotYourReviewError(PermissionError):
+    """The review belongs to someone else: only its author may change it."""
+
+
+@dataclass(frozen=True)
+class RatingStats:
+    """How a movie (or a member) rates: count, average, share who recommend, 1–10 histogram."""
+
+    count: int = 0
+    average: float | None = None
+    recommend_share: float | None = None
+    distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(RATINGS, 0))
+
+    @property
+    def tallest(self) -> int:
+        """The largest bar, to scale a chart."""
+        return max(self.distribution.values(), default=0)
+
+
+def upsert(
+    *,
+    user: User,
+    movie: Movie,
+    rating: int,
+    body: str | None,
+    spoilers: bool,
+    recommends: bool | None,
+) -> Review:
+    """Rate and review a movie; sending again updates the member's one review."""
+    if not isinstance(rating, int) or rating not in RATINGS:
+        raise ReviewError("Give a rating from 1 to 10.", "rating")
+    body = _clean_body(body)
+    review = db.session.scalar(
+        select(Review).where(Review.user_id == user.id, Review.movie_id == movie.id)
+    )
+    if review is None:
+        review = Review(user=user, movie=movie)
+        db.session.add(review)
+    review.rating = rating
+    review.body = body
+    review.contains_spoilers = spoilers and body is not None
+    review.recommends = recommends
+    db.session.flush()
+    refresh_movie(movie)
+    return review
+
+
+def _clean_body(body: str | None) -> str | None:
+    """The text with its paragraphs, line endings made alike and outer blanks trimmed."""
+    if body is None:
+        return None
+    body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(body) > MAX_BODY_LENGTH:
+        raise ReviewError(
+            f"Keep the review under {MAX_BODY_LENGTH:,} characters (it has {len(body):,}).",
+            "body",
+        )
+    return body or None
+
+
+def owned(user: User, review_id: int) -> Review:
+    """One of the member's own reviews, with its movie; NotYourReviewError for anyone else's."""
+    review = db.session.get(Review, review_id, options=[joinedload(Review.movie)])
+    if review is None:
+        raise ReviewNotFoundError(review_id)
+    if review.user_id != user.id:
+        raise NotYourReviewError(review_id)
+    return review
+
+
+def of(user: User, movie: Movie) -> Review | None:
+    """The member's review of a movie, if any."""
+    return db.session.scalar(
+        select(Review).where(Review.user_id == user.id, Review.movie_id == movie.id)
+    )
+
+
+def delete(review: Review) -> None:
+    """Delete a review and update its movie's figures."""
+    movie = review.movie
+    db.session.delete(review)
+    db.session.flush()
+    refresh_movie(movie)
+
+
+def refresh_movie(movie: Movie) -> None:
+    """Recompute a movie's review count and average from its reviews, in one UPDATE.
+
+    Counted by the database rather than adjusted by one, so two members
+    reviewing at once cannot leave the figures off.
+    """
+    of_movie = Review.movie_id == movie.id
+    count = select(func.count(Review.id)).where(of_movie).scalar_subquery()
+    average = select(func.avg(Review.rating)).where(of_movie).scalar_subquery()
+    db.session.execute(
+        update(Movie)
+        .where(Movie.id == movie.id)
+        .values(review_count=count, review_average=average)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(movie, ["review_count", "review_average"])
+
+
+def stats_for_movie(movie: Movie) -> RatingStats:
+    """A movie's rating figures, in one query."""
+    return _stats(Review.movie_id == movie.id)
+
+
+def stats_for_user(user: User) -> RatingStats:
+    """A member's rating figures, in one query."""
+    return _stats(Review.user_id == user.id)
+
+
+def _stats(condition) -> RatingStats:
+    rows = db.session.execute(
+        select(
+            Review.rating,
+            func.count(),
+            func.sum(case((Review.recommends.is_(True), 1), else_=0)),
+            func.sum(case((Review.recommends.is_not(None), 1), else_=0)),
+        )
+        .where(condition)
+        .group_by(Review.rating)
+    ).all()
+    distribution = dict.fromkeys(RATINGS, 0)
+    recommending = answered = 0
+    for rating, count, yes, said in rows:
+        distribution[rating] = count
+        recommending += yes or 0
+        answered += said or 0
+    count = sum(distribution.values())
+    if not count:
+        return RatingStats()
+    average = sum(rating * n for rating, n in distribution.items()) / count
+    share = recommending / answered if answered else None
+    return RatingStats(count, average, share, distribution)
+
+
+def for_movie(
+    movie: Movie, *, page: int, viewer: User | None
+) -> tuple[Review | None, Page[Review]]:
+    """The viewer's own review (shown first), and a page of the others, newest first."""
+    own = of(viewer, movie) if viewer is not None else None
+    others = select(Review).where(Review.movie_id == movie.id)
+    if own is not None:
+        others = others.where(Review.id != own.id)
+    return own, _page(others, page)
+
+
+def for_user(user: User, *, page: int) -> Page[Review]:
+    """A member's reviews and ratings, newest first, with their movies."""
+    return _page(select(Review).where(Review.user_id == user.id), page)
+
+
+def _page(query, page: int) -> Page[Review]:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    last_page = max(1, -(-total // REVIEWS_PER_PAGE))
+    page = min(max(page, 1), last_page)
+    items = db.session.scalars(
+        query.options(joinedload(Review.user), joinedload(Review.movie))
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(REVIEWS_PER_PAGE)
+        .offset((page - 1) * REVIEWS_PER_PAGE)
+    ).all()
+    return Page(items=list(items), page=page, per_page=REVIEWS_PER_PAGE, total=total)
+
+
+def favourite_genres(user: User, *, limit: int = 5) -> list[tuple[Genre, int]]:
+    """The genres of the movies a member rated and watched most, with how many (one query)."""
+    rated = select(Review.movie_id.label("movie_id")).where(Review.user_id == user.id)
+    watched = select(DiaryEntry.movie_id.label("movie_id")).where(DiaryEntry.user_id == user.id)
+    seen = rated.union_all(watched).subquery()
+    counted = (
+        select(Genre, func.count().label("times"))
+        .join(movie_genres, movie_genres.c.genre_id == Genre.id)
+        .join(seen, seen.c.movie_id == movie_genres.c.movie_id)
+        .group_by(Genre.id)
+        .order_by(func.count().desc(), Genre.name)
+        .limit(limit)
+    )
+    return [(genre, times) for genre, times in db.session.execute(counted).all()]
