@@ -50,7 +50,7 @@ def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 20
     page = render_template(
         "movies/detail.jinja2", movie=movie, credits=catalog.credits_of(movie),
         similar=catalog.similar(movie), stats=reviews.stats_for_movie(movie), own_review=own,
-        reviews=others, review_form=review_form or ReviewForm(),
+        reviews=others, rating_form=review_form or ReviewForm(),
     )  # fmt: skip
     return page, status
 

@@ -32,9 +32,9 @@ from ..forms.profile import (
 )
 from ..infra.db import db
 from ..infra.limits import limiter, setting
-from ..services import accounts, avatars, twofactor
+from ..services import accounts, avatars, reviews, twofactor
 from . import mailers
-from .helpers import form_error, or_404
+from .helpers import form_error, or_404, page_number
 
 bp = Blueprint("users", __name__)
 
@@ -84,7 +84,11 @@ def profile(username: str):
         abort(404)
     if user.username != username:
         return redirect(url_for("users.profile", username=user.username), 301)
-    return render_template("users/profile.jinja2", user=user)
+    return render_template(
+        "users/profile.jinja2", user=user, stats=reviews.stats_for_user(user),
+        reviews=reviews.for_user(user, page=page_number()),
+        genres=reviews.favourite_genres(user),
+    )  # fmt: skip
 
 
 @bp.get("/users/<username>/avatar.svg")

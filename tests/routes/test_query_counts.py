@@ -70,3 +70,77 @@ def test_page_query_count_does_not_grow_with_data(client, db, url):
 
     assert len(large) == len(small), "\n".join(large)
     assert len(small) <= 12
+
+
+def add_reviews(db, movie, count: int, *, start: int = 0) -> list:
+    """`count` members, each rating and reviewing the movie (inserted in bulk, figures updated)."""
+    from app.models import Review, User
+    from app.services import reviews
+
+    members = [
+        User(username=f"critic{n}", email=f"critic{n}@example.com", password_hash="x")
+        for n in range(start, start + count)
+    ]
+    db.session.add_all(members)
+    db.session.flush()
+    db.session.add_all(
+        Review(
+            user=member, movie=movie, rating=1 + n % 10, body=f"Review {n}.", recommends=n % 3 == 0
+        )
+        for n, member in enumerate(members)
+    )
+    db.session.flush()
+    reviews.refresh_movie(movie)
+    db.session.commit()
+    return members
+
+
+def rate_many(db, user, count: int, *, start: int = 0, genre=None) -> None:
+    """The user rates `count` new movies."""
+    from app.models import Review
+
+    for n in range(start, start + count):
+        movie = make_movie(f"Rated {n}", genres=[genre] if genre else [])
+        db.session.add(Review(user=user, movie=movie, rating=1 + n % 10, body=f"On {n}."))
+    db.session.commit()
+
+
+def test_a_movie_page_with_many_reviews_runs_a_fixed_number_of_queries(client, auth, db):
+    from tests.factories import make_user
+
+    movie = make_movie("Popular")
+    make_user("ana")
+    add_reviews(db, movie, 5)
+    auth.login()
+    target = f"/movies/{movie.id}-popular"
+
+    with counting(db.engine) as small:
+        assert client.get(target).status_code == 200
+    add_reviews(db, movie, 995, start=5)
+    with counting(db.engine) as large:
+        page = client.get(target)
+    assert page.status_code == 200
+    assert "1,000 ratings" in page.get_data(as_text=True)
+
+    assert len(large) == len(small), "\n".join(large)
+    assert len(small) <= 16
+
+
+def test_a_profile_with_many_ratings_runs_a_fixed_number_of_queries(client, db):
+    from tests.factories import make_user
+
+    genre = make_genre("Drama")
+    user = make_user("prolific")
+    rate_many(db, user, 5, genre=genre)
+    target = "/users/prolific"
+
+    with counting(db.engine) as small:
+        assert client.get(target).status_code == 200
+    rate_many(db, user, 995, start=5, genre=genre)
+    with counting(db.engine) as large:
+        page = client.get(target)
+    assert page.status_code == 200
+    assert "1,000 ratings" in page.get_data(as_text=True)
+
+    assert len(large) == len(small), "\n".join(large)
+    assert len(small) <= 10

@@ -1,0 +1,114 @@
+"""The watched diary: which movies a member watched, on which day, rewatches included."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.orm import joinedload
+
+from ..infra.db import db
+from ..models import DiaryEntry, Movie, User
+
+EARLIEST_DAY = date(1870, 1, 1)  # before any film anyone could have watched
+# The date is the member's own, and we do not know their time zone: accept any
+# day that has begun somewhere on Earth (UTC+14), so no one's today is "future".
+AHEAD_OF_UTC = timedelta(hours=14)
+
+
+class DiaryError(ValueError):
+    """A diary operation was refused; the message is safe to show.
+
+    `field` names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def latest_day() -> date:
+    """The latest date a viewing can have: today where the day began first."""
+    return (datetime.now(UTC) + AHEAD_OF_UTC).date()
+
+
+def check_watched_on(watched_on: date) -> None:
+    """Refuse a viewing date in the future or before films existed."""
+    if watched_on > latest_day():
+        raise DiaryError(
+            f"{_day(watched_on)} is in the future: pick the day you watched it.", "watched_on"
+        )
+    if watched_on < EARLIEST_DAY:
+        raise DiaryError(
+            f"{_day(watched_on)} is before {EARLIEST_DAY.year}: check the year.", "watched_on"
+        )
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B} {value.year}"
+
+
+def log(user: User, movie: Movie, watched_on: date) -> DiaryEntry:
+    """Record that the user watched the movie on a day; each rewatch is its own entry."""
+    check_watched_on(watched_on)
+    entry = DiaryEntry(user_id=user.id, movie_id=movie.id, watched_on=watched_on)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def delete(user: User, entry_id: int) -> DiaryEntry | None:
+    """Delete one of the user's entries and return it; None when they have no such entry."""
+    entry = db.session.scalar(
+        select(DiaryEntry)
+        .where(DiaryEntry.id == entry_id, DiaryEntry.user_id == user.id)
+        .options(joinedload(DiaryEntry.movie))
+    )
+    if entry is not None:
+        db.session.delete(entry)
+        db.session.flush()
+    return entry
+
+
+def month(user: User, year: int, month: int) -> list[DiaryEntry]:
+    """The user's entries in a month with their movies, newest day first, in one query."""
+    if not 1 <= month <= 12 or not EARLIEST_DAY.year <= year <= date.max.year:
+        raise DiaryError("There is no such month.")
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    query = (
+        select(DiaryEntry)
+        .where(
+            DiaryEntry.user_id == user.id,
+            DiaryEntry.watched_on >= first,
+            DiaryEntry.watched_on <= last,
+        )
+        .order_by(DiaryEntry.watched_on.desc(), DiaryEntry.id.desc())
+        .options(joinedload(DiaryEntry.movie))
+    )
+    return list(db.session.scalars(query))
+
+
+def months(user: User) -> list[tuple[int, int, int]]:
+    """(year, month, entries) for every month the user logged something in, newest first."""
+    year = extract("year", DiaryEntry.watched_on)
+    month_number = extract("month", DiaryEntry.watched_on)
+    query = (
+        select(year, month_number, func.count())
+        .where(DiaryEntry.user_id == user.id)
+        .group_by(year, month_number)
+        .order_by(year.desc(), month_number.desc())
+    )
+    # PostgreSQL's EXTRACT answers a numeric; SQLite's an integer.
+    return [(int(y), int(m), count) for y, m, count in db.session.execute(query)]
+
+
+def watched_count(user: User, movie: Movie) -> int:
+    """How many times the user logged watching the movie."""
+    query = (
+        select(func.count())
+        .select_from(DiaryEntry)
+        .where(DiaryEntry.user_id == user.id, DiaryEntry.movie_id == movie.id)
+    )
+    return db.session.scalar(query) or 0
