@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run migrate test lint format requirements bench-seed bench-pages bench-crypto clean
+.PHONY: help install run migrate test lint format requirements bench-seed bench-pages bench-crypto bench-reviews clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, serve http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make format - ruff format and fix"
 	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load); see docs/PERFORMANCE.md"
 	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
+	@echo "make bench-reviews - a movie page with 1,000 reviews and a profile with 1,000 ratings"
 	@echo "make bench-crypto - encrypted-column costs and reencrypt rate (BENCH_DATABASE_URL adds PostgreSQL)"
 	@echo "make requirements - recompile requirements*.txt from requirements*.in"
 
@@ -58,6 +59,9 @@ bench-seed: $(STAMP)
 
 bench-pages: $(STAMP)
 	$(BIN)/python -m bench.pages
+
+bench-reviews: $(STAMP)
+	$(BIN)/python -m bench.reviews
 
 bench-crypto: $(STAMP)
 	$(BIN)/python -m bench.crypto $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))

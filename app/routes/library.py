@@ -1,0 +1,211 @@
+"""A member's own lists: the watchlist and the watched diary."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date
+from operator import attrgetter
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..forms.catalog import MovieFilterForm
+from ..forms.library import WatchedForm
+from ..infra.db import db
+from ..infra.security import same_site_path
+from ..models import DiaryEntry, Movie
+from ..services import catalog, diary, watchlist
+from .helpers import form_error, list_args, or_404, page_number
+from .movies import genre_choices
+
+bp = Blueprint("library", __name__)
+
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
+
+
+@bp.post("/movies/<id:movie_id>/watchlist")
+@login_required
+def add_to_watchlist(movie_id: int):
+    """Put a movie on the watchlist (again is fine)."""
+    movie = or_404(catalog.get(movie_id))
+    added = watchlist.add(current_user, movie)
+    db.session.commit()
+    message = "is on your watchlist" if added else "was already on your watchlist"
+    return _watchlist_answer(movie, on_list=True, message=f"“{movie.title}” {message}.")
+
+
+@bp.post("/movies/<id:movie_id>/watchlist/remove")
+@login_required
+def remove_from_watchlist(movie_id: int):
+    """Take a movie off the watchlist (again is fine)."""
+    movie = or_404(catalog.get(movie_id))
+    watchlist.remove(current_user, movie)
+    db.session.commit()
+    return _watchlist_answer(movie, on_list=False, message=f"“{movie.title}” is off your watchlist.")
+
+
+def _watchlist_answer(movie: Movie, *, on_list: bool, message: str):
+    """JSON for the page's script; for a plain form, a flash and the page it came from."""
+    if _wants_json():
+        return {"on_watchlist": on_list, "count": watchlist.count(current_user)}
+    flash(message, "success")
+    return redirect(_back_to(movie))
+
+
+def _wants_json() -> bool:
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _back_to(movie: Movie) -> str:
+    """The page the form was on, when it is on this site; else the movie's page."""
+    fallback = url_for("movies.detail", movie_id=movie.id, slug=movie.slug)
+    return same_site_path(request.referrer) or fallback
+
+
+@bp.get("/watchlist")
+@login_required
+def watchlist_page():
+    """The member's watchlist, with the same filters, sorts and pages as /movies."""
+    form = MovieFilterForm(request.args, genre_choices=genre_choices())
+    filters, per_page, notices = form.filters()
+    within = watchlist.movie_ids_query(current_user)
+    movies = catalog.list_(filters, page=page_number(), per_page=per_page, within=within)
+    return render_template(
+        "library/watchlist.jinja2", form=form, filters=filters, movies=movies, notices=notices,
+        args=list_args(), languages=catalog.languages(),
+    )  # fmt: skip
+
+
+@bp.post("/movies/<id:movie_id>/watched")
+@login_required
+def watched(movie_id: int):
+    """Log a viewing in the diary; take the movie off the watchlist when asked."""
+    movie = or_404(catalog.get(movie_id))
+    form = WatchedForm()
+    if form.validate_on_submit():
+        try:
+            entry = diary.log(current_user, movie, form.watched_on.data)
+        except diary.DiaryError as error:
+            form_error(form, error)
+        else:
+            removed = form.remove_from_watchlist.data and watchlist.remove(current_user, movie)
+            db.session.commit()
+            flash(_logged_message(movie, entry, removed=bool(removed)), "success")
+            return redirect(_back_to(movie))
+    errors = [error for field in form for error in field.errors]
+    flash(f"“{movie.title}” is not in your diary: {' '.join(errors)}", "error")
+    return redirect(_back_to(movie))
+
+
+def _logged_message(movie: Movie, entry: DiaryEntry, *, removed: bool) -> str:
+    message = f"“{movie.title}” is in your diary for {_day(entry.watched_on)}."
+    return f"{message} It is off your watchlist." if removed else message
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B} {value.year}"
+
+
+@bp.get("/diary")
+@login_required
+def diary_page():
+    """One month of the diary (?month=YYYY-MM, this month by default), day by day."""
+    shown, notices = _month_asked(request.args.get("month"))
+    entries = diary.month(current_user, shown.year, shown.month)
+    months = diary.months(current_user)
+    older, newer = _neighbours(months, shown)
+    days = [(day, list(group)) for day, group in itertools.groupby(entries, attrgetter("watched_on"))]
+    return render_template(
+        "library/diary.jinja2", shown=shown, days=days, months=months, older=older, newer=newer,
+        notices=notices,
+    )  # fmt: skip
+
+
+def _month_asked(value: str | None) -> tuple[date, list[str]]:
+    """The first day of the asked month, or of this month with a notice when it makes no sense."""
+    this_month = date.today().replace(day=1)
+    if value is None:
+        return this_month, []
+    match = MONTH_PATTERN.fullmatch(value.strip())
+    if match:
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12 and diary.EARLIEST_DAY.year <= year:
+            return date(year, month, 1), []
+    notice = f"Ignored month “{value[:20]}”: write it as YYYY-MM, such as {this_month:%Y-%m}."
+    return this_month, [notice]
+
+
+def _neighbours(months: list[tuple[int, int, int]], shown: date) -> tuple[date | None, date | None]:
+    """The nearest older and newer months with entries, from months() (newest first)."""
+    here = (shown.year, shown.month)
+    older = next((date(y, m, 1) for y, m, _ in months if (y, m) < here), None)
+    newer = next((date(y, m, 1) for y, m, _ in reversed(months) if (y, m) > here), None)
+    return older, newer
+
+
+@bp.post("/diary/<id:entry_id>/delete")
+@login_required
+def delete_diary_entry(entry_id: int):
+    """Delete one of the member's own diary entries; anyone else's is a 404."""
+    entry = or_404(diary.delete(current_user, entry_id))
+    message = f"Deleted “{entry.movie.title}”, {_day(entry.watched_on)}, from your diary."
+    month = f"{entry.watched_on:%Y-%m}"
+    db.session.commit()
+    flash(message, "info")
+    return redirect(same_site_path(request.referrer) or url_for(".diary_page", month=month))
+
+
+# Template globals rather than a context processor: macros imported without
+# context (a poster card inside a grid macro) see globals only.
+
+
+@bp.app_template_global()
+def watchlist_count() -> int:
+    """How many movies the signed-in member has on the watchlist; 0 when signed out."""
+    ids = _watchlist_ids()
+    return 0 if ids is None else len(ids)
+
+
+@bp.app_template_global()
+def on_watchlist(movie_id: int) -> bool | None:
+    """Whether a movie is on the signed-in member's watchlist; None when signed out."""
+    ids = _watchlist_ids()
+    return None if ids is None else movie_id in ids
+
+
+def _watchlist_ids() -> set[int] | None:
+    """The member's watchlist ids, asked once per request however many cards ask."""
+    if not current_user.is_authenticated:
+        return None
+    if "library_watchlist_ids" not in g:
+        g.library_watchlist_ids = watchlist.all_movie_ids(current_user)
+    return g.library_watchlist_ids
+
+
+@dataclass(frozen=True)
+class MovieLibrary:
+    """What the movie page's watchlist and diary forms show for the signed-in member."""
+
+    on_watchlist: bool
+    times_watched: int
+    form: WatchedForm
+    latest_day: date
+
+
+@bp.app_template_global()
+def movie_library(movie: Any) -> MovieLibrary | None:
+    """The member's watchlist state, viewings and a fresh WatchedForm; None when signed out."""
+    if not current_user.is_authenticated:
+        return None
+    listed = bool(on_watchlist(movie.id))
+    return MovieLibrary(
+        on_watchlist=listed,
+        times_watched=diary.watched_count(current_user, movie),
+        # formdata=None: the page may answer another form's POST; this one starts fresh.
+        form=WatchedForm(formdata=None, remove_from_watchlist=listed),
+        latest_day=diary.latest_day(),
+    )
