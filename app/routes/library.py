@@ -44,7 +44,9 @@ def remove_from_watchlist(movie_id: int):
     movie = or_404(catalog.get(movie_id))
     watchlist.remove(current_user, movie)
     db.session.commit()
-    return _watchlist_answer(movie, on_list=False, message=f"“{movie.title}” is off your watchlist.")
+    return _watchlist_answer(
+        movie, on_list=False, message=f"“{movie.title}” is off your watchlist."
+    )
 
 
 def _watchlist_answer(movie: Movie, *, on_list: bool, message: str):
@@ -116,9 +118,11 @@ def diary_page():
     """One month of the diary (?month=YYYY-MM, this month by default), day by day."""
     shown, notices = _month_asked(request.args.get("month"))
     entries = diary.month(current_user, shown.year, shown.month)
-    months = diary.months(current_user)
-    older, newer = _neighbours(months, shown)
-    days = [(day, list(group)) for day, group in itertools.groupby(entries, attrgetter("watched_on"))]
+    months = [(date(year, month, 1), count) for year, month, count in diary.months(current_user)]
+    older, newer = _neighbours([start for start, _ in months], shown)
+    days = [
+        (day, list(group)) for day, group in itertools.groupby(entries, attrgetter("watched_on"))
+    ]
     return render_template(
         "library/diary.jinja2", shown=shown, days=days, months=months, older=older, newer=newer,
         notices=notices,
@@ -139,11 +143,10 @@ def _month_asked(value: str | None) -> tuple[date, list[str]]:
     return this_month, [notice]
 
 
-def _neighbours(months: list[tuple[int, int, int]], shown: date) -> tuple[date | None, date | None]:
-    """The nearest older and newer months with entries, from months() (newest first)."""
-    here = (shown.year, shown.month)
-    older = next((date(y, m, 1) for y, m, _ in months if (y, m) < here), None)
-    newer = next((date(y, m, 1) for y, m, _ in reversed(months) if (y, m) > here), None)
+def _neighbours(months: list[date], shown: date) -> tuple[date | None, date | None]:
+    """The nearest older and newer months with entries, from a list newest first."""
+    older = next((start for start in months if start < shown), None)
+    newer = next((start for start in reversed(months) if start > shown), None)
     return older, newer
 
 
