@@ -16,7 +16,7 @@ from ..infra.db import db
 from ..models import Review, User
 from ..models.mixins import utcnow
 from ..models.user import new_session_token
-from . import tokens
+from . import reviews, tokens
 
 MIN_PASSWORD_LENGTH = 10  # the default of PASSWORD_MIN_LENGTH
 MAX_PASSWORD_LENGTH = 1024
@@ -221,10 +221,16 @@ def end_sessions(user: User) -> None:
 
 
 def delete(user: User, *, password: str) -> None:
-    """Delete the account and, with it, the user's reviews and watchlist."""
+    """Delete the account and, with it, the user's reviews, watchlist and diary.
+
+    The movies they reviewed get their figures recomputed in the same
+    transaction, so no average keeps counting a review that is gone.
+    """
     verify_password(user, password)
+    reviewed = reviews.reviewed_movie_ids(user)
     db.session.delete(user)
     db.session.flush()
+    reviews.refresh_movies(reviewed)
 
 
 def review_count(user: User) -> int:

@@ -118,6 +118,27 @@ def delete(review: Review) -> None:
     refresh_movie(movie)
 
 
+def refresh_movies(movie_ids: list[int]) -> None:
+    """Recompute the figures of many movies at once (after a member and their reviews go)."""
+    if not movie_ids:
+        return
+    of_movie = Review.movie_id == Movie.id
+    db.session.execute(
+        update(Movie)
+        .where(Movie.id.in_(movie_ids))
+        .values(
+            review_count=select(func.count(Review.id)).where(of_movie).scalar_subquery(),
+            review_average=select(func.avg(Review.rating)).where(of_movie).scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def reviewed_movie_ids(user: User) -> list[int]:
+    """The movies a member has reviewed."""
+    return list(db.session.scalars(select(Review.movie_id).where(Review.user_id == user.id)))
+
+
 def refresh_movie(movie: Movie) -> None:
     """Recompute a movie's review count and average from its reviews, in one UPDATE.
 

@@ -134,3 +134,22 @@ def test_a_reset_token_works_until_the_password_changes(app, db):
     with pytest.raises(tokens.TokenError) as used:
         accounts.user_for_reset(token)
     assert used.value.reason == "used"
+
+
+def test_deleting_an_account_updates_the_figures_of_movies_it_reviewed(db):
+    from app.services import reviews
+    from tests.factories import make_movie
+
+    ana, bea = make_user("ana"), make_user("bea")
+    alien, heat = make_movie("Alien"), make_movie("Heat")
+    for user, movie, rating in ((ana, alien, 10), (bea, alien, 4), (ana, heat, 8)):
+        reviews.upsert(
+            user=user, movie=movie, rating=rating, body=None, spoilers=False, recommends=None
+        )
+
+    accounts.delete(ana, password=PASSWORD)
+
+    db.session.refresh(alien)
+    db.session.refresh(heat)
+    assert (alien.review_count, alien.review_average) == (1, 4.0)
+    assert (heat.review_count, heat.review_average) == (0, None)
