@@ -10,6 +10,7 @@ from wtforms.validators import NumberRange, Optional, Regexp
 
 from ..services.catalog import SORTS, MovieFilters
 from ..services.paging import PAGE_SIZES
+from .validators import IntegerRange
 
 SORT_LABELS = {
     "popularity": "Popularity",
@@ -33,14 +34,14 @@ class MovieFilterForm(Form):
     decade = SelectField(
         "Decade", choices=[SelectChoice("", "Any decade"), *DECADES], validators=[Optional()]
     )
-    year_from = IntegerField("From year", validators=[Optional(), NumberRange(1870, 2100)])
-    year_to = IntegerField("To year", validators=[Optional(), NumberRange(1870, 2100)])
+    year_from = IntegerField("From year", validators=[Optional(), IntegerRange(1870, 2100)])
+    year_to = IntegerField("To year", validators=[Optional(), IntegerRange(1870, 2100)])
     min_rating = FloatField("Minimum TMDB rating", validators=[Optional(), NumberRange(0, 10)])
     min_community = FloatField(
         "Minimum members' rating", validators=[Optional(), NumberRange(1, 10)]
     )
-    runtime_min = IntegerField("Runtime from (min)", validators=[Optional(), NumberRange(0, 1000)])
-    runtime_max = IntegerField("Runtime to (min)", validators=[Optional(), NumberRange(0, 1000)])
+    runtime_min = IntegerField("Runtime from (min)", validators=[Optional(), IntegerRange(0, 1000)])
+    runtime_max = IntegerField("Runtime to (min)", validators=[Optional(), IntegerRange(0, 1000)])
     language = StringField(
         "Original language",
         validators=[

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
 from ..services.reviews import MAX_BODY_LENGTH
+from .validators import IntegerRange
 
 RECOMMEND_CHOICES = [
     SelectChoice("yes", "Yes"),
@@ -23,19 +24,15 @@ class ReviewForm(FlaskForm):
         "Your rating (1–10)",
         validators=[
             InputRequired("Give a rating from 1 to 10."),
-            NumberRange(1, 10, "Give a rating from 1 to 10."),
+            IntegerRange(1, 10, "Give a rating from 1 to 10."),
         ],
         render_kw={"min": 1, "max": 10, "inputmode": "numeric"},
     )
     body = TextAreaField(
         "Your review (optional)",
-        validators=[
-            Optional(),
-            Length(
-                max=MAX_BODY_LENGTH,
-                message=f"Keep the review under {MAX_BODY_LENGTH:,} characters.",
-            ),
-        ],
+        # The length is checked by the service once line breaks are made alike:
+        # a browser counts a line break as one character but sends two.
+        validators=[Optional()],
         render_kw={"rows": 6, "maxlength": MAX_BODY_LENGTH},
     )
     spoilers = BooleanField("It gives away the plot (hide it behind a click)")

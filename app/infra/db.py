@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -73,6 +73,9 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     return {"pool_pre_ping": True, "pool_recycle": 1800, "hide_parameters": True}
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, and real transactions (SAVEPOINT, DDL) on SQLite."""
 
@@ -89,4 +92,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A request that changes things takes the write lock up front: a
+        # transaction that reads first and writes later would otherwise fail at
+        # once ("database is locked") when another writer committed meanwhile,
+        # instead of waiting its turn for the busy timeout.
+        writing = has_request_context() and request.method not in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -19,7 +19,7 @@ from ..infra.security import same_site_path
 from ..models import DiaryEntry, Movie
 from ..services import catalog, diary, watchlist
 from .helpers import form_error, list_args, or_404, page_number
-from .movies import genre_choices
+from .movies import genre_choices, movie_page
 
 bp = Blueprint("library", __name__)
 
@@ -98,9 +98,9 @@ def watched(movie_id: int):
             db.session.commit()
             flash(_logged_message(movie, entry, removed=bool(removed)), "success")
             return redirect(_back_to(movie))
-    errors = [error for field in form for error in field.errors]
-    flash(f"“{movie.title}” is not in your diary: {' '.join(errors)}", "error")
-    return redirect(_back_to(movie))
+    # The movie page again, with the form as it was sent and its errors.
+    g.watched_form = form
+    return movie_page(movie, status=422)
 
 
 def _logged_message(movie: Movie, entry: DiaryEntry, *, removed: bool) -> str:
@@ -208,7 +208,8 @@ def movie_library(movie: Any) -> MovieLibrary | None:
     return MovieLibrary(
         on_watchlist=listed,
         times_watched=diary.watched_count(current_user, movie),
-        # formdata=None: the page may answer another form's POST; this one starts fresh.
-        form=WatchedForm(formdata=None, remove_from_watchlist=listed),
+        # The form sent back with its errors, else a fresh one (formdata=None:
+        # the page may answer another form's POST).
+        form=g.get("watched_form") or WatchedForm(formdata=None, remove_from_watchlist=listed),
         latest_day=diary.latest_day(),
     )

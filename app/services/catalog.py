@@ -68,6 +68,11 @@ class MovieFilters:
         return replace(self, sort=sort, order=None)
 
     @property
+    def follows_reviews(self) -> bool:
+        """Whether the list moves with every review, so its count cannot be cached."""
+        return self.sort == "community" or self.min_community is not None
+
+    @property
     def is_filtered(self) -> bool:
         """Whether anything narrows the list."""
         return bool(
@@ -106,15 +111,14 @@ def list_(
     """One page of movies matching the filters, in the asked order.
 
     `within` is a query of movie ids (a member's watchlist, say) the list is
-    limited to; such lists are small and change often, so they are counted
-    each time rather than cached.
+    limited to; such lists, and those by members' rating, change with every
+    click, so they are counted each time rather than cached.
     """
     filters = filters or MovieFilters()
-    if within is None:
+    conditions = [] if within is None else [Movie.id.in_(within)]
+    if within is None and not filters.follows_reviews:
         total = _count(filters.counted())
-        conditions = []
     else:
-        conditions = [Movie.id.in_(within)]
         query = select(func.count()).select_from(Movie).where(*_conditions(filters), *conditions)
         total = db.session.scalar(query) or 0
     last_page = max(1, -(-total // per_page))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, distinct, func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..infra.db import db
@@ -65,6 +65,7 @@ def upsert(
     if not isinstance(rating, int) or rating not in RATINGS:
         raise ReviewError("Give a rating from 1 to 10.", "rating")
     body = _clean_body(body)
+    _lock(movie.id)
     review = db.session.scalar(
         select(Review).where(Review.user_id == user.id, Review.movie_id == movie.id)
     )
@@ -113,15 +114,27 @@ def of(user: User, movie: Movie) -> Review | None:
 def delete(review: Review) -> None:
     """Delete a review and update its movie's figures."""
     movie = review.movie
+    _lock(movie.id)
     db.session.delete(review)
     db.session.flush()
     refresh_movie(movie)
+
+
+def _lock(*movie_ids: int) -> None:
+    """Take the movies' rows for this transaction, so reviews of one movie go one at a time.
+
+    Without it, two members reviewing at once each recount from a snapshot
+    missing the other's review (PostgreSQL), and one member's double submit
+    inserts twice. SQLite's write lock already serialises writers.
+    """
+    db.session.execute(select(Movie.id).where(Movie.id.in_(movie_ids)).with_for_update())
 
 
 def refresh_movies(movie_ids: list[int]) -> None:
     """Recompute the figures of many movies at once (after a member and their reviews go)."""
     if not movie_ids:
         return
+    _lock(*movie_ids)
     of_movie = Review.movie_id == Movie.id
     db.session.execute(
         update(Movie)
@@ -142,8 +155,9 @@ def reviewed_movie_ids(user: User) -> list[int]:
 def refresh_movie(movie: Movie) -> None:
     """Recompute a movie's review count and average from its reviews, in one UPDATE.
 
-    Counted by the database rather than adjusted by one, so two members
-    reviewing at once cannot leave the figures off.
+    Counted by the database rather than adjusted by one, under the movie's
+    row lock (see _lock), so two members reviewing at once cannot leave the
+    figures off.
     """
     of_movie = Review.movie_id == movie.id
     count = select(func.count(Review.id)).where(of_movie).scalar_subquery()
@@ -222,16 +236,16 @@ def _page(query, page: int) -> Page[Review]:
 
 
 def favourite_genres(user: User, *, limit: int = 5) -> list[tuple[Genre, int]]:
-    """The genres of the movies a member rated and watched most, with how many (one query)."""
+    """The genres of the movies a member rated or watched, with how many movies (one query)."""
     rated = select(Review.movie_id.label("movie_id")).where(Review.user_id == user.id)
     watched = select(DiaryEntry.movie_id.label("movie_id")).where(DiaryEntry.user_id == user.id)
     seen = rated.union_all(watched).subquery()
     counted = (
-        select(Genre, func.count().label("times"))
+        select(Genre, func.count(distinct(seen.c.movie_id)).label("movies"))
         .join(movie_genres, movie_genres.c.genre_id == Genre.id)
         .join(seen, seen.c.movie_id == movie_genres.c.movie_id)
         .group_by(Genre.id)
-        .order_by(func.count().desc(), Genre.name)
+        .order_by(func.count(distinct(seen.c.movie_id)).desc(), Genre.name)
         .limit(limit)
     )
-    return [(genre, times) for genre, times in db.session.execute(counted).all()]
+    return [(genre, movies) for genre, movies in db.session.execute(counted).all()]

@@ -229,19 +229,22 @@ def test_watching_a_listed_movie_without_the_box_keeps_it(client, ana, heat, db)
         ("", "Give the day you watched it."),
     ],
 )
-def test_a_bad_date_is_refused_and_says_why(client, ana, heat, typed, message):
+def test_a_bad_date_is_refused_on_the_movie_page_keeping_what_was_typed(
+    client, ana, heat, typed, message
+):
     back = f"/movies/{heat.id}-{heat.slug}"
 
     response = post(
         client, f"/movies/{heat.id}/watched", watched_on=typed, headers={"Referer": HERE + back}
     )
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == back
+    assert response.status_code == 422
     assert diary.watched_count(ana, heat) == 0
-    page = client.get("/").get_data(as_text=True)
-    assert "“Heat” is not in your diary:" in page
+    page = response.get_data(as_text=True)
     assert message in page
+    assert 'id="watched-on-errors"' in page
+    if typed and "/" not in typed:  # a date input shows back what it can read
+        assert f'value="{typed}"' in page
 
 
 # /diary -----------------------------------------------------------------------

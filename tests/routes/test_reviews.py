@@ -68,7 +68,8 @@ def test_sending_again_updates_rather_than_duplicates(client, ana, alien, db):
         ({"rating": "0"}, "Give a rating from 1 to 10."),
         ({"rating": "seven"}, "Not a valid integer value."),
         ({"rating": ""}, "Give a rating from 1 to 10."),
-        ({"body": "x" * 5001}, "Keep the review under 5,000 characters."),
+        ({"body": "x" * 5001}, "Keep the review under 5,000 characters (it has 5,001)."),
+        ({"rating": "9" * 400}, "Give a rating from 1 to 10."),
     ],
 )
 def test_bad_input_gets_a_form_error_and_keeps_what_was_typed(
@@ -205,3 +206,77 @@ def test_reviews_page_newest_first_with_the_viewers_own_first(client, ana, alien
     assert "Review number 1." not in first
     assert "Review number 1." in second
     assert "reviews_page=2" in first
+
+
+def test_line_breaks_count_once_toward_the_limit(client, ana, alien, db):
+    paragraph = "x" * 99
+    body = "\r\n".join([paragraph] * 50)  # 4,950 characters and 49 breaks a browser sends as two
+
+    response = send(client, alien, body=body)
+
+    assert response.status_code == 302
+    assert len(db.session.query(Review).one().body) == 4999
+
+
+def test_a_stale_tab_with_a_bad_value_shows_the_form_and_what_was_typed(client, ana, alien):
+    send(client, alien, rating="6", body="First thoughts.")
+
+    response = send(client, alien, rating="11", body="Second thoughts, typed in another tab.")
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Give a rating from 1 to 10." in page
+    assert "Second thoughts, typed in another tab." in page
+
+
+def test_members_reviewing_at_once_all_succeed_and_the_figures_add_up(tmp_path):
+    """Real concurrent requests on a SQLite file: writers wait their turn, none gets a 503."""
+    import threading
+
+    import flask_migrate
+
+    from app import create_app
+    from app.infra import crypto
+    from app.infra.db import db as database
+    from app.models import Movie
+    from tests.conftest import MIGRATIONS, AuthActions, make_config
+    from tests.factories import PASSWORD
+
+    crypto.initialize(tmp_path / "instance", secret_key="c" * 48)
+    app = create_app(make_config(tmp_path / "instance", f"sqlite:///{tmp_path / 'busy.sqlite3'}"))
+    with app.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS)
+        movie = make_movie("Crowded")
+        for number in range(6):
+            make_user(f"critic{number}").email_confirmed_at = utcnow()
+        database.session.commit()
+        movie_id = movie.id
+    clients = []
+    for number in range(6):
+        client = app.test_client()
+        AuthActions(client).login(f"critic{number}", PASSWORD)
+        clients.append((client, csrf_token(client, f"/movies/{movie_id}-crowded")))
+    start = threading.Barrier(len(clients))
+    answers = []
+
+    def review(client, token, rating):
+        start.wait()
+        response = client.post(
+            f"/movies/{movie_id}/review", data={"rating": str(rating), "csrf_token": token}
+        )
+        answers.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=review, args=(client, token, 3 + n))
+        for n, (client, token) in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [302] * 6
+    with app.app_context():
+        movie = database.session.get(Movie, movie_id)
+        assert (movie.review_count, movie.review_average) == (6, 5.5)
+        database.engine.dispose()
