@@ -11,7 +11,7 @@ PORT   ?= 5000
 .PHONY: help install run migrate test lint format requirements bench-seed bench-pages bench-crypto bench-reviews clean
 
 help:
-	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, serve http://$(HOST):$(PORT)"
+	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the test suite with coverage"
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
@@ -36,6 +36,7 @@ run: $(STAMP)
 	$(BIN)/flask crypto init --if-missing
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed sample --if-empty
+	$(BIN)/flask seed describe --provider offline
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -12,6 +12,10 @@ import click
 from flask import current_app
 
 from seeder import SAMPLE_DIR
+from seeder.describe import providers as describe_providers
+from seeder.describe import run as describe_run
+from seeder.describe.base import ProviderError
+from seeder.describe.providers import PROVIDERS
 from seeder.fetch import DEFAULT_CAST_LIMIT, Fetcher
 from seeder.load import Loader
 from seeder.process import process
@@ -94,10 +98,53 @@ def load_command(batch_size: int) -> None:
 @group.command("all")
 @_fetch_options
 def all_command(**options: Any) -> None:
-    """Fetch, process and load in one go."""
+    """Fetch, process, load and describe in one go."""
     _fetch(**options)
     _process(output_dir() / RAW, output_dir() / PROCESSED)
     _load(output_dir() / PROCESSED, 1000)
+    _describe(describe_run.Options(language=current_app.config["DESCRIPTION_LANGUAGE"]), None)
+
+
+@group.command("describe")
+@click.option("--movies", "kinds", flag_value="movies", multiple=True, help="Movies.")
+@click.option("--people", "kinds", flag_value="people", multiple=True, help="People.")
+@click.option("--genres", "kinds", flag_value="genres", multiple=True, help="Genres.")
+@click.option("--jobs", "kinds", flag_value="jobs", multiple=True, help="Crew jobs.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many of each kind.")
+@click.option("--provider", type=click.Choice(PROVIDERS), help="Default: openai if configured.")
+@click.option("--language", help="Language code, e.g. en or pt-BR (DESCRIPTION_LANGUAGE).")
+@click.option("--force", is_flag=True, help="Write generated texts again (never TMDB's).")
+@click.option("--upgrade-offline", is_flag=True, help="Replace offline texts with a model's.")
+@click.option("--dry-run", is_flag=True, help="List what would be written, and the tokens.")
+@click.option("--max-requests", type=click.IntRange(min=1), help="Stop after this many.")
+@click.option("--max-tokens", type=click.IntRange(min=1), help="Stop once this many are used.")
+@click.option("--concurrency", type=click.IntRange(1, 32), help="Requests at once (default 4).")
+def describe_command(kinds, limit, provider, language, concurrency, **flags: Any) -> None:
+    """Write missing descriptions and biographies (AI model, or the offline writer)."""
+    config = current_app.config
+    options = describe_run.Options(
+        kinds=describe_run.chosen(kinds),
+        language=language or config["DESCRIPTION_LANGUAGE"],
+        limit=limit,
+        concurrency=concurrency or config["DESCRIBE_CONCURRENCY"],
+        **flags,
+    )
+    _describe(options, provider)
+
+
+def _describe(options: describe_run.Options, asked: str | None) -> None:
+    try:
+        provider = describe_providers.from_config(current_app.config, asked)
+    except ProviderError as error:
+        raise click.ClickException(str(error)) from None
+    label = provider.name + (f" ({provider.model})" if provider.model else "")
+    try:
+        summary = describe_run.describe(provider, options, stream=sys.stderr)
+    except KeyboardInterrupt:
+        click.echo("\nStopped. What was written is saved; run again to go on.", err=True)
+        raise SystemExit(130) from None
+    for line in summary.lines(provider=label, dry_run=options.dry_run):
+        click.echo(line)
 
 
 @group.command("sample")

@@ -60,6 +60,9 @@ DEFAULTS: dict[str, Any] = {
     "OPENAI_API_KEY": None,
     "OPENAI_BASE_URL": None,
     "OPENAI_MODEL": "gpt-4o-mini",
+    "OPENAI_TIMEOUT": 60.0,
+    "DESCRIPTION_LANGUAGE": "en",
+    "DESCRIBE_CONCURRENCY": 4,
     "BASE_URL": None,  # the site's public address; required in prod (links in mail)
     "TRUSTED_PROXY_COUNT": 0,
     "PASSWORD_MIN_LENGTH": 10,

@@ -1,0 +1,1 @@
+"""AI descriptions: texts for movies, people, genres and crew jobs, with provenance."""

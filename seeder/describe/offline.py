@@ -1,0 +1,99 @@
+"""The offline writer: plain sentences composed only from the stored facts.
+
+It needs no network and invents nothing: every clause states one fact of the
+prompt, and a fact that is missing is left out rather than guessed. It writes
+English whatever language was asked (its texts are labelled `en`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Prompt, Written
+
+
+def _join(items: list[str]) -> str:
+    items = [str(item) for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+class OfflineWriter:
+    """Writes factual texts from the prompt's facts alone."""
+
+    name = "offline"
+    language = "en"
+
+    @property
+    def model(self) -> str | None:
+        """No model: the text is composed, not generated."""
+        return None
+
+    def write(self, prompt: Prompt) -> Written:
+        """One paragraph for the prompt's subject."""
+        compose = {
+            "movie": _movie,
+            "person": _person,
+            "genre": _genre,
+            "job": _job,
+        }[prompt.kind]
+        return Written(body=compose(prompt.subject, prompt.facts), model=None)
+
+
+def _movie(title: str, facts: dict[str, Any]) -> str:
+    genres = [genre.lower() for genre in facts.get("Genres") or []]
+    kind = f"{_join(genres)} film" if genres else "film"
+    year = facts.get("Year")
+    sentences = [f"{title} is {_article(kind)} {kind}" + (f" from {year}." if year else ".")]
+    if facts.get("Original title"):
+        sentences.append(f"Its original title is {facts['Original title']}.")
+    if facts.get("Directed by"):
+        sentences.append(f"It was directed by {_join(facts['Directed by'])}.")
+    if facts.get("Starring"):
+        sentences.append(f"It stars {_join(facts['Starring'])}.")
+    if facts.get("Runtime"):
+        sentences.append(f"It runs {facts['Runtime']}.")
+    return " ".join(sentences)
+
+
+def _person(name: str, facts: dict[str, Any]) -> str:
+    department = facts.get("Known for")
+    sentences = [
+        f"{name} is known for {department.lower()} work in film."
+        if department
+        else f"{name} works in film."
+    ]
+    born, place = facts.get("Born"), facts.get("Place of birth")
+    if born and place:
+        sentences.append(f"Born on {born} in {place}.")
+    elif born:
+        sentences.append(f"Born on {born}.")
+    elif place:
+        sentences.append(f"Born in {place}.")
+    if facts.get("Died"):
+        sentences.append(f"Died on {facts['Died']}.")
+    if facts.get("Films in this catalog"):
+        sentences.append(f"In this catalog: {_join(facts['Films in this catalog'])}.")
+    return " ".join(sentences)
+
+
+def _genre(name: str, facts: dict[str, Any]) -> str:
+    count = facts.get("Movies in this catalog") or 0
+    noun = "movie" if count == 1 else "movies"
+    sentences = [f"{name} is a film genre with {count:,} {noun} in this catalog."]
+    if facts.get("Best known"):
+        sentences.append(f"Among the best known are {_join(facts['Best known'])}.")
+    return " ".join(sentences)
+
+
+def _job(job: str, facts: dict[str, Any]) -> str:
+    department = facts.get("Department")
+    count = facts.get("Credits in this catalog") or 0
+    noun = "credit" if count == 1 else "credits"
+    where = f" in the {department.lower()} department" if department else ""
+    return f"{job} is a film crew job{where}, with {count:,} {noun} in this catalog."

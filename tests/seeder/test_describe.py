@@ -1,0 +1,261 @@
+"""The describe stage: offline writer, the real openai client against a stand-in, cache, budgets."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.models import GeneratedText, TextSource
+from seeder.describe import run as describe_run
+from seeder.describe.base import ProviderError
+from seeder.describe.offline import OfflineWriter
+from seeder.describe.openai_provider import OpenAIProvider
+from seeder.describe.providers import OpenAIWriter, from_config
+from tests.factories import make_cast_credit, make_crew_credit, make_genre, make_movie, make_person
+from tests.seeder.openai_server import OpenAIServer, Reply
+
+
+@pytest.fixture
+def catalog(db):
+    """Two movies without overviews, their people, a genre and two crew jobs."""
+    drama = make_genre("Drama")
+    lead = make_person("Ada Lead", known_for_department="Acting", place_of_birth="Lisbon")
+    maker = make_person("Bo Maker", known_for_department="Directing")
+    first = make_movie("First Light", genres=[drama], overview=None, runtime=101)
+    second = make_movie("Second Wind", genres=[drama], overview="", runtime=None)
+    make_cast_credit(first, lead, "Hero", order=0)
+    make_crew_credit(first, maker, "Director", "Directing")
+    make_crew_credit(second, maker, "Director of Photography", "Camera")
+    db.session.commit()
+    return {"first": first, "second": second, "lead": lead, "maker": maker, "drama": drama}
+
+
+@pytest.fixture
+def openai_server():
+    with OpenAIServer() as server:
+        yield server
+
+
+def openai_writer(server, **options) -> OpenAIWriter:
+    client = OpenAIProvider(
+        api_key="sk-test", base_url=server.base_url, model="test-model", timeout=2.0, max_retries=1,
+        **options,
+    )  # fmt: skip
+    return OpenAIWriter(client)
+
+
+def texts(db) -> list[GeneratedText]:
+    return list(db.session.scalars(select(GeneratedText)))
+
+
+def test_the_offline_writer_fills_every_missing_text_from_facts_alone(catalog, db):
+    summary = describe_run.describe(OfflineWriter(), describe_run.Options())
+
+    assert summary.written == {"movie": 2, "person": 2, "genre": 1, "job": 2}
+    assert summary.requests == 0
+    first = catalog["first"]
+    db.session.refresh(first)
+    body = first.generated_text.body
+    assert body == (
+        "First Light is a drama film from 1999. It was directed by Bo Maker. It stars Ada Lead. "
+        "It runs 101 minutes."
+    )
+    assert first.generated_text.source is TextSource.offline
+    lead = catalog["lead"]
+    db.session.refresh(lead)
+    assert lead.generated_text.body == (
+        "Ada Lead is known for acting work in film. Born in Lisbon. "
+        "In this catalog: First Light (1999)."
+    )
+    job = db.session.scalar(select(GeneratedText).where(GeneratedText.crew_job == "Director"))
+    assert (
+        job.body
+        == "Director is a film crew job in the directing department, with 1 credit in this catalog."
+    )
+
+
+def test_a_second_run_with_unchanged_facts_does_nothing(catalog, db):
+    describe_run.describe(OfflineWriter(), describe_run.Options())
+    again = describe_run.describe(OfflineWriter(), describe_run.Options())
+
+    assert sum(again.written.values()) == 0
+    assert again.cached == 7
+
+
+def test_changed_facts_rewrite_a_generated_text(catalog, db):
+    describe_run.describe(OfflineWriter(), describe_run.Options(kinds=("movies",)))
+    catalog["second"].runtime = 95
+    db.session.commit()
+
+    again = describe_run.describe(OfflineWriter(), describe_run.Options(kinds=("movies",)))
+
+    assert again.written == {"movie": 1}
+    assert "It runs 95 minutes." in catalog["second"].generated_text.body
+
+
+def test_tmdb_texts_are_never_overwritten(catalog, db):
+    db.session.add(
+        GeneratedText(
+            genre=catalog["drama"], body="Editors' words.", source=TextSource.tmdb, language="en"
+        )
+    )
+    db.session.commit()
+
+    describe_run.describe(OfflineWriter(), describe_run.Options(kinds=("genres",), force=True))
+
+    db.session.refresh(catalog["drama"])
+    assert catalog["drama"].generated_text.body == "Editors' words."
+
+
+def test_the_real_client_writes_with_facts_and_language_then_caches(catalog, db, openai_server):
+    writer = openai_writer(openai_server)
+    options = describe_run.Options(kinds=("movies",), language="pt-BR")
+
+    summary = describe_run.describe(writer, options)
+
+    assert summary.written == {"movie": 2}
+    assert summary.requests == 2
+    assert summary.tokens_in > 0
+    assert summary.tokens_out > 0
+    bodies = [request.body for request in openai_server.requests]
+    first = next(b for b in bodies if "First Light" in b["messages"][1]["content"])
+    assert first["model"] == "test-model"
+    assert "pt-BR" in first["messages"][0]["content"]
+    for fact in (
+        "Subject: First Light",
+        "Genres: Drama",
+        "Directed by: Bo Maker",
+        "Starring: Ada Lead",
+        "Runtime: 101 minutes",
+    ):
+        assert fact in first["messages"][1]["content"]
+    text = catalog["first"].generated_text
+    assert (text.source, text.model, text.language) == (TextSource.openai, "test-model", "pt-BR")
+    assert text.prompt_hash
+
+    again = describe_run.describe(writer, options)
+
+    assert again.requests == 0
+    assert len(openai_server.requests) == 2
+    assert again.cached == 2
+
+
+def test_a_failed_item_is_listed_and_the_rest_is_saved(catalog, db, openai_server):
+    openai_server.script(Reply.empty())
+    writer = openai_writer(openai_server)
+
+    summary = describe_run.describe(writer, describe_run.Options(kinds=("movies",), concurrency=1))
+
+    assert summary.written == {"movie": 1}
+    ((subject, reason),) = summary.failures
+    assert subject.kind == "movie"
+    assert "empty" in reason
+    lines = summary.lines(provider="openai", dry_run=False)
+    assert "1 failed (the rest was saved):" in lines
+
+
+def test_budgets_stop_the_run_cleanly(catalog, db, openai_server):
+    writer = openai_writer(openai_server)
+
+    summary = describe_run.describe(
+        writer, describe_run.Options(kinds=("people",), max_requests=1, concurrency=1)
+    )
+
+    assert summary.requests == 1
+    assert len(openai_server.requests) == 1
+    assert "budget of 1 requests" in summary.stopped
+    assert sum(summary.written.values()) == 1
+
+
+def test_the_offline_writer_keeps_a_models_text(catalog, db, openai_server):
+    describe_run.describe(openai_writer(openai_server), describe_run.Options(kinds=("genres",)))
+    catalog["drama"].movies.append(make_movie("Third", overview="x"))
+    db.session.commit()
+
+    summary = describe_run.describe(OfflineWriter(), describe_run.Options(kinds=("genres",)))
+
+    assert summary.kept == 1
+    assert catalog["drama"].generated_text.source is TextSource.openai
+
+
+def test_upgrade_offline_replaces_offline_texts_with_a_models(catalog, db, openai_server):
+    describe_run.describe(OfflineWriter(), describe_run.Options(kinds=("genres",)))
+
+    plain = describe_run.describe(
+        openai_writer(openai_server), describe_run.Options(kinds=("genres",))
+    )
+    upgraded = describe_run.describe(
+        openai_writer(openai_server), describe_run.Options(kinds=("genres",), upgrade_offline=True)
+    )
+
+    assert plain.written == {}
+    assert upgraded.written == {"genre": 1}
+    assert catalog["drama"].generated_text.source is TextSource.openai
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("  One sentence.  ", "One sentence."),
+        ("First. Second is cut mid", "First."),
+        ("Wrapped\n  lines here.\n\nNew paragraph.", "Wrapped lines here.\n\nNew paragraph."),
+    ],
+)
+def test_answers_are_trimmed_at_a_sentence_end(answer, kept):
+    assert describe_run.checked(answer, 600) == kept
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "no sentence end at all", "x" * 700 + "."])
+def test_answers_without_a_sentence_in_the_limit_are_refused(answer):
+    with pytest.raises(ProviderError):
+        describe_run.checked(answer, 600)
+
+
+def test_the_provider_is_openai_when_configured(app):
+    assert from_config({"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None}).name == "offline"
+    configured = {"OPENAI_API_KEY": "sk", "OPENAI_BASE_URL": None, "OPENAI_MODEL": "m"}
+    assert from_config(configured).name == "openai"
+    with pytest.raises(ProviderError, match="needs OPENAI_API_KEY"):
+        from_config({"OPENAI_API_KEY": None}, "openai")
+
+
+def test_flask_seed_describe_offline_then_a_dry_run(catalog, runner):
+    written = runner.invoke(args=["seed", "describe", "--provider", "offline"])
+    dry = runner.invoke(args=["seed", "describe", "--provider", "offline", "--force", "--dry-run"])
+
+    assert written.exit_code == 0, written.output
+    assert "Wrote 7 texts with offline" in written.output
+    assert "Usage: 0 requests" in written.output
+    assert dry.exit_code == 0, dry.output
+    assert "Would write 7 texts with offline" in dry.output
+    assert "tokens" in dry.output
+
+
+def test_flask_seed_describe_through_the_real_client(
+    catalog, runner, app, openai_server, monkeypatch
+):
+    monkeypatch.setitem(app.config, "OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setitem(app.config, "OPENAI_API_KEY", "sk-test")
+
+    first = runner.invoke(args=["seed", "describe", "--genres", "--jobs"])
+    second = runner.invoke(args=["seed", "describe", "--genres", "--jobs"])
+
+    assert first.exit_code == 0, first.output
+    assert "Wrote 3 texts with openai (gpt-4o-mini)" in first.output
+    assert "Usage: 3 requests" in first.output
+    assert "Usage: 0 requests" in second.output
+    assert len(openai_server.requests) == 3
+
+
+def test_pages_label_ai_text_with_its_model(catalog, client, db, openai_server):
+    describe_run.describe(openai_writer(openai_server), describe_run.Options())
+    movie, person, genre = catalog["first"], catalog["lead"], catalog["drama"]
+
+    for url in (
+        f"/movies/{movie.id}-{movie.slug}",
+        f"/people/{person.id}-{person.slug}",
+        f"/genres/{genre.slug}",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert "AI-generated" in page, url
+        assert "test-model" in page, url
