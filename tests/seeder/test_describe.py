@@ -259,3 +259,66 @@ def test_pages_label_ai_text_with_its_model(catalog, client, db, openai_server):
         page = client.get(url).get_data(as_text=True)
         assert "AI-generated" in page, url
         assert "test-model" in page, url
+
+
+def missing_texts(db) -> dict[str, int]:
+    """Subjects that should have a generated text and have none."""
+    from sqlalchemy import func, or_
+
+    from app.models import Credit, CreditKind, Genre, Movie, Person
+
+    def count(query) -> int:
+        return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+    described = select(GeneratedText.crew_job).where(GeneratedText.crew_job.is_not(None))
+    return {
+        "movies": count(
+            select(Movie.id).where(
+                or_(Movie.overview.is_(None), Movie.overview == ""), ~Movie.generated_text.has()
+            )
+        ),
+        "people": count(
+            select(Person.id).where(
+                or_(Person.biography.is_(None), Person.biography == ""),
+                ~Person.generated_text.has(),
+            )
+        ),
+        "genres": count(select(Genre.id).where(~Genre.generated_text.has())),
+        "jobs": count(
+            select(Credit.job)
+            .where(
+                Credit.kind == CreditKind.crew,
+                Credit.job.is_not(None),
+                Credit.job.not_in(described),
+            )
+            .distinct()
+        ),
+    }
+
+
+def test_on_the_sample_the_offline_writer_fills_every_missing_text(runner, db):
+    assert runner.invoke(args=["seed", "sample"]).exit_code == 0
+    assert sum(missing_texts(db).values()) > 0
+
+    result = runner.invoke(args=["seed", "describe", "--provider", "offline"])
+
+    assert result.exit_code == 0, result.output
+    assert missing_texts(db) == {"movies": 0, "people": 0, "genres": 0, "jobs": 0}
+
+
+def test_on_the_sample_the_real_client_fills_them_and_a_rerun_asks_nothing(
+    runner, db, app, openai_server, monkeypatch
+):
+    monkeypatch.setitem(app.config, "OPENAI_BASE_URL", openai_server.base_url)
+    assert runner.invoke(args=["seed", "sample"]).exit_code == 0
+    wanted = sum(missing_texts(db).values())
+
+    first = runner.invoke(args=["seed", "describe", "--concurrency", "8"])
+    asked = len(openai_server.requests)
+    second = runner.invoke(args=["seed", "describe"])
+
+    assert first.exit_code == 0, first.output
+    assert missing_texts(db) == {"movies": 0, "people": 0, "genres": 0, "jobs": 0}
+    assert asked == wanted
+    assert len(openai_server.requests) == asked  # the second run made no request
+    assert "Usage: 0 requests" in second.output
