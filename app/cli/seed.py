@@ -140,11 +140,15 @@ def _describe(options: describe_run.Options, asked: str | None) -> None:
     label = provider.name + (f" ({provider.model})" if provider.model else "")
     try:
         summary = describe_run.describe(provider, options, stream=sys.stderr)
-    except KeyboardInterrupt:
-        click.echo("\nStopped. What was written is saved; run again to go on.", err=True)
+    except describe_run.Interrupted as stop:
+        for line in stop.summary.lines(provider=label, dry_run=False):
+            click.echo(line)
+        click.echo("Stopped. What was written is saved; run again to go on.", err=True)
         raise SystemExit(130) from None
     for line in summary.lines(provider=label, dry_run=options.dry_run):
         click.echo(line)
+    if summary.fatal:
+        raise click.ClickException(summary.fatal)
 
 
 @group.command("sample")

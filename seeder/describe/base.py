@@ -21,6 +21,10 @@ class ProviderError(Exception):
     """A text could not be written; the message says why (safe to print)."""
 
 
+class ProviderUnusableError(ProviderError):
+    """No text can be written at all (wrong key, unknown model, server unreachable): stop."""
+
+
 @dataclass(frozen=True)
 class Prompt:
     """What to write about one subject: its kind, its facts, the language and the length."""
@@ -34,11 +38,17 @@ class Prompt:
     @property
     def system(self) -> str:
         """The standing instructions."""
+        grounding = (
+            "You may explain the craft or the genre in general terms, but name no films, "
+            "people, dates or numbers beyond the facts given."
+            if self.kind in ("genre", "job")
+            else "Use only the facts given; add no other facts, names, dates or numbers."
+        )
         return (
-            "You write short, neutral reference texts for a movie catalog. Use only the facts "
-            "given; add no other facts, names, dates or numbers. Never reveal plot twists or "
-            f"endings. Write in the language with the code {self.language}. Answer with the "
-            f"text alone, in at most {self.max_chars} characters, ending with a full sentence."
+            f"You write short, neutral reference texts for a movie catalog. {grounding} Never "
+            f"reveal plot twists or endings. Write in the language with the code "
+            f"{self.language}. Answer with the text alone, in at most {self.max_chars} "
+            "characters, ending with a full sentence."
         )
 
     @property

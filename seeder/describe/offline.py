@@ -7,6 +7,7 @@ English whatever language was asked (its texts are labelled `en`).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from .base import Prompt, Written
@@ -45,8 +46,30 @@ class OfflineWriter:
         return Written(body=compose(prompt.subject, prompt.facts), model=None)
 
 
+# TMDB files the source of a screenplay as a writing "job" (Novel, Play…):
+# these are credits for source material, not jobs someone does on the film.
+SOURCE_CREDITS = frozenset(
+    {"Novel", "Book", "Short Story", "Play", "Comic Book", "Story", "Characters", "Author",
+     "Original Story", "Graphic Novel", "Idea", "Original Concept"}
+)  # fmt: skip
+_KEEP_CASE = {"TV Movie": "TV movie"}
+
+
+def _genre_word(name: str) -> str:
+    return _KEEP_CASE.get(name, name.lower())
+
+
+def _date(value: str) -> str:
+    """An ISO date as 26 July 1928."""
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{parsed.day} {parsed.strftime('%B %Y')}"
+
+
 def _movie(title: str, facts: dict[str, Any]) -> str:
-    genres = [genre.lower() for genre in facts.get("Genres") or []]
+    genres = [_genre_word(genre) for genre in facts.get("Genres") or []]
     kind = f"{_join(genres)} film" if genres else "film"
     year = facts.get("Year")
     sentences = [f"{title} is {_article(kind)} {kind}" + (f" from {year}." if year else ".")]
@@ -66,17 +89,17 @@ def _person(name: str, facts: dict[str, Any]) -> str:
     sentences = [
         f"{name} is known for {department.lower()} work in film."
         if department
-        else f"{name} works in film."
+        else f"{name} has credits in this catalog."
     ]
     born, place = facts.get("Born"), facts.get("Place of birth")
     if born and place:
-        sentences.append(f"Born on {born} in {place}.")
+        sentences.append(f"Born on {_date(born)} in {place}.")
     elif born:
-        sentences.append(f"Born on {born}.")
+        sentences.append(f"Born on {_date(born)}.")
     elif place:
         sentences.append(f"Born in {place}.")
     if facts.get("Died"):
-        sentences.append(f"Died on {facts['Died']}.")
+        sentences.append(f"Died on {_date(facts['Died'])}.")
     if facts.get("Films in this catalog"):
         sentences.append(f"In this catalog: {_join(facts['Films in this catalog'])}.")
     return " ".join(sentences)
@@ -84,6 +107,8 @@ def _person(name: str, facts: dict[str, Any]) -> str:
 
 def _genre(name: str, facts: dict[str, Any]) -> str:
     count = facts.get("Movies in this catalog") or 0
+    if not count:
+        return f"{name} is a film genre; this catalog has no {_genre_word(name)} movies yet."
     noun = "movie" if count == 1 else "movies"
     sentences = [f"{name} is a film genre with {count:,} {noun} in this catalog."]
     if facts.get("Best known"):
@@ -96,4 +121,5 @@ def _job(job: str, facts: dict[str, Any]) -> str:
     count = facts.get("Credits in this catalog") or 0
     noun = "credit" if count == 1 else "credits"
     where = f" in the {department.lower()} department" if department else ""
-    return f"{job} is a film crew job{where}, with {count:,} {noun} in this catalog."
+    what = "a credit for source material" if job in SOURCE_CREDITS else "a film crew job"
+    return f"{job} is {what}{where}, with {count:,} {noun} in this catalog."

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import openai
 
-from .base import ProviderError, Written
+from .base import ProviderError, ProviderUnusableError, Written
 
 __all__ = ["OpenAIProvider", "ProviderError", "Written"]
 
@@ -74,9 +74,14 @@ class OpenAIProvider:
                 f"{self._server} timed out (no answer within {self._timeout:g} s, {self._attempts})"
             ) from None
         except openai.APIConnectionError:
-            raise ProviderError(f"could not connect to {self._server} ({self._attempts})") from None
+            raise ProviderUnusableError(
+                f"could not connect to {self._server} ({self._attempts})"
+            ) from None
         except openai.APIStatusError as error:
-            raise ProviderError(self._status_problem(error)) from None
+            # A wrong key, a forbidden or unknown model fails every request alike.
+            unusable = error.status_code in (401, 403, 404)
+            problem = self._status_problem(error)
+            raise (ProviderUnusableError if unusable else ProviderError)(problem) from None
         except openai.APIError as error:
             raise ProviderError(
                 f"{self._server} sent a reply that is not a chat completion "

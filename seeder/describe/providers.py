@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from .base import Prompt, ProviderError, Written
 from .offline import OfflineWriter
@@ -45,11 +46,33 @@ def from_config(
             "The openai provider needs OPENAI_API_KEY (hosted) or OPENAI_BASE_URL (a local "
             "OpenAI-compatible server such as Ollama); set one, or use --provider offline."
         )
-    return OpenAIWriter(
-        OpenAIProvider(
+    base_url = config.get("OPENAI_BASE_URL")
+    if base_url:
+        _check_base_url(str(base_url))
+    try:
+        client = OpenAIProvider(
             api_key=config.get("OPENAI_API_KEY"),
-            base_url=config.get("OPENAI_BASE_URL"),
+            base_url=base_url,
             model=config["OPENAI_MODEL"],
             timeout=float(config.get("OPENAI_TIMEOUT", 60.0)),
         )
-    )
+    except Exception as error:  # the client refuses what it cannot use; say so plainly
+        raise ProviderError(f"The openai client cannot start: {type(error).__name__}.") from None
+    return OpenAIWriter(client)
+
+
+def _check_base_url(url: str) -> None:
+    """Refuse an OPENAI_BASE_URL that is not an http(s) address with a host (and a number port)."""
+    problem = None
+    try:
+        parts = urlsplit(url)
+        _port = parts.port
+    except ValueError:
+        problem = "its port is not a number"
+    else:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problem = "it must start with http:// or https:// and name a host"
+    if problem:
+        raise ProviderError(
+            f"OPENAI_BASE_URL cannot be used: {problem} (e.g. http://127.0.0.1:11434/v1)."
+        )

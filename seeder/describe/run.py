@@ -21,11 +21,11 @@ from app.models.mixins import utcnow
 
 from ..progress import Progress
 from . import subjects
-from .base import Prompt, Provider, ProviderError, Written
+from .base import Prompt, Provider, ProviderError, ProviderUnusableError, Written
 from .subjects import Subject
 
 KINDS = ("movies", "people", "genres", "jobs")
-_SENTENCE_END = re.compile(r"[.!?…](?:[\"”’')\]]*)(?=\s|$)")
+_SENTENCE_END = re.compile(r"(?:[.!?…](?:[\"”’')\]]*)(?=\s|$)|[。！？])")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Summary:
     tokens_in: int = 0
     tokens_out: int = 0
     stopped: str | None = None
+    fatal: str | None = None  # set when no further request can succeed
 
     def lines(self, *, provider: str, dry_run: bool) -> list[str]:
         """The closing report."""
@@ -68,6 +69,7 @@ class Summary:
                 f"Would write {len(self.planned)} texts with {provider} ({listed or 'none'}); "
                 f"about {self.estimated_tokens:,} tokens. {self.cached} already up to date.",
                 *(f"  {s.kind} {s.prompt.subject}" for s in self.planned[:50]),
+                *([f"  … and {len(self.planned) - 50:,} more"] if len(self.planned) > 50 else []),
             ]
         written = ", ".join(f"{count} {kind}" for kind, count in sorted(self.written.items()))
         lines = [
@@ -89,47 +91,62 @@ class Summary:
         return lines
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; carries the summary of what was done and saved."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__()
+        self.summary = summary
+
+
 def describe(provider: Provider, options: Options, *, stream: TextIO | None = None) -> Summary:
     """Write the texts `options` ask for with `provider`; returns what happened."""
     summary = Summary()
     todo = list(_needing_text(provider, options, summary))
     if options.dry_run:
         summary.planned = todo
-        summary.estimated_tokens = sum(_estimate(s.prompt) for s in todo)
+        if provider.name != "offline":
+            summary.estimated_tokens = sum(_estimate(s.prompt) for s in todo)
+        return summary
+    if not todo:
         return summary
     progress = Progress("describe", len(todo), stream=stream)
     pending: dict[Future[Written], Subject] = {}
     queue = iter(todo)
     done_since_commit = 0
-    with ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="describe") as pool:
-        try:
-            while True:
-                while len(pending) < options.concurrency and not summary.stopped:
-                    subject = next(queue, None)
-                    if subject is None:
-                        break
-                    summary.stopped = _over_budget(summary, options)
-                    if summary.stopped:
-                        break
-                    if provider.name != "offline":
-                        summary.requests += 1
-                    pending[pool.submit(provider.write, subject.prompt)] = subject
-                if not pending:
+    pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="describe")
+    try:
+        while True:
+            while len(pending) < options.concurrency and not summary.stopped:
+                subject = next(queue, None)
+                if subject is None:
                     break
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    subject = pending.pop(future)
-                    _record(future, subject, provider, options, summary)
-                    progress.advance()
-                    done_since_commit += 1
-                if done_since_commit >= options.batch_size:
-                    db.session.commit()
-                    done_since_commit = 0
-        except KeyboardInterrupt:
-            for future in pending:
-                future.cancel()
-            db.session.commit()  # what finished is kept
-            raise
+                summary.stopped = _over_budget(summary, options, pending, subject)
+                if summary.stopped:
+                    break
+                if provider.name != "offline":
+                    summary.requests += 1
+                pending[pool.submit(provider.write, subject.prompt)] = subject
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                _record(future, pending.pop(future), provider, options, summary)
+                progress.advance()
+                done_since_commit += 1
+            if done_since_commit >= options.batch_size:
+                db.session.commit()
+                done_since_commit = 0
+    except KeyboardInterrupt:
+        # Keep the answers already paid for, drop what has not started, and stop
+        # without waiting for requests still on the wire.
+        for future in [future for future in pending if future.done()]:
+            _record(future, pending.pop(future), provider, options, summary)
+        pool.shutdown(wait=False, cancel_futures=True)
+        db.session.commit()
+        summary.stopped = "interrupted"
+        raise Interrupted(summary) from None
+    pool.shutdown()
     db.session.commit()
     progress.finish()
     return summary
@@ -151,11 +168,9 @@ def _needing_text(provider: Provider, options: Options, summary: Summary) -> Ite
                 yield subject
             elif existing.source is TextSource.tmdb:
                 continue  # TMDB's own texts are never overwritten
-            elif options.force:
-                yield subject
             elif existing.source is TextSource.openai and provider.name == "offline":
-                summary.kept += 1
-            elif (
+                summary.kept += 1  # even with --force: only a model replaces a model's text
+            elif options.force or (
                 options.upgrade_offline
                 and existing.source is TextSource.offline
                 and provider.name != "offline"
@@ -167,12 +182,23 @@ def _needing_text(provider: Provider, options: Options, summary: Summary) -> Ite
                 yield subject  # the facts changed since the text was written
 
 
-def _over_budget(summary: Summary, options: Options) -> str | None:
+def _over_budget(
+    summary: Summary, options: Options, pending: dict[Future[Written], Subject], subject: Subject
+) -> str | None:
+    """Why the next request must not be sent, if it must not.
+
+    Tokens are known only when an answer arrives, so requests still on the
+    wire count at their estimate, and the next one must fit too.
+    """
+    if summary.fatal:
+        return summary.fatal
     if options.max_requests is not None and summary.requests >= options.max_requests:
         return f"the budget of {options.max_requests} requests is spent"
-    used = summary.tokens_in + summary.tokens_out
-    if options.max_tokens is not None and used >= options.max_tokens:
-        return f"the budget of {options.max_tokens:,} tokens is spent ({used:,} used)"
+    if options.max_tokens is not None:
+        used = summary.tokens_in + summary.tokens_out
+        in_flight = sum(_estimate(waiting.prompt) for waiting in pending.values())
+        if used + in_flight + _estimate(subject.prompt) > options.max_tokens:
+            return f"the budget of {options.max_tokens:,} tokens would be exceeded"
     return None
 
 
@@ -188,6 +214,10 @@ def _record(
         summary.tokens_in += written.tokens_in
         summary.tokens_out += written.tokens_out
         body = checked(written.body, subject.prompt.max_chars)
+    except ProviderUnusableError as error:
+        summary.failures.append((subject, str(error)))
+        summary.fatal = f"the provider cannot be used: {error}"
+        return
     except ProviderError as error:
         summary.failures.append((subject, str(error)))
         return

@@ -84,7 +84,9 @@ def _credits_by_movie(movie_ids: list[int]) -> dict[int, tuple[list[str], list[s
     )
     for movie_id, kind, _job, name in rows:
         cast, directors = found[movie_id]
-        (cast if kind is CreditKind.cast else directors).append(name)
+        names = cast if kind is CreditKind.cast else directors
+        if name not in names:  # one person in two roles is named once
+            names.append(name)
     return found
 
 
@@ -132,28 +134,58 @@ def _known_for(person_ids: list[int], per_person: int = 4) -> dict[int, list[str
 
 
 def genres(language: str, *, limit: int | None = None) -> Iterator[Subject]:
-    """Every genre, with how many movies it has and some of the best known."""
+    """Every genre, with how many movies it has and some of the best known (two queries)."""
+    found = list(
+        db.session.scalars(
+            select(Genre)
+            .order_by(Genre.name)
+            .options(selectinload(Genre.generated_text))
+            .limit(limit)
+        )
+    )
     counts = dict(
         db.session.execute(
             select(movie_genres.c.genre_id, func.count()).group_by(movie_genres.c.genre_id)
         ).all()
     )
-    query = (
-        select(Genre).order_by(Genre.name).options(selectinload(Genre.generated_text)).limit(limit)
-    )
-    for genre in db.session.scalars(query):
-        best_known = db.session.scalars(
-            select(Movie.title)
-            .join(movie_genres, movie_genres.c.movie_id == Movie.id)
-            .where(movie_genres.c.genre_id == genre.id)
-            .order_by(Movie.popularity.desc(), Movie.id)
-            .limit(3)
-        ).all()
-        facts = {"Movies in this catalog": counts.get(genre.id, 0), "Best known": best_known}
+    best_known = _best_known([genre.id for genre in found])
+    for genre in found:
+        facts = {
+            "Movies in this catalog": counts.get(genre.id, 0),
+            "Best known": best_known.get(genre.id, []),
+        }
         yield Subject(
             "genre", genre.id, _prompt("genre", genre.name, facts, language),
             genre.generated_text,
         )  # fmt: skip
+
+
+def _best_known(genre_ids: list[int], per_genre: int = 3) -> dict[int, list[str]]:
+    """The most popular titles of each genre, in one query."""
+    ranked = (
+        select(
+            movie_genres.c.genre_id,
+            Movie.title,
+            func.row_number()
+            .over(
+                partition_by=movie_genres.c.genre_id,
+                order_by=(Movie.popularity.desc(), Movie.id),
+            )
+            .label("rank"),
+        )
+        .join(Movie, Movie.id == movie_genres.c.movie_id)
+        .where(movie_genres.c.genre_id.in_(genre_ids))
+        .subquery()
+    )
+    titles: dict[int, list[str]] = defaultdict(list)
+    rows = db.session.execute(
+        select(ranked.c.genre_id, ranked.c.title)
+        .where(ranked.c.rank <= per_genre)
+        .order_by(ranked.c.genre_id, ranked.c.rank)
+    )
+    for genre_id, title in rows:
+        titles[genre_id].append(title)
+    return titles
 
 
 def jobs(language: str, *, limit: int | None = None) -> Iterator[Subject]:

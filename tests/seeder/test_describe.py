@@ -322,3 +322,94 @@ def test_on_the_sample_the_real_client_fills_them_and_a_rerun_asks_nothing(
     assert asked == wanted
     assert len(openai_server.requests) == asked  # the second run made no request
     assert "Usage: 0 requests" in second.output
+
+
+@pytest.mark.parametrize("url", ["http://localhost:11434x/v1", "localhost:11434/v1", "ftp://x/v1"])
+def test_a_base_url_that_cannot_work_is_a_clean_error(runner, app, monkeypatch, url):
+    monkeypatch.setitem(app.config, "OPENAI_BASE_URL", url)
+
+    result = runner.invoke(args=["seed", "describe", "--genres", "--dry-run"])
+
+    assert result.exit_code == 1
+    assert "OPENAI_BASE_URL cannot be used" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_token_budget_holds_with_requests_in_flight(catalog, db, openai_server):
+    from seeder.describe import subjects
+
+    writer = openai_writer(openai_server)
+    first = next(subjects.people("en"))
+    budget = describe_run._estimate(first.prompt) + 10  # room for one request, not for two
+
+    summary = describe_run.describe(
+        writer, describe_run.Options(kinds=("people",), max_tokens=budget, concurrency=4)
+    )
+
+    assert summary.requests == 1
+    assert summary.tokens_in + summary.tokens_out <= budget
+    assert "would be exceeded" in summary.stopped
+
+
+def test_a_refused_key_stops_the_run_after_one_failure(catalog, db):
+    with OpenAIServer(api_key="the-right-key") as server:
+        writer = openai_writer(server)  # sends sk-test
+        summary = describe_run.describe(writer, describe_run.Options(concurrency=1))
+
+    assert summary.requests == 1
+    assert len(summary.failures) == 1
+    assert "cannot be used" in summary.fatal
+
+
+def test_force_with_the_offline_writer_keeps_a_models_text(catalog, db, openai_server):
+    describe_run.describe(openai_writer(openai_server), describe_run.Options(kinds=("genres",)))
+
+    summary = describe_run.describe(
+        OfflineWriter(), describe_run.Options(kinds=("genres",), force=True)
+    )
+
+    assert summary.kept == 1
+    assert catalog["drama"].generated_text.source is TextSource.openai
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "facts", "expected"),
+    [
+        (
+            "person",
+            "Nobody Known",
+            {"Died": "1950-01-01"},
+            "Nobody Known has credits in this catalog. Died on 1 January 1950.",
+        ),
+        (
+            "person",
+            "Ada",
+            {"Born": "1928-07-26"},
+            "Ada has credits in this catalog. Born on 26 July 1928.",
+        ),
+        (
+            "genre",
+            "Documentary",
+            {"Movies in this catalog": 0},
+            "Documentary is a film genre; this catalog has no documentary movies yet.",
+        ),
+        ("movie", "Plain", {}, "Plain is a film."),
+        (
+            "movie",
+            "Telly",
+            {"Genres": ["TV Movie"], "Year": 1990},
+            "Telly is a TV movie film from 1990.",
+        ),
+        (
+            "job",
+            "Novel",
+            {"Department": "Writing", "Credits in this catalog": 3},
+            "Novel is a credit for source material in the writing department, "
+            "with 3 credits in this catalog.",
+        ),
+    ],
+)
+def test_the_offline_writer_on_thin_data(kind, subject, facts, expected):
+    from seeder.describe.base import Prompt
+
+    assert OfflineWriter().write(Prompt(kind, subject, facts)).body == expected
