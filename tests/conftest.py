@@ -169,6 +169,17 @@ def auth(client: FlaskClient) -> AuthActions:
 
 
 @pytest.fixture
+def ana(client: FlaskClient, auth: AuthActions, db):
+    """Ana (tests.factories.make_user), signed in on the client."""
+    from tests.factories import make_user
+
+    user = make_user("ana")
+    db.session.commit()
+    auth.login()
+    return user
+
+
+@pytest.fixture
 def empty_instance(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh instance folder with no keys, which the app and `flask crypto` use."""
     instance = tmp_path / "instance"

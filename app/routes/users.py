@@ -107,7 +107,7 @@ def placeholder_avatar(username: str):
 def avatar(stem: str, size: int):
     """An uploaded avatar, cached for a year: a new upload gets a new name."""
     path = avatars.path_for(media_dir(), stem, size)
-    if path is None or not path.is_file():
+    if path is None:  # an invalid name or size, or no such file
         abort(404)
     response = send_file(
         path, mimetype="image/webp", conditional=True, etag=True, max_age=AVATAR_CACHE_SECONDS

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..infra.cache import cache
 from ..infra.db import db, is_sqlite
 from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres, movie_keywords
-from .paging import Page, load_in_order
+from .paging import Page, clamp, load_in_order
 
 SORTS = {
     "popularity": (Movie.popularity, "desc"),
@@ -121,8 +121,7 @@ def list_(
     else:
         query = select(func.count()).select_from(Movie).where(*_conditions(filters), *conditions)
         total = db.session.scalar(query) or 0
-    last_page = max(1, -(-total // per_page))
-    page = min(page, last_page)
+    page = clamp(page, total=total, per_page=per_page)
     column, _ = SORTS[filters.sort]
     descending = filters.direction == "desc"
     ordering = [column.desc(), Movie.id.desc()] if descending else [column.asc(), Movie.id.asc()]

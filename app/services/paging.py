@@ -24,6 +24,16 @@ def load_in_order(model: type[Model], ids: list[int]) -> list[Model]:
     return [found[row_id] for row_id in ids if row_id in found]
 
 
+def page_count(total: int, per_page: int) -> int:
+    """Pages needed for `total` items (at least 1)."""
+    return max(1, -(-total // per_page))
+
+
+def clamp(page: int, *, total: int, per_page: int) -> int:
+    """The asked page number, kept between the first and last page."""
+    return min(max(page, 1), page_count(total, per_page))
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     """Items of one page, with what a pager needs to link the others."""
@@ -36,7 +46,7 @@ class Page(Generic[T]):
     @property
     def pages(self) -> int:
         """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
     @property
     def has_prev(self) -> bool:

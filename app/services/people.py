@@ -11,7 +11,7 @@ from ..infra.db import db
 from ..models import Credit, CreditKind, Movie, Person
 from ..models.mixins import TitledRelease
 from . import search
-from .paging import Page, load_in_order
+from .paging import Page, clamp, load_in_order
 
 KNOWN_FOR_SIZE = 8
 # What a filmography shows of each movie, in FilmographyMovie's field order.
@@ -49,7 +49,7 @@ def list_(*, department: str | None = None, page: int = 1, per_page: int = 24) -
     """People, most popular first, optionally of one department."""
     conditions = [Person.known_for_department == department] if department else []
     total = db.session.scalar(select(func.count()).select_from(Person).where(*conditions)) or 0
-    page = min(page, max(1, -(-total // per_page)))
+    page = clamp(page, total=total, per_page=per_page)
     ids = list(
         db.session.scalars(
             select(Person.id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..infra.db import db
 from ..models import DiaryEntry, Genre, Movie, Review, User, movie_genres
-from .paging import Page
+from .paging import Page, clamp
 
 MAX_BODY_LENGTH = 5000
 RATINGS = range(1, 11)
@@ -66,9 +66,7 @@ def upsert(
         raise ReviewError("Give a rating from 1 to 10.", "rating")
     body = _clean_body(body)
     _lock(movie.id)
-    review = db.session.scalar(
-        select(Review).where(Review.user_id == user.id, Review.movie_id == movie.id)
-    )
+    review = of(user, movie)
     if review is None:
         review = Review(user=user, movie=movie)
         db.session.add(review)
@@ -132,9 +130,29 @@ def _lock(*movie_ids: int) -> None:
 
 def refresh_movies(movie_ids: list[int]) -> None:
     """Recompute the figures of many movies at once (after a member and their reviews go)."""
-    if not movie_ids:
-        return
-    _lock(*movie_ids)
+    if movie_ids:
+        _lock(*movie_ids)
+        _set_figures(movie_ids)
+
+
+def reviewed_movie_ids(user: User) -> list[int]:
+    """The movies a member has reviewed."""
+    return list(db.session.scalars(select(Review.movie_id).where(Review.user_id == user.id)))
+
+
+def refresh_movie(movie: Movie) -> None:
+    """Recompute a movie's review count and average from its reviews (its row is locked)."""
+    _set_figures([movie.id])
+    db.session.expire(movie, ["review_count", "review_average"])
+
+
+def _set_figures(movie_ids: list[int]) -> None:
+    """Count and average each movie's reviews in one UPDATE.
+
+    Counted by the database rather than adjusted by one, under the movies'
+    row locks (see _lock), so two members reviewing at once cannot leave the
+    figures off.
+    """
     of_movie = Review.movie_id == Movie.id
     db.session.execute(
         update(Movie)
@@ -145,30 +163,6 @@ def refresh_movies(movie_ids: list[int]) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-
-
-def reviewed_movie_ids(user: User) -> list[int]:
-    """The movies a member has reviewed."""
-    return list(db.session.scalars(select(Review.movie_id).where(Review.user_id == user.id)))
-
-
-def refresh_movie(movie: Movie) -> None:
-    """Recompute a movie's review count and average from its reviews, in one UPDATE.
-
-    Counted by the database rather than adjusted by one, under the movie's
-    row lock (see _lock), so two members reviewing at once cannot leave the
-    figures off.
-    """
-    of_movie = Review.movie_id == movie.id
-    count = select(func.count(Review.id)).where(of_movie).scalar_subquery()
-    average = select(func.avg(Review.rating)).where(of_movie).scalar_subquery()
-    db.session.execute(
-        update(Movie)
-        .where(Movie.id == movie.id)
-        .values(review_count=count, review_average=average)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(movie, ["review_count", "review_average"])
 
 
 def stats_for_movie(movie: Movie) -> RatingStats:
@@ -224,8 +218,7 @@ def for_user(user: User, *, page: int) -> Page[Review]:
 
 def _page(query, page: int) -> Page[Review]:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    last_page = max(1, -(-total // REVIEWS_PER_PAGE))
-    page = min(max(page, 1), last_page)
+    page = clamp(page, total=total, per_page=REVIEWS_PER_PAGE)
     items = db.session.scalars(
         query.options(joinedload(Review.user), joinedload(Review.movie))
         .order_by(Review.created_at.desc(), Review.id.desc())

@@ -14,15 +14,6 @@ from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, make_movie, make_user
 
 
-@pytest.fixture
-def ana(client, auth, db):
-    """Ana, signed in."""
-    user = make_user("ana")
-    db.session.commit()
-    auth.login()
-    return user
-
-
 def post_form(client, url: str, **data):
     return client.post(url, data={**data, "csrf_token": csrf_token(client, "/account")})
 

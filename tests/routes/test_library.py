@@ -17,15 +17,6 @@ HERE = "http://localhost"
 
 
 @pytest.fixture
-def ana(client, auth, db):
-    """Ana, signed in."""
-    user = make_user("ana")
-    db.session.commit()
-    auth.login()
-    return user
-
-
-@pytest.fixture
 def heat(db):
     movie = make_movie("Heat")
     db.session.commit()

@@ -12,13 +12,11 @@ from tests.factories import make_movie, make_user
 
 
 @pytest.fixture
-def ana(client, auth, db):
+def ana(ana, db):
     """Ana, confirmed and signed in."""
-    user = make_user("ana")
-    user.email_confirmed_at = utcnow()
+    ana.email_confirmed_at = utcnow()
     db.session.commit()
-    auth.login()
-    return user
+    return ana
 
 
 @pytest.fixture

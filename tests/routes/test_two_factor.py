@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from tests.conftest import AuthActions, csrf_token
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD
 
 
 def code_for(secret: str, at: float | None = None) -> str:
@@ -44,12 +44,9 @@ def enrol(client) -> tuple[str, list[str]]:
 
 
 @pytest.fixture
-def ana(client, auth, db, instance):
+def ana(ana, instance):
     """Ana, signed in, with a working keyring for her encrypted secret."""
-    user = make_user("ana")
-    db.session.commit()
-    auth.login()
-    return user
+    return ana
 
 
 def log_in_again(client, auth):

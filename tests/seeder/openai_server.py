@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.seeder.stand_in import send_json
+
 PATHS = ("/v1/chat/completions", "/chat/completions")
 
 
@@ -174,17 +176,7 @@ class OpenAIServer:
                 reply = server._answer(path, body, headers)
                 time.sleep(server.latency + reply.delay)
                 answer = reply.body if reply.body is not None else server._completion(reply, body)
-                payload = json.dumps(answer).encode()
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test); nothing to do
+                send_json(self, reply.status, json.dumps(answer).encode(), reply.headers)
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.seeder.stand_in import send_json
+
 API_KEY = "test-api-key"
 READ_TOKEN = "test-read-token"
 PAGE_SIZE = 20
@@ -153,16 +155,9 @@ class TMDBServer:
                 reply = server._answer(path, query, headers)
                 time.sleep(server.latency + reply.delay)
                 payload = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json;charset=utf-8")
-                    self.send_header("Content-Length", str(len(payload)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test); nothing to do
+                send_json(
+                    self, reply.status, payload, reply.headers, "application/json;charset=utf-8"
+                )
 
             def log_message(self, *args: Any) -> None:
                 pass
