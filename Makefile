@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run migrate test lint format requirements bench-seed bench-pages bench-crypto bench-reviews clean
+.PHONY: help install run serve migrate test lint format requirements bench-seed bench-pages bench-crypto bench-reviews clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
+	@echo "make serve  - like run, but under gunicorn (gunicorn.conf.py; see docs/DEPLOY.md)"
 	@echo "make test   - install and run the test suite with coverage"
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
@@ -38,6 +39,13 @@ run: $(STAMP)
 	$(BIN)/flask seed sample --if-empty
 	$(BIN)/flask seed describe --provider offline
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/flask crypto init --if-missing
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed sample --if-empty
+	$(BIN)/flask seed describe --provider offline
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)

@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.models.mixins import utcnow
 from app.models.slugs import slugify
-from app.services import search
+from app.services import revisions, search
 
 from .progress import Progress
 from .storage import count_lines, read_json_lines
@@ -154,8 +154,13 @@ class Loader:
         if is_sqlite(self.session):
             # Fresh statistics after a bulk load, so the planner picks the right indexes.
             self.session.execute(text("PRAGMA optimize"))
-        self.session.commit()
+        self._commit()
         return summary
+
+    def _commit(self) -> None:
+        """Commit a batch; pages and cached fragments showing the catalog go stale with it."""
+        revisions.bump(self.session)
+        self.session.commit()
 
     def _insert_plain(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert rows whose values the driver takes as they are (text, numbers, None).
@@ -190,7 +195,7 @@ class Loader:
         progress = Progress(f"load {name}", count_lines(path), stream=self.stream)
         for batch in _batches(read_json_lines(path), size):
             load_batch(batch, count)
-            self.session.commit()
+            self._commit()
             progress.advance(len(batch))
         progress.finish()
 
@@ -216,7 +221,7 @@ class Loader:
             else:
                 count.unchanged += 1
             by_name[genre.name.casefold()] = by_tmdb[genre.tmdb_id] = genre
-        self.session.commit()
+        self._commit()
         self._genre_ids = dict(
             self._rows(select(Genre.tmdb_id, Genre.id).where(Genre.tmdb_id.is_not(None))).all()
         )
@@ -344,7 +349,7 @@ class Loader:
         credited: set[int] = set()
         for batch in _movie_batches(read_json_lines(path), self.batch_size * 5):
             self._load_credits_batch(batch, count)
-            self.session.commit()
+            self._commit()
             credited.update(record["movie_tmdb_id"] for record in batch)
             progress.advance(len(batch))
         progress.finish()
@@ -360,7 +365,7 @@ class Loader:
                 )
             )
             count.deleted += result.rowcount or 0
-            self.session.commit()
+            self._commit()
 
     def _load_credits_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         movie_ids = self._ids_by_tmdb(Movie, {record["movie_tmdb_id"] for record in records})

@@ -23,7 +23,7 @@ from seeder.storage import PROCESSED, PROCESSED_FILES, RAW, RawStore, count_line
 from seeder.tmdb import ClientSettings, TMDBClient, TMDBError
 
 from ..infra.db import db
-from ..services import catalog, search
+from ..services import catalog, revisions, search
 
 
 @click.group("seed", help="Fill the catalog: fetch → process → load, or the bundled sample.")
@@ -168,6 +168,7 @@ def reindex_command() -> None:
     """Rebuild the search index from every movie and person (the loader keeps it in step)."""
     entries = search.rebuild()
     search.optimize()
+    revisions.bump()
     db.session.commit()
     click.echo(f"search index: {entries:,} entries")
 

@@ -7,6 +7,7 @@ from .keyword import Keyword, movie_keywords
 from .movie import Movie, movie_genres
 from .person import Gender, Person
 from .review import Review
+from .revision import Revision
 from .search import SearchEntry
 from .text import GeneratedText, TextSource
 from .user import BackupCode, User
@@ -24,6 +25,7 @@ __all__ = [
     "Movie",
     "Person",
     "Review",
+    "Revision",
     "SearchEntry",
     "TextSource",
     "User",

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from sqlalchemy import text
 
-from ..infra.db import db
+from ..infra import health as health_checks
 from ..services import catalog
+from .caching import public_page
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@public_page
 def index():
     """The home page: rails of popular, top rated, new and recently added movies."""
+    rails = catalog.home_rails()
     return render_template(
         "main/index.jinja2",
         movie_count=catalog.count(),
-        popular=catalog.popular(),
-        top_rated=catalog.top_rated(),
-        new_releases=catalog.new_releases(),
-        recently_added=catalog.recently_added(),
-        genres=catalog.genres(),
+        popular=rails.popular,
+        top_rated=rails.top_rated,
+        new_releases=rails.new_releases,
+        recently_added=rails.recently_added,
+        genres=catalog.genres_with_counts(),
     )
 
 
@@ -37,6 +39,8 @@ def random():
 
 @bp.get("/healthz")
 def health():
-    """For load balancers: 200 when the database answers (a lost one gives 503)."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """For load balancers: 200 when the database (and Redis, if set) answer, else 503."""
+    checks = health_checks.check()
+    healthy = all(result == "ok" for result in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    return body, 200 if healthy else 503, {"Cache-Control": "no-store"}

@@ -8,12 +8,14 @@ from flask_login import current_user
 from ..forms.catalog import MovieFilterForm
 from ..forms.reviews import ReviewForm
 from ..services import catalog, reviews
+from .caching import public_page
 from .helpers import list_args, or_404, page_number
 
 bp = Blueprint("movies", __name__, url_prefix="/movies")
 
 
 @bp.get("/")
+@public_page
 def index():
     """All movies, filtered and sorted as the query string says."""
     form = MovieFilterForm(request.args, genre_choices=genre_choices())
@@ -32,6 +34,7 @@ def genre_choices() -> list[tuple[str, str]]:
 
 @bp.get("/<id:movie_id>")
 @bp.get("/<id:movie_id>-<slug>")
+@public_page
 def detail(movie_id: int, slug: str | None = None):
     """One movie; a missing or wrong slug redirects to the canonical URL."""
     movie = or_404(catalog.get(movie_id))
@@ -56,6 +59,7 @@ def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 20
 
 
 @bp.get("/<id:movie_id>-<slug>/credits")
+@public_page
 def credits(movie_id: int, slug: str):
     """The full cast and crew of one movie."""
     movie = or_404(catalog.get(movie_id))

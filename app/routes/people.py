@@ -6,12 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..services import people, search
 from ..services.people import DEPARTMENTS
+from .caching import public_page
 from .helpers import list_args, or_404, page_number
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 
 @bp.get("/")
+@public_page
 def index():
     """Popular people, or those whose name matches ?q=, optionally of one department."""
     department = request.args.get("department") or None
@@ -32,6 +34,7 @@ def index():
 
 @bp.get("/<id:person_id>")
 @bp.get("/<id:person_id>-<slug>")
+@public_page
 def detail(person_id: int, slug: str | None = None):
     """One person and their filmography; a wrong slug redirects to the canonical URL."""
     person = or_404(people.get(person_id))

@@ -8,11 +8,13 @@ from ..infra.images import tmdb_image_url
 from ..models import Movie, Person
 from ..services import search
 from ..services.search import MIN_SUGGEST_LENGTH, Query
+from .caching import public_page
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 
 @bp.get("/")
+@public_page
 def results():
     """Movies and people matching ?q=, grouped by type."""
     query = Query.parse(request.args.get("q"))
@@ -25,6 +27,7 @@ def results():
 
 
 @bp.get("/suggest")
+@public_page
 def suggest():
     """Up to 8 suggestions as JSON, once the query has 2 characters."""
     query = Query.parse(request.args.get("q"))

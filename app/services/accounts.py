@@ -16,7 +16,7 @@ from ..infra.db import db
 from ..models import Review, User
 from ..models.mixins import utcnow
 from ..models.user import new_session_token
-from . import reviews, tokens
+from . import reviews, revisions, tokens
 
 MIN_PASSWORD_LENGTH = 10  # the default of PASSWORD_MIN_LENGTH
 MAX_PASSWORD_LENGTH = 1024
@@ -197,7 +197,9 @@ def change_username(user: User, username: str) -> None:
     other = by_username(username)
     if other is not None and other.id != user.id:
         raise AccountError("That username is taken; choose another.", "username")
-    user.username = username
+    if username != user.username:
+        user.username = username
+        revisions.bump()  # reviews on movie pages show it
     db.session.flush()
 
 

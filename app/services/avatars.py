@@ -25,6 +25,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from ..infra.db import db
 from ..infra.files import sync_directory
 from ..models import User
+from . import revisions
 
 LARGE, SMALL = 256, 64
 SIZES = (LARGE, SMALL)
@@ -168,6 +169,7 @@ def replace(user: User, upload: BinaryIO, *, folder: Path) -> str | None:
         upload.read(limit + 1), max_bytes=limit, max_pixels=config["AVATAR_MAX_PIXELS"]
     )
     old, user.avatar = user.avatar, store(folder, images)
+    revisions.bump()  # reviews on movie pages show it
     db.session.flush()
     return old
 
@@ -175,6 +177,7 @@ def replace(user: User, upload: BinaryIO, *, folder: Path) -> str | None:
 def clear(user: User) -> str | None:
     """Go back to the generated picture; returns the old stem to remove after commit."""
     old, user.avatar = user.avatar, None
+    revisions.bump()
     db.session.flush()
     return old
 

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, literal_column, select
 from sqlalchemy.orm import selectinload
 
-from ..infra.cache import cache
 from ..infra.db import db, is_sqlite
 from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres, movie_keywords
+from . import revisions
 from .paging import Page, clamp, load_in_order
 
 SORTS = {
@@ -68,11 +68,6 @@ class MovieFilters:
         return replace(self, sort=sort, order=None)
 
     @property
-    def follows_reviews(self) -> bool:
-        """Whether the list moves with every review, so its count cannot be cached."""
-        return self.sort == "community" or self.min_community is not None
-
-    @property
     def is_filtered(self) -> bool:
         """Whether anything narrows the list."""
         return bool(
@@ -111,12 +106,12 @@ def list_(
     """One page of movies matching the filters, in the asked order.
 
     `within` is a query of movie ids (a member's watchlist, say) the list is
-    limited to; such lists, and those by members' rating, change with every
-    click, so they are counted each time rather than cached.
+    limited to; such lists change with every click and are not catalog data,
+    so they are counted each time rather than cached.
     """
     filters = filters or MovieFilters()
     conditions = [] if within is None else [Movie.id.in_(within)]
-    if within is None and not filters.follows_reviews:
+    if within is None:
         total = _count(filters.counted())
     else:
         query = select(func.count()).select_from(Movie).where(*_conditions(filters), *conditions)
@@ -152,9 +147,9 @@ def _walk_is_cheaper(filters: MovieFilters, matches: int, rows_needed: int) -> b
     return rows_needed * everything / matches <= WALK_COST_RATIO * matches
 
 
-@cache.memoize()
+@revisions.cached
 def _count(filters: MovieFilters) -> int:
-    """How many movies match: counted once per filter set, then cached (a full scan at 100k)."""
+    """How many movies match: counted once per filter set and revision (a full scan at 100k)."""
     query = select(func.count()).select_from(Movie).where(*_conditions(filters))
     return db.session.scalar(query) or 0
 
@@ -238,6 +233,39 @@ def recently_added(*, limit: int = RAIL_SIZE) -> list[Movie]:
     return list(db.session.scalars(select(Movie).order_by(Movie.id.desc()).limit(limit)))
 
 
+@dataclass(frozen=True)
+class HomeRails:
+    """The home page's rails of movies."""
+
+    popular: list[Movie]
+    top_rated: list[Movie]
+    new_releases: list[Movie]
+    recently_added: list[Movie]
+
+
+def home_rails(*, today: date | None = None) -> HomeRails:
+    """Every home rail: their ids from the cache, then the movies in one query."""
+    rails = _home_rail_ids(today or date.today())
+    wanted = {movie_id for ids in rails.values() for movie_id in ids}
+    movies = {
+        movie.id: movie for movie in db.session.scalars(select(Movie).where(Movie.id.in_(wanted)))
+    }
+    return HomeRails(
+        **{name: [movies[id_] for id_ in ids if id_ in movies] for name, ids in rails.items()}
+    )
+
+
+@revisions.cached
+def _home_rail_ids(today: date) -> dict[str, list[int]]:
+    """Four sorted queries over the whole catalog, run once per revision and day."""
+    return {
+        "popular": [movie.id for movie in popular()],
+        "top_rated": [movie.id for movie in top_rated()],
+        "new_releases": [movie.id for movie in new_releases(today=today)],
+        "recently_added": [movie.id for movie in recently_added()],
+    }
+
+
 def random_movie() -> Movie | None:
     """A movie picked at random: a random id, then the first movie at or after it (no sort)."""
     low, high = db.session.execute(select(func.min(Movie.id), func.max(Movie.id))).one()
@@ -248,8 +276,8 @@ def random_movie() -> Movie | None:
 
 
 def count() -> int:
-    """How many movies the catalog holds."""
-    return db.session.scalar(select(func.count()).select_from(Movie)) or 0
+    """How many movies the catalog holds (cached until the catalog changes)."""
+    return _count(MovieFilters().counted())
 
 
 def table_counts() -> dict[str, int]:
@@ -261,7 +289,7 @@ def table_counts() -> dict[str, int]:
     }
 
 
-@cache.memoize()
+@revisions.cached
 def languages() -> list[str]:
     """Original languages present in the catalog, most common first (cached)."""
     query = (
@@ -393,7 +421,7 @@ class GenreCount:
     count: int
 
 
-@cache.memoize()
+@revisions.cached
 def genres_with_counts() -> list[GenreCount]:
     """Every genre with its number of movies, by name (cached)."""
     counts = (

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..infra.db import db
 from ..models import DiaryEntry, Genre, Movie, Review, User, movie_genres
+from . import revisions
 from .paging import Page, clamp
 
 MAX_BODY_LENGTH = 5000
@@ -133,6 +134,7 @@ def refresh_movies(movie_ids: list[int]) -> None:
     if movie_ids:
         _lock(*movie_ids)
         _set_figures(movie_ids)
+        revisions.bump()
 
 
 def reviewed_movie_ids(user: User) -> list[int]:
@@ -144,6 +146,7 @@ def refresh_movie(movie: Movie) -> None:
     """Recompute a movie's review count and average from its reviews (its row is locked)."""
     _set_figures([movie.id])
     db.session.expire(movie, ["review_count", "review_average"])
+    revisions.bump()
 
 
 def _set_figures(movie_ids: list[int]) -> None:

@@ -18,6 +18,7 @@ from typing import TextIO
 from app.infra.db import db
 from app.models import GeneratedText, TextSource
 from app.models.mixins import utcnow
+from app.services import revisions
 
 from ..progress import Progress
 from . import subjects
@@ -135,7 +136,7 @@ def describe(provider: Provider, options: Options, *, stream: TextIO | None = No
                 progress.advance()
                 done_since_commit += 1
             if done_since_commit >= options.batch_size:
-                db.session.commit()
+                _commit()
                 done_since_commit = 0
     except KeyboardInterrupt:
         # Keep the answers already paid for, drop what has not started, and stop
@@ -143,13 +144,19 @@ def describe(provider: Provider, options: Options, *, stream: TextIO | None = No
         for future in [future for future in pending if future.done()]:
             _record(future, pending.pop(future), provider, options, summary)
         pool.shutdown(wait=False, cancel_futures=True)
-        db.session.commit()
+        _commit()
         summary.stopped = "interrupted"
         raise Interrupted(summary) from None
     pool.shutdown()
-    db.session.commit()
+    _commit()
     progress.finish()
     return summary
+
+
+def _commit() -> None:
+    """Commit written texts; pages showing them go stale with it."""
+    revisions.bump()
+    db.session.commit()
 
 
 def _needing_text(provider: Provider, options: Options, summary: Summary) -> Iterator[Subject]:

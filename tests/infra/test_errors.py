@@ -94,9 +94,17 @@ def test_unreachable_database_gives_the_503_page(tmp_path):
     missing = tmp_path / "no" / "such" / "folder" / "db.sqlite3"
     app = create_app(make_config(tmp_path, f"sqlite:///{missing}"))
 
-    for url in ("/", "/healthz", "/movies/"):
+    for url in ("/", "/movies/", "/movies/1-x", "/people/"):
         response = app.test_client().get(url)
         assert response.status_code == 503
         page = response.get_data(as_text=True)
         assert "cannot reach its database" in page
         assert "Traceback" not in page
+
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.json == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable (OperationalError)"},
+    }
+    assert health.headers["Cache-Control"] == "no-store"

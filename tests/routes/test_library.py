@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -420,7 +421,7 @@ def test_movie_actions_for_a_listed_movie_watched_twice(app, db):
     assert "checked" in html
     assert "Remove it from my watchlist" in html
     assert "You watched this 2 times." in html
-    assert "js/library.js" in html
+    assert re.search(r"/static/js/library\.[0-9a-f]{10}\.js", html)
 
 
 def test_movie_actions_for_an_unlisted_movie_hide_the_removal_box(app, db):

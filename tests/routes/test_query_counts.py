@@ -69,7 +69,7 @@ def test_page_query_count_does_not_grow_with_data(client, db, url):
         assert client.get(target).status_code == 200
 
     assert len(large) == len(small), "\n".join(large)
-    assert len(small) <= 12
+    assert len(small) <= 13  # one reads the catalog revision behind the page's ETag
 
 
 def add_reviews(db, movie, count: int, *, start: int = 0) -> list:

@@ -1,0 +1,72 @@
+"""Conditional GET for catalog pages as an anonymous visitor sees them.
+
+Such a page depends only on its URL, the catalog's revision, the release and
+the day (the home page's "new releases"), so its ETag is made of those and a
+revalidation is answered with 304 before the view runs. Signed-in members
+see their own watchlist and reviews on the same URLs: their pages get no
+validators and stay private (httpcache.default_cache_control).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from flask import current_app, make_response, request, session
+from flask_login import current_user
+
+from ..services import revisions
+
+
+def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send ETag, Last-Modified and `public, no-cache` to anonymous visitors; answer 304."""
+
+    @wraps(view)
+    def conditional_view(*args: Any, **kwargs: Any) -> Any:
+        if not _shareable():
+            return view(*args, **kwargs)
+        etag, last_modified = _validators()
+        if _still_fresh(etag, last_modified):
+            response = current_app.response_class(status=304)
+        else:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code != 200:
+                return response
+        response.set_etag(etag, weak=True)
+        response.last_modified = last_modified
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+        return response
+
+    return conditional_view
+
+
+def _shareable() -> bool:
+    """Whether this response is the same for every anonymous visitor asking this URL."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not current_app.debug
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+def _validators() -> tuple[str, datetime]:
+    """The page's ETag and Last-Modified from the release, the revision and the day."""
+    release, released_at = current_app.extensions["release"]
+    stamp = revisions.current()
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    etag = f"{release}-{stamp.number}-{now:%Y%m%d}"
+    last_modified = max(stamp.changed_at, released_at, midnight).replace(microsecond=0)
+    return etag, last_modified
+
+
+def _still_fresh(etag: str, last_modified: datetime) -> bool:
+    """If-None-Match decides when sent (RFC 9110); otherwise If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and last_modified <= since
