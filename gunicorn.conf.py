@@ -37,6 +37,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("MARQUEE_GUNICORN_LOG_LEVEL", "info")
 
+# gunicorn's run-time control socket lives in $HOME by default, which two
+# instances on one machine would share; Marquee is controlled by systemd signals.
+control_socket_disable = True
+
 # Behind nginx on the same machine; TRUSTED_PROXY_COUNT tells the app itself.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import flask_migrate
 import pytest
-from flask import Flask
+from flask import Flask, abort
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, orm
@@ -23,6 +24,7 @@ from app import create_app
 from app.infra import crypto
 from app.infra.config import normalize_database_url
 from app.infra.db import db as database
+from app.models import Genre
 
 ROOT = Path(__file__).resolve().parent.parent
 THROTTLES = (
@@ -67,6 +69,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     finally:
         engine.dispose()
     return url
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on (for servers the tests start)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def make_config(instance_path: Path, database_url: str, **overrides) -> dict:
@@ -278,3 +287,72 @@ def tmdb_settings(tmdb_server):
         backoff_base=0.01,
         backoff_cap=0.05,
     )
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The local Redis (database 15): skipped when none answers, but CI needs it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} does not answer: {error}")
+        pytest.skip(f"Redis at {REDIS_URL} does not answer")
+    return REDIS_URL
+
+
+@pytest.fixture(params=["simple", "redis"])
+def shared_cache(request: pytest.FixtureRequest, app: Flask):
+    """The fragment cache switched on: in this process, or in the real Redis."""
+    from uuid import uuid4
+
+    from app.infra.cache import cache
+
+    if request.param == "simple":
+        config = {"CACHE_TYPE": "SimpleCache"}
+    else:
+        config = {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": request.getfixturevalue("redis_url"),
+            "CACHE_KEY_PREFIX": f"marquee-test-{uuid4().hex}:",
+        }
+    cache.init_app(app, config=config)
+    yield cache
+    cache.clear()
+    cache.init_app(app, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
+
+
+@pytest.fixture
+def failing_app(tmp_path):
+    """An app with routes that fail in each way, on its own migrated database."""
+    app = create_app(make_config(tmp_path, f"sqlite:///{tmp_path / 'errors.sqlite3'}"))
+
+    @app.get("/boom")
+    def boom():
+        database.session.add(Genre(name="Half written", slug="half-written"))
+        database.session.flush()
+        raise RuntimeError("unexpected")
+
+    @app.get("/status/<int:code>")
+    def status(code):
+        abort(code)
+
+    @app.after_request
+    def commit_whatever_is_pending(response):
+        # Code that commits late (say, a "last seen" stamp) must not save a
+        # failed request's half-written rows: the 500 handler rolls them back first.
+        database.session.commit()
+        return response
+
+    @app.post("/upload")
+    def upload():
+        return "ok"
+
+    with app.app_context():
+        database.create_all()
+    return app

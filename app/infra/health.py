@@ -30,14 +30,14 @@ def _database() -> str:
 
 
 def _redis(app: Flask) -> str:
-    client = app.extensions.get("health_redis")
+    url = app.config["REDIS_URL"]
+    clients = app.extensions.setdefault("health_redis", {})
+    client = clients.get(url)
     if client is None:
         client = redis.Redis.from_url(
-            app.config["REDIS_URL"],
-            socket_connect_timeout=TIMEOUT_SECONDS,
-            socket_timeout=TIMEOUT_SECONDS,
+            url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
         )
-        app.extensions["health_redis"] = client
+        clients[url] = client
     try:
         client.ping()
     except redis.RedisError as error:

@@ -13,6 +13,9 @@ def init_app(app: Flask) -> None:
     """Point the limiter at Redis when REDIS_URL is set, else at this process's memory."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # If Redis goes away, count in this process's memory until it is back,
+    # rather than failing every throttled form with a 500.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
 
 

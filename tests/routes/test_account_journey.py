@@ -11,7 +11,6 @@ import email
 import email.policy
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,13 +23,7 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from app.infra import crypto
-from tests.conftest import CSRF_FIELD, ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import CSRF_FIELD, ROOT, free_port
 
 
 @pytest.fixture

@@ -74,6 +74,15 @@ def test_the_offline_writer_fills_every_missing_text_from_facts_alone(catalog, d
     )
 
 
+def test_written_texts_make_catalog_pages_stale(catalog, db):
+    from app.services import revisions
+
+    before = revisions.current().number
+    describe_run.describe(OfflineWriter(), describe_run.Options())
+
+    assert revisions.current().number > before
+
+
 def test_a_second_run_with_unchanged_facts_does_nothing(catalog, db):
     describe_run.describe(OfflineWriter(), describe_run.Options())
     again = describe_run.describe(OfflineWriter(), describe_run.Options())

@@ -238,3 +238,18 @@ def test_a_movie_left_with_no_credits_loses_them(db, tmp_path):
         == 0
     )
     assert db.session.scalar(select(func.count()).select_from(Credit)) == 3  # movie 1 keeps its own
+
+
+def test_a_load_makes_pages_and_cached_fragments_stale(db, tmp_path, client, shared_cache):
+    from app.services import catalog
+
+    before = client.get("/")
+    assert catalog.count() == 0
+    movies, people = small_catalog(movie_count=3, cast_size=2)
+
+    load(db, tmp_path, movies, people)
+
+    assert catalog.count() == 3
+    after = client.get("/", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert "3 movies" in after.get_data(as_text=True)
