@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run serve migrate test lint format requirements bench-seed bench-pages bench-crypto bench-reviews clean
+.PHONY: help install run serve migrate test lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test   - install and run the test suite with coverage"
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
+	@echo "make bench  - every benchmark at 100k movies on SQLite and PostgreSQL, one table (BENCH_POSTGRES_URL: the server)"
 	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load); see docs/PERFORMANCE.md"
 	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
 	@echo "make bench-reviews - a movie page with 1,000 reviews and a profile with 1,000 ratings"
@@ -62,6 +63,10 @@ requirements: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-test.txt requirements-test.in
+
+bench: $(STAMP)
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python -m bench.scale $(if $(BENCH_POSTGRES_URL),--postgres-url $(BENCH_POSTGRES_URL))
 
 bench-seed: $(STAMP)
 	$(BIN)/python -m bench.seed

@@ -15,7 +15,6 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,9 +23,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.infra.db import db
-from app.models import Credit, Genre, Movie, Person
-from bench.seed import migrated_environment
-from bench.synthetic_catalog import write_catalog
+from app.models import Credit, Genre, Movie, Person, Review, User
+from bench.seed import catalog, load_run, migrated_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -37,19 +35,13 @@ def build_database(movies: int) -> Path:
     """A migrated SQLite database holding the synthetic catalog, built once."""
     folder = RESULTS / f"pages-{movies}"
     database = folder / "instance" / "marquee-test.sqlite3"
-    if database.exists():
-        return database
-    catalog = RESULTS / f"catalog-{movies}" / "processed"
-    if not (catalog / "credits.jsonl").exists():
-        write_catalog(catalog, movies)
-    environment = migrated_environment(catalog, folder)
-    flask = [sys.executable, "-m", "flask"]
-    subprocess.run([*flask, "seed", "load"], cwd=ROOT, env=environment, check=True)
+    if not database.exists():
+        load_run(migrated_environment(catalog(movies), folder))
     return database
 
 
 def pages_to_time(app) -> dict[str, str]:
-    """The URLs to measure, picked from the data."""
+    """The URLs to measure, picked from the data; the busiest member's profile if any."""
     with app.app_context():
         movie = db.session.scalar(select(Movie).order_by(Movie.popularity.desc()).limit(1))
         busiest = db.session.execute(
@@ -64,16 +56,28 @@ def pages_to_time(app) -> dict[str, str]:
         last_page = -(-total // 24)
         word = movie.title.split()[0].lower()
         filtered = f"/movies/?genre={genre.slug}&decade=1990&sort=rating"
-        return {
+        reviewed = f" with {movie.review_count:,} reviews" if movie.review_count else ""
+        pages = {
             "home": "/",
             "list, first page": "/movies/",
             f"list, last page ({last_page:,})": f"/movies/?page={last_page}",
             "list, filtered (genre, decade, by rating)": filtered,
-            "movie": f"/movies/{movie.id}-{movie.slug}",
+            f"movie{reviewed}": f"/movies/{movie.id}-{movie.slug}",
             f"person with {busiest.credits} credits": f"/people/{person.id}-{person.slug}",
             f"search suggestions ('{word[:3]}')": f"/search/suggest?q={word[:3]}",
-            f"search results ('{word}')": f"/search/?q={word}",
+            # No name matches: the worst case for walking names in popularity order.
+            "search suggestions, no match ('qz')": "/search/suggest?q=qz",
         }
+        critic = db.session.execute(
+            select(User.username, func.count().label("ratings"))
+            .join(Review, Review.user_id == User.id)
+            .group_by(User.id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one_or_none()
+        if critic:
+            pages[f"profile with {critic.ratings:,} ratings"] = f"/users/{critic.username}"
+        return pages | {f"search results ('{word}')": f"/search/?q={word}"}
 
 
 def time_pages(client, urls: dict[str, str], count: int) -> dict[str, list[float]]:
