@@ -28,6 +28,7 @@ from app.models import (
     Keyword,
     Movie,
     Person,
+    SearchEntry,
     movie_genres,
     movie_keywords,
 )
@@ -37,6 +38,11 @@ from app.services import revisions, search
 
 from .progress import Progress
 from .storage import count_lines, read_json_lines
+
+LOADED_TABLES = [
+    model if isinstance(model, Table) else model.__table__
+    for model in (Genre, Person, Movie, movie_genres, Keyword, movie_keywords, Credit, SearchEntry)
+]
 
 MOVIE_FIELDS = (
     "imdb_id",
@@ -155,7 +161,21 @@ class Loader:
             # Fresh statistics after a bulk load, so the planner picks the right indexes.
             self.session.execute(text("PRAGMA optimize"))
         self._commit()
+        if not is_sqlite(self.session):
+            self._vacuum_analyze()
         return summary
+
+    def _vacuum_analyze(self) -> None:
+        """PostgreSQL: fresh statistics and visibility maps for the loaded tables.
+
+        ANALYZE alone leaves the visibility map unset, so the lists' index-only
+        scans still read every row (the last list page: 56 ms instead of 10),
+        and new search words wait in the GIN index's pending list.
+        """
+        engine = self.session.get_bind().engine
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in LOADED_TABLES:
+                connection.execute(text(f"VACUUM (ANALYZE) {table.name}"))
 
     def _commit(self) -> None:
         """Commit a batch; pages and cached fragments showing the catalog go stale with it."""

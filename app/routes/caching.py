@@ -1,14 +1,18 @@
-"""Conditional GET for catalog pages as an anonymous visitor sees them.
+"""Conditional GET and a page cache for catalog pages as an anonymous visitor sees them.
 
 Such a page depends only on its URL, the catalog's revision, the release and
 the day (the home page's "new releases"), so its ETag is made of those and a
-revalidation is answered with 304 before the view runs. Signed-in members
-see their own watchlist and reviews on the same URLs: their pages get no
-validators and stay private (httpcache.default_cache_control).
+revalidation is answered with 304 before the view runs. The same parts key
+the rendered page in the app cache (Redis when configured), so the next
+visitor asking that URL gets it without the view running either; a load or
+a review moves the revision and with it every key. Signed-in members see
+their own watchlist and reviews on the same URLs: their pages are neither
+cached nor validated, and stay private (httpcache.default_cache_control).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -17,6 +21,7 @@ from typing import Any
 from flask import current_app, make_response, request, session
 from flask_login import current_user
 
+from ..infra.cache import cache
 from ..services import revisions
 
 
@@ -28,12 +33,18 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if not _shareable():
             return view(*args, **kwargs)
         etag, last_modified = _validators()
+        key = f"page:{etag}:{hashlib.sha256(request.full_path.encode()).hexdigest()[:32]}"
         if _still_fresh(etag, last_modified):
             response = current_app.response_class(status=304)
+        elif (kept := _cached(key)) is not None:
+            body, mimetype = kept
+            response = current_app.response_class(body, mimetype=mimetype)
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
+            if not session.modified:  # a message shown once must not be kept
+                _keep(key, (response.get_data(), response.mimetype))
         response.set_etag(etag, weak=True)
         response.last_modified = last_modified
         response.cache_control.public = True
@@ -41,6 +52,22 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return conditional_view
+
+
+def _cached(key: str) -> tuple[bytes, str] | None:
+    """A rendered page from the cache; None when absent or the cache cannot answer."""
+    try:
+        return cache.get(key)
+    except Exception as error:  # whatever the backend raises: render the page instead
+        current_app.logger.warning("Page cache unavailable: %s", error.__class__.__name__)
+        return None
+
+
+def _keep(key: str, page: tuple[bytes, str]) -> None:
+    try:
+        cache.set(key, page)
+    except Exception as error:
+        current_app.logger.warning("Page cache unavailable: %s", error.__class__.__name__)
 
 
 def _shareable() -> bool:

@@ -47,13 +47,15 @@ def detail(movie_id: int, slug: str | None = None):
 def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 200):
     """The movie page; a review form sent back with its errors keeps what was typed."""
     viewer = current_user if current_user.is_authenticated else None
+    # No form for visitors: its CSRF token would give the shared page a session cookie.
+    review_form = review_form or (ReviewForm() if viewer else None)
     own, others = reviews.for_movie(
         movie, page=request.args.get("reviews_page", 1, type=int), viewer=viewer
     )
     page = render_template(
         "movies/detail.jinja2", movie=movie, credits=catalog.credits_of(movie),
         similar=catalog.similar(movie), stats=reviews.stats_for_movie(movie), own_review=own,
-        reviews=others, rating_form=review_form or ReviewForm(),
+        reviews=others, rating_form=review_form,
     )  # fmt: skip
     return page, status
 

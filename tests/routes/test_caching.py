@@ -8,7 +8,7 @@ import pytest
 from werkzeug.http import http_date
 
 from app.models.mixins import utcnow
-from app.services import revisions
+from app.services import reviews, revisions
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import make_cast_credit, make_genre, make_movie, make_person, make_user
 from tests.routes.test_query_counts import counting
@@ -154,3 +154,53 @@ def test_forms_and_account_pages_are_not_shared(client, ana):
 
     assert "ETag" not in response.headers
     assert "private" in response.headers["Cache-Control"]
+
+
+def test_anonymous_pages_set_no_cookie(client, catalog):
+    for url in public_urls(catalog):
+        assert "Set-Cookie" not in client.get(url).headers, url
+
+
+def test_the_next_visitor_gets_the_rendered_page_from_the_cache(
+    app, client, catalog, db, shared_cache
+):
+    url = f"/movies/{catalog['movie'].id}-heat"
+    first = client.get(url)
+
+    with counting(db.engine) as statements:
+        again = app.test_client().get(url)
+
+    assert again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert len(statements) == 1  # the revision; the page came from the cache
+
+
+def test_a_review_replaces_the_cached_page(app, client, catalog, db, shared_cache):
+    movie = catalog["movie"]
+    url = f"/movies/{movie.id}-heat"
+    assert "Tense throughout." not in client.get(url).get_data(as_text=True)
+
+    reviews.upsert(
+        user=make_user("bea"), movie=movie, rating=8, body="Tense throughout.",
+        spoilers=False, recommends=True,
+    )  # fmt: skip
+    db.session.commit()
+
+    assert "Tense throughout." in client.get(url).get_data(as_text=True)
+
+
+def test_members_and_one_time_messages_never_reach_the_page_cache(
+    app, client, ana, catalog, shared_cache
+):
+    url = "/movies/"
+    member_page = client.get(url).get_data(as_text=True)
+    visitor = app.test_client()
+    with visitor.session_transaction() as session:
+        session["_flashes"] = [("info", "Only for you.")]
+    visitor.get(url)
+
+    shown = app.test_client().get(url).get_data(as_text=True)
+
+    assert "Log out" in member_page
+    assert "Log out" not in shown
+    assert "Only for you." not in shown
