@@ -112,6 +112,7 @@ def main() -> None:
             "INSTANCE_PATH": str(database.parent),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "LOG_LEVEL": "WARNING",
+            "PAGE_CACHE_TIMEOUT": 0,  # time building each page, not the cache's copy
         }
     )
     client = app.test_client()

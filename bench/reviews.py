@@ -86,6 +86,7 @@ def main() -> None:
             "INSTANCE_PATH": str(instance),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'reviews.sqlite3'}",
             "LOG_LEVEL": "WARNING",
+            "PAGE_CACHE_TIMEOUT": 0,  # time building each page, not the cache's copy
         }
     )
     urls = build(app, arguments.reviews)

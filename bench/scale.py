@@ -43,6 +43,9 @@ from bench.reviews import UNUSABLE
 from bench.seed import LATENCY, RATE_LIMIT, catalog, fetch_run, load_run, migrated_environment
 
 MEMBERS = 3_000
+MOVIE_PATHS = 20_000
+CACHED_MOVIE = "movie page (one URL: the page cache's copy)"
+RENDERED_MOVIES = f"movie pages, a random one of {MOVIE_PATHS:,} each time (rendered)"
 RATINGS_EACH = 30
 FAVOURITE_EVERY = 3  # every third member rates the most popular movie: 1,000 reviews on its page
 WATCHLIST_EACH = 10
@@ -206,6 +209,7 @@ def measure(processed: Path, workdir: Path, database_url: str | None, options) -
             "SQLALCHEMY_DATABASE_URI": database_url
             or f"sqlite:///{instance / 'marquee-test.sqlite3'}",
             "LOG_LEVEL": "WARNING",
+            "PAGE_CACHE_TIMEOUT": 0,  # time building each page, not the cache's copy
         }
     )
     with app.app_context(), db.engine.connect() as connection:
@@ -219,12 +223,14 @@ def measure(processed: Path, workdir: Path, database_url: str | None, options) -
         db.engine.dispose()
     movie = next(url for name, url in urls.items() if name.startswith("movie"))
     print(f"{workdir.name}: gunicorn and wrk …", file=sys.stderr)
+    movie_paths = write_movie_paths(app, workdir / "movie-paths.txt")
     with throughput.gunicorn(environment) as (base_url, master):
         revalidating = {"If-None-Match": throughput.etag(base_url + movie)}
         requests = {
-            "movie page": (movie, {}),
-            "movie page, revalidated (If-None-Match, 304)": (movie, revalidating),
-            "minimal page": ("/bench/minimal", {}),
+            CACHED_MOVIE: (movie, {}, None),
+            RENDERED_MOVIES: ("", {}, movie_paths),
+            "movie page, revalidated (If-None-Match, 304)": (movie, revalidating, None),
+            "minimal page": ("/bench/minimal", {}, None),
         }
         served = throughput.rates(base_url, requests, options.seconds)
         worker_mb = throughput.peak_worker_memory(master)
@@ -239,6 +245,16 @@ def measure(processed: Path, workdir: Path, database_url: str | None, options) -
         "served": served,
         "worker_mb": worker_mb,
     }
+
+
+def write_movie_paths(app, path: Path, count: int = MOVIE_PATHS, seed: int = 11) -> Path:
+    """A file of `count` movie page paths picked at random, for wrk's random_paths.lua."""
+    with app.app_context():
+        ids = list(db.session.scalars(select(Movie.id)))
+        picked = random.Random(seed).sample(ids, min(count, len(ids)))
+        movies = db.session.scalars(select(Movie).where(Movie.id.in_(picked)))
+        path.write_text("".join(f"/movies/{movie.id}-{movie.slug}\n" for movie in movies))
+    return path
 
 
 def table(results: dict[str, dict], fetch: dict[str, float], options) -> list[str]:
@@ -302,10 +318,16 @@ def table(results: dict[str, dict], fetch: dict[str, float], options) -> list[st
             lambda r, n=name: f"{r['served'][n]['rate']:,.0f} requests/s",
         )
     row(
-        "gunicorn + wrk: movie page's rate / minimal page's",
-        lambda r: f"{_ratio(r):.0%}",
+        "gunicorn + wrk: movie page's rate / minimal page's (page cache, as served)",
+        lambda r: f"{_ratio(r, CACHED_MOVIE):.0%}",
         f"≥ {TARGET_RATIO:.0%}",
-        lambda r: _ratio(r) >= TARGET_RATIO,
+        lambda r: _ratio(r, CACHED_MOVIE) >= TARGET_RATIO,
+    )
+    row(
+        "gunicorn + wrk: random movie pages' rate / minimal page's (each one rendered)",
+        lambda r: f"{_ratio(r, RENDERED_MOVIES):.0%}",
+        f"≥ {TARGET_RATIO:.0%}",
+        lambda r: _ratio(r, RENDERED_MOVIES) >= TARGET_RATIO,
     )
     row(
         "gunicorn + wrk: failed requests (non-2xx, socket errors)",
@@ -326,8 +348,8 @@ def _within_page_targets(p50: float, p95: float) -> bool:
     return p50 <= TARGET_P50 and p95 <= TARGET_P95
 
 
-def _ratio(result: dict) -> float:
-    return result["served"]["movie page"]["rate"] / result["served"]["minimal page"]["rate"]
+def _ratio(result: dict, page: str) -> float:
+    return result["served"][page]["rate"] / result["served"]["minimal page"]["rate"]
 
 
 def main() -> None:

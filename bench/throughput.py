@@ -24,6 +24,7 @@ REQUESTS_DONE = re.compile(r"(\d+) requests in ([\d.]+)(ms|s|m)\b")
 SECONDS_PER_UNIT = {"ms": 0.001, "s": 1, "m": 60}
 NOT_OK = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+RANDOM_PATHS_SCRIPT = ROOT / "bench" / "random_paths.lua"
 PEAK_RESIDENT = re.compile(r"^VmHWM:\s+(\d+) kB$", re.MULTILINE)
 
 
@@ -79,12 +80,24 @@ def etag(url: str) -> str:
 
 
 def wrk(
-    url: str, seconds: float, headers: dict[str, str], *, connections: int = 8, threads: int = 2
+    url: str,
+    seconds: float,
+    headers: dict[str, str],
+    *,
+    paths: Path | None = None,
+    connections: int = 8,
+    threads: int = 2,
 ) -> dict[str, float]:
-    """One wrk run: requests, seconds, and failed requests (non-2xx/3xx and socket errors)."""
+    """One wrk run: requests, seconds, and failed requests (non-2xx/3xx and socket errors).
+
+    With `paths` (a file, one path a line) each request takes one at random.
+    """
     sent = [option for name, value in headers.items() for option in ("-H", f"{name}: {value}")]
+    if paths is not None:
+        sent += ["-s", str(RANDOM_PATHS_SCRIPT)]
+    picked = ["--", str(paths)] if paths is not None else []
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", *sent, url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", *sent, url, *picked],
         capture_output=True,
         text=True,
         check=True,
@@ -100,20 +113,22 @@ def wrk(
     return {"requests": int(done.group(1)), "seconds": elapsed, "errors": failed}
 
 
-def rates(
-    base_url: str, requests: dict[str, tuple[str, dict[str, str]]], seconds: float, rounds: int = 2
-) -> dict:
-    """Requests/s and errors for each (path, headers), in alternating rounds after a warm-up.
+Load = tuple[str, dict[str, str], Path | None]  # path (or base), headers, file of paths
+
+
+def rates(base_url: str, requests: dict[str, Load], seconds: float, rounds: int = 2) -> dict:
+    """Requests/s and errors for each (path, headers, paths), in alternating rounds after a warm-up.
 
     Alternating spreads a slow spell of the machine over every request alike,
     as bench.pages does for server times.
     """
-    for path, headers in requests.values():
-        wrk(base_url + path, 2, headers)
+    for path, headers, paths in requests.values():
+        wrk(base_url + path, 2, headers, paths=paths)
     totals = {name: {"requests": 0, "seconds": 0.0, "errors": 0} for name in requests}
     for _ in range(rounds):
-        for name, (path, headers) in requests.items():
-            for key, value in wrk(base_url + path, seconds / rounds, headers).items():
+        for name, (path, headers, paths) in requests.items():
+            measured = wrk(base_url + path, seconds / rounds, headers, paths=paths)
+            for key, value in measured.items():
                 totals[name][key] += value
     return {
         name: {"rate": total["requests"] / total["seconds"], "errors": total["errors"]}

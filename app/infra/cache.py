@@ -1,8 +1,9 @@
-"""Flask-Caching for expensive fragments that change rarely (language lists, genre counts).
+"""Flask-Caching for expensive fragments and anonymous visitors' pages.
 
 SimpleCache (per process) by default; Redis when REDIS_URL is set, so every
-app process shares it. Entries expire after CACHE_DEFAULT_TIMEOUT seconds,
-which bounds how stale they get after a `flask seed load` in another process.
+app process shares it. Keys carry the catalog's revision (services/revisions),
+so a load or a review in any process makes entries stale at once; they
+expire after CACHE_DEFAULT_TIMEOUT (pages: PAGE_CACHE_TIMEOUT) seconds.
 """
 
 from __future__ import annotations
@@ -21,5 +22,7 @@ def init_app(app: Flask) -> None:
     elif app.config.get("REDIS_URL"):
         config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=app.config["REDIS_URL"])
     else:
-        config["CACHE_TYPE"] = "SimpleCache"
+        # Each process keeps its own copies, whole pages among them (about 50 KB
+        # each): a bound on their number is a bound on a worker's memory.
+        config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=200)
     cache.init_app(app, config=config)

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_RECORD_QUERIES": False,
     "REDIS_URL": None,
     "CACHE_DEFAULT_TIMEOUT": 300,
+    "PAGE_CACHE_TIMEOUT": 300,  # 0: anonymous pages are rendered every time
     "LOG_LEVEL": "INFO",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "SESSION_COOKIE_SECURE": False,

@@ -33,18 +33,19 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if not _shareable():
             return view(*args, **kwargs)
         etag, last_modified = _validators()
+        keeping = max(current_app.config["PAGE_CACHE_TIMEOUT"], 0)
         key = f"page:{etag}:{hashlib.sha256(request.full_path.encode()).hexdigest()[:32]}"
         if _still_fresh(etag, last_modified):
             response = current_app.response_class(status=304)
-        elif (kept := _cached(key)) is not None:
+        elif keeping and (kept := _cached(key)) is not None:
             body, mimetype = kept
             response = current_app.response_class(body, mimetype=mimetype)
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
-            if not session.modified:  # a message shown once must not be kept
-                _keep(key, (response.get_data(), response.mimetype))
+            if keeping and not session.modified:  # a message shown once must not be kept
+                _keep(key, (response.get_data(), response.mimetype), keeping)
         response.set_etag(etag, weak=True)
         response.last_modified = last_modified
         response.cache_control.public = True
@@ -63,9 +64,9 @@ def _cached(key: str) -> tuple[bytes, str] | None:
         return None
 
 
-def _keep(key: str, page: tuple[bytes, str]) -> None:
+def _keep(key: str, page: tuple[bytes, str], seconds: int) -> None:
     try:
-        cache.set(key, page)
+        cache.set(key, page, timeout=seconds)
     except Exception as error:
         current_app.logger.warning("Page cache unavailable: %s", error.__class__.__name__)
 

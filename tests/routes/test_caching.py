@@ -204,3 +204,16 @@ def test_members_and_one_time_messages_never_reach_the_page_cache(
     assert "Log out" in member_page
     assert "Log out" not in shown
     assert "Only for you." not in shown
+
+
+def test_a_zero_page_cache_timeout_renders_every_time(
+    app, client, catalog, db, shared_cache, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_CACHE_TIMEOUT", 0)
+    url = f"/movies/{catalog['movie'].id}-heat"
+    client.get(url)
+
+    with counting(db.engine) as statements:
+        assert app.test_client().get(url).status_code == 200
+
+    assert len(statements) > 1
