@@ -9,11 +9,14 @@ import contextvars
 import os
 import re
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import flask_migrate
 import pytest
+import requests
 from flask import Flask, abort
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
@@ -76,6 +79,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, *, seconds: float = 30) -> None:
+    """Return once the server started by a test answers `url`; fail if it exits or never does."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            assert server.poll() is None, f"the server exited with status {server.returncode}"
+            assert time.monotonic() < deadline, f"nothing answered {url} in {seconds:.0f} s"
+            time.sleep(0.2)
 
 
 def make_config(instance_path: Path, database_url: str, **overrides) -> dict:

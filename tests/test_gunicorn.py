@@ -8,7 +8,6 @@ import runpy
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import requests
 
 from app.infra import crypto
-from tests.conftest import CSRF_FIELD, ROOT, free_port
+from tests.conftest import CSRF_FIELD, ROOT, free_port, wait_until_serving
 
 CONFIG = ROOT / "gunicorn.conf.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -74,15 +73,7 @@ def serving(tmp_path: Path, **settings: str) -> Iterator[tuple[str, subprocess.P
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base + "/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        wait_until_serving(base + "/healthz", server)
         yield base, server, log
     finally:
         if server.poll() is None:

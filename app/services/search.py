@@ -118,7 +118,7 @@ _WALK = (
     "WHERE kind = :kind AND {condition} ORDER BY popularity DESC LIMIT :limit"
 )
 _IN_DEPARTMENT = (
-    " AND EXISTS (SELECT 1 FROM people WHERE people.id = search_entries.ref_id"
+    " AND EXISTS (SELECT 1 FROM people WHERE people.id = ref_id"
     " AND people.known_for_department = :department)"
 )
 
@@ -170,10 +170,6 @@ SELECT ref_id FROM (
 """
 _PREFIX = "key ~>=~ :low AND key ~<~ :high"
 _WORDS = "to_tsvector('simple', key) @@ to_tsquery('simple', :words)"
-_OF_DEPARTMENT = (
-    " AND EXISTS (SELECT 1 FROM people WHERE people.id = ref_id"
-    " AND people.known_for_department = :department)"
-)
 
 
 def _walk_then_index(
@@ -194,7 +190,7 @@ def _walk_then_index(
     text configuration is written out, not bound, so that even a prepared
     statement's generic plan matches the GIN index's expression.
     """
-    narrowing = _OF_DEPARTMENT if department else ""
+    narrowing = _IN_DEPARTMENT if department else ""
     common = {"kind": kind, "walked": WALKED_ENTRIES}
     if department:
         common["department"] = department

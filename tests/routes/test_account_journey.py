@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from app.infra import crypto
-from tests.conftest import CSRF_FIELD, ROOT, free_port
+from tests.conftest import CSRF_FIELD, ROOT, free_port, wait_until_serving
 
 
 @pytest.fixture
@@ -50,14 +50,7 @@ def running_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base + "/login", timeout=1)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "the app did not start"
-                time.sleep(0.2)
+        wait_until_serving(base + "/login", server)
         yield base, instance / "outbox"
     finally:
         server.terminate()
