@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +73,17 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     finally:
         engine.dispose()
     return url
+
+
+# Generated requests sent by tests/routes/test_fuzz.py, reported at the end of the run.
+fuzz_cases: Counter[str] = Counter()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say how many fuzz cases ran, so a run shows what it covered."""
+    if fuzz_cases:
+        parts = ", ".join(f"{count:,} {kind}" for kind, count in sorted(fuzz_cases.items()))
+        terminalreporter.write_line(f"fuzz: {sum(fuzz_cases.values()):,} requests ({parts})")
 
 
 def free_port() -> int:

@@ -82,7 +82,9 @@ class MovieFilterForm(Form):
 
         def valid(name: str) -> Any:
             field = self[name]
-            return None if field.errors or field.data in ("", None) else field.data
+            blank = field.data is None or (isinstance(field.data, str) and not field.data.strip())
+            # Optional() stops a blank value before the choices are checked.
+            return None if field.errors or blank else field.data
 
         known = {choice.value for choice in self.genre.choices}
         genres = tuple(dict.fromkeys(valid("genre") or ()))

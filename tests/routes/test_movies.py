@@ -235,3 +235,8 @@ def test_one_unknown_genre_drops_only_itself(client, shelf):
     page = client.get("/movies/?genre=drama&genre=bogus&genre=drama").get_data(as_text=True)
     assert titles_in(page, *ALL) == ["Dramedy", "Old Drama"]
     assert "Ignored genre “bogus”: not one we know." in page
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\n "])
+def test_a_blank_decade_is_ignored(client, blank):
+    assert client.get("/movies/", query_string={"decade": blank}).status_code == 200
