@@ -9,15 +9,14 @@ Retry-After, 500, slow, empty content) to serve before the normal one.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.seeder.stand_in import send_json
+from tests.seeder.stand_in import LoopbackServer, send_json
 
 PATHS = ("/v1/chat/completions", "/chat/completions")
 
@@ -79,7 +78,7 @@ class Request:
         return {message["role"]: message["content"] for message in self.body.get("messages", [])}
 
 
-class OpenAIServer:
+class OpenAIServer(LoopbackServer):
     """Start with `with OpenAIServer() as server:`; point the client at server.base_url."""
 
     def __init__(
@@ -92,33 +91,18 @@ class OpenAIServer:
         self.api_key = api_key
         self.writer = writer
         self.latency = latency
-        self.requests: list[Request] = []
         self._scripted: deque[Reply] = deque()
-        self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler_class())
 
     @property
     def base_url(self) -> str:
         """The API root, like https://api.openai.com/v1."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.origin}/v1"
 
     def script(self, *replies: Reply) -> None:
         """Serve these replies, in order, to the next requests."""
         with self._lock:
             self._scripted.extend(replies)
-
-    def __enter__(self) -> OpenAIServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     def _answer(self, path: str, body: Any, headers: dict[str, str]) -> Reply:
         if path not in PATHS:

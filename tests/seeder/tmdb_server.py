@@ -14,11 +14,11 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.seeder.stand_in import send_json
+from tests.seeder.stand_in import LoopbackServer, send_json
 
 API_KEY = "test-api-key"
 READ_TOKEN = "test-read-token"
@@ -46,7 +46,7 @@ class Request:
     at: float
 
 
-class TMDBServer:
+class TMDBServer(LoopbackServer):
     """Start with `with TMDBServer(...) as server:`; the API lives at server.base_url."""
 
     def __init__(
@@ -67,20 +67,13 @@ class TMDBServer:
         self.top_rated = top_rated or []
         self.by_year = by_year or {}
         self.latency = latency
-        self.requests: list[Request] = []
         self._scripted: dict[str, deque[Reply]] = defaultdict(deque)
-        self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler_class())
 
     @property
     def base_url(self) -> str:
         """The API root, like https://api.themoviedb.org/3."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/3"
+        return f"{self.origin}/3"
 
     def script(self, path: str, *replies: Reply) -> None:
         """Serve these replies, in order, to the next requests for `path` (e.g. '/movie/550')."""
@@ -91,14 +84,6 @@ class TMDBServer:
         """Requests whose path starts with prefix."""
         with self._lock:
             return [request for request in self.requests if request.path.startswith(prefix)]
-
-    def __enter__(self) -> TMDBServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     def _answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
         with self._lock:
