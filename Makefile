@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run serve migrate test lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews clean
+.PHONY: help install run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
 	@echo "make serve  - like run, but under gunicorn (gunicorn.conf.py; see docs/DEPLOY.md)"
 	@echo "make test   - install and run the test suite with coverage"
+	@echo "make test-browser - the browser and accessibility tests in Chromium (Debian's chromium package)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
 	@echo "make bench  - every benchmark at 100k movies on SQLite and PostgreSQL, one table (BENCH_POSTGRES_URL: the server)"
@@ -50,6 +51,14 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+BROWSER_TESTS := tests/browser
+$(BROWSER_TESTS)/node_modules/.package-lock.json: $(BROWSER_TESTS)/package-lock.json
+	npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund
+
+test-browser: $(STAMP) $(BROWSER_TESTS)/node_modules/.package-lock.json
+	@command -v chromium >/dev/null || { echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; }
+	$(BIN)/python -m pytest --browser $(BROWSER_TESTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

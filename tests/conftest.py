@@ -5,11 +5,16 @@ Set TEST_DATABASE_URL to run the whole suite against PostgreSQL.
 
 from __future__ import annotations
 
+import base64
 import contextvars
+import email
+import email.policy
 import os
 import re
+import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,6 +23,8 @@ from pathlib import Path
 import flask_migrate
 import pytest
 import requests
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from flask import Flask, abort
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
@@ -384,3 +391,161 @@ def failing_app(tmp_path):
     with app.app_context():
         database.create_all()
     return app
+
+
+# Browser tests (tests/browser): Playwright driving Debian's Chromium against the
+# app served by `flask run`. `make test-browser` runs them; `make test` leaves them out.
+
+BROWSER_TESTS = ROOT / "tests" / "browser"
+SCREENSHOTS = ROOT / "build" / "browser-failures"
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="also run tests/browser (needs Debian's chromium and `npm ci` in tests/browser)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the browser tests out unless --browser asks for them."""
+    if config.getoption("--browser"):
+        return
+    browser_tests = [item for item in items if BROWSER_TESTS in item.path.parents]
+    if browser_tests:
+        config.hook.pytest_deselected(items=browser_tests)
+        items[:] = [item for item in items if item not in browser_tests]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test, so fixtures can tell a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def mailed_link(outbox: Path, to: str, *, count: int = 1, seconds: float = 10) -> str:
+    """The path of the link in the `count`-th mail to `to`, once the mail thread wrote it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        mails = [
+            message
+            for path in sorted(outbox.glob("*.eml"))
+            if to
+            in (
+                message := email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            )["To"]
+        ]
+        if len(mails) >= count:
+            break
+        assert time.monotonic() < deadline, f"no mail to {to} arrived in {outbox}"
+        time.sleep(0.05)
+    text = mails[count - 1].get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"https?://[^/\s]+(/\S+)", text).group(1)
+
+
+def totp_code(secret: str, at: float) -> str:
+    """The six-digit code an authenticator app shows for `secret` at time `at`."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return TOTP(key, 6, SHA1(), 30).generate(at).decode()  # noqa: S303 (what apps use)
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app under `flask run` with the described sample catalog; its URL and outbox."""
+    folder = tmp_path_factory.mktemp("site")
+    instance = folder / "instance"
+    crypto.initialize(instance, secret_key="b" * 48)
+    environment = {
+        **{name: value for name, value in os.environ.items() if not _OUTSIDE_SETTINGS.match(name)},
+        "MARQUEE_INSTANCE_PATH": str(instance),
+        "MARQUEE_ENV": "dev",
+        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+        # Several members sign up from 127.0.0.1 in one run.
+        "FLASK_RATELIMIT_SIGNUP_PER_IP": "100 per hour",
+    }
+    flask = [sys.executable, "-m", "flask"]
+    for command in (
+        ["db", "upgrade"],
+        ["seed", "sample"],
+        ["seed", "describe", "--provider", "offline"],
+    ):
+        subprocess.run(
+            [*flask, *command], cwd=ROOT, env=environment, check=True, capture_output=True
+        )
+    port = free_port()
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(
+        [*flask, "run", "--port", str(port), "--no-reload"],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base + "/healthz", server)
+        yield base, instance / "outbox"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """Debian's Chromium, headless, launched by Playwright from its path (nothing is downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not executable:
+        pytest.fail("Chromium is not installed: `apt-get install chromium`, or set CHROMIUM")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, chromium, served_site) -> Iterator:
+    """A fresh browser tab on the served site; a failed test leaves a screenshot behind."""
+    base, _ = served_site
+    context = chromium.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    # Offline and deterministic: only the site itself is reachable (posters come from TMDB).
+    context.route(
+        lambda url: not url.startswith(base) and not url.startswith("data:"),
+        lambda route: route.abort(),
+    )
+    tab = context.new_page()
+    script_errors: list[str] = []
+    tab.on("pageerror", lambda error: script_errors.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: (
+            script_errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / (re.sub(r"[^\w.-]+", "_", request.node.nodeid) + ".png")
+        tab.screenshot(path=shot, full_page=True)
+        print(f"\nscreenshot of the failed test: {shot}")
+    context.close()
+    assert not script_errors, f"the page raised script errors: {script_errors}"

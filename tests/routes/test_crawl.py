@@ -15,6 +15,8 @@ from seeder.load import Loader
 from seeder.process import process
 
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
+# Python's None printed into an attribute (aria-invalid="None" reads as invalid).
+NONE_ATTRIBUTE = re.compile(r'\s[\w-]+="None"')
 PAGE_LIMIT = 600
 
 
@@ -30,10 +32,11 @@ def sample(db, tmp_path):
         db.session.execute(text("ANALYZE"))
 
 
-def crawl(client, *, limit: int = PAGE_LIMIT) -> tuple[dict[str, int], list[str]]:
-    """Breadth-first from "/": each URL's status, and links that led to a 404."""
+def crawl(client, *, limit: int = PAGE_LIMIT) -> tuple[dict[str, int], list[str], list[str]]:
+    """Breadth-first from "/": each URL's status, links that led to a 404, None attributes."""
     statuses: dict[str, int] = {}
     broken: list[str] = []
+    nones: list[str] = []
     queue = deque([("/", "(start)")])
     while queue and len(statuses) < limit:
         url, found_on = queue.popleft()
@@ -46,11 +49,13 @@ def crawl(client, *, limit: int = PAGE_LIMIT) -> tuple[dict[str, int], list[str]
         if response.mimetype != "text/html" or url.startswith("/static/"):
             response.close()
             continue
-        for link in LINK.findall(response.get_data(as_text=True)):
+        html = response.get_data(as_text=True)
+        nones += [f"{url}:{attribute}" for attribute in NONE_ATTRIBUTE.findall(html)]
+        for link in LINK.findall(html):
             target = internal(url, link.replace("&amp;", "&"))
             if target and target not in statuses:
                 queue.append((target, url))
-    return statuses, broken
+    return statuses, broken, nones
 
 
 def internal(page: str, link: str) -> str | None:
@@ -67,7 +72,7 @@ def test_every_link_from_home_works(request, client, sample, signed_in, capsys):
     if signed_in:
         request.getfixturevalue("ana")
 
-    statuses, broken = crawl(client)
+    statuses, broken, nones = crawl(client)
 
     with capsys.disabled():
         who = "a member" if signed_in else "a visitor"
@@ -75,4 +80,5 @@ def test_every_link_from_home_works(request, client, sample, signed_in, capsys):
     assert len(statuses) >= 300
     assert not [url for url, status in statuses.items() if status >= 500]
     assert broken == []
+    assert nones == []
     assert {"/movies/", "/people/", "/genres/"} <= set(statuses)

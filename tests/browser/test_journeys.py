@@ -1,0 +1,160 @@
+"""What members do, in Chromium against the served app: sign up to log out, 2FA, a picture."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from app.services.avatars import NOT_AN_IMAGE
+from tests.conftest import mailed_link, totp_code
+
+PASSWORD = "a long browser passphrase"
+
+
+def sign_up_and_confirm(page: Page, outbox: Path, username: str) -> None:
+    """Sign up through the form and open the confirmation link from the outbox."""
+    address = f"{username}@example.com"
+    page.goto("/signup")
+    page.get_by_label("Email").fill(address)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(mailed_link(outbox, address))
+    expect(page.get_by_text(f"{address} is confirmed")).to_be_visible()
+
+
+def log_in(page: Page, identifier: str) -> None:
+    """Fill in the login form from the navbar's link."""
+    page.goto("/")
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Email or username").fill(identifier)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_out(page: Page) -> None:
+    """Press the navbar's Log out button and see the visitor's navbar."""
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+
+
+def test_a_visitor_signs_up_finds_a_movie_reviews_it_and_keeps_a_watchlist(page, served_site):
+    _, outbox = served_site
+    sign_up_and_confirm(page, outbox, "cinephile")
+    log_in(page, "cinephile@example.com")
+    expect(page.get_by_role("link", name="cinephile")).to_be_visible()
+
+    search = page.get_by_role("combobox", name="Search")
+    search.press_sequentially("godfa", delay=40)
+    suggestions = page.get_by_role("listbox", name="Suggestions")
+    expect(suggestions.get_by_role("option").first).to_be_visible()
+    expect(search).to_have_attribute("aria-expanded", "true")
+    search.press("ArrowDown")
+    expect(suggestions.get_by_role("option", selected=True)).to_contain_text("The Godfather")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/movies/23-the-godfather$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Godfather (1972)")
+
+    page.get_by_label("Your rating (1–10)").fill("9")
+    page.get_by_label("Your review (optional)").fill(
+        "Patient and grand.\n\nThe wedding scene alone sets up every loyalty that breaks later."
+    )
+    page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Save").click()
+    review = page.locator("article.review").filter(has_text="The wedding scene alone")
+    expect(review).to_contain_text("cinephile")
+    expect(review.get_by_role("img", name="Rated 9 out of 10")).to_be_visible()
+    expect(review.locator(".review-body p")).to_have_count(2)
+    expect(review.get_by_text("Recommends")).to_be_visible()
+
+    actions = page.get_by_role("region", name="Your watchlist and diary")
+    toggle = actions.get_by_role("button", name="Watchlist: The Godfather")
+    count = page.get_by_role("link", name=re.compile(r"^Watchlist")).locator(
+        "[data-watchlist-count]"
+    )
+    expect(count).to_have_text("0")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(count).to_have_text("1")  # updated in place, without a reload
+    page.get_by_role("link", name=re.compile(r"^Watchlist")).click()
+    expect(page.get_by_role("link", name=re.compile("The Godfather 1972"))).to_be_visible()
+
+    log_out(page)
+    page.goto("/watchlist")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_a_member_turns_on_two_factor_and_logs_in_with_a_code(page, served_site):
+    _, outbox = served_site
+    sign_up_and_confirm(page, outbox, "guarded")
+    log_in(page, "guarded")
+    page.get_by_role("link", name="guarded").click()
+    page.get_by_role("button", name="Set up two-factor sign-in").click()
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    secret = page.locator(".user-select-all").inner_text().replace(" ", "")
+    page.get_by_label(re.compile("code", re.I)).fill(totp_code(secret, time.time()))
+    page.get_by_label(re.compile("password", re.I)).fill(PASSWORD)
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
+    backup_code = page.locator("ul.backup-codes li").first.inner_text().strip()
+
+    log_out(page)
+    log_in(page, "guarded")
+    expect(page).to_have_url(re.compile(r"/login/code"))
+    code = page.get_by_role("textbox", name="Code")
+    expect(code).to_be_focused()
+    code.fill("000000")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("That code is not right, or was already used.")).to_be_visible()
+    code.fill(totp_code(secret, time.time() + 30))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    log_out(page)
+    log_in(page, "guarded")
+    code.fill(backup_code)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def picture(size: tuple[int, int], color: str) -> bytes:
+    """A PNG of one colour, as a phone might upload."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_member_uploads_a_picture_and_a_bad_file_keeps_it(page, served_site):
+    _, outbox = served_site
+    sign_up_and_confirm(page, outbox, "portrait")
+    log_in(page, "portrait")
+    page.get_by_role("link", name="portrait").click()
+    section = page.get_by_role("region", name="Picture")
+    own_picture = section.get_by_role("img", name="Your picture")
+    expect(own_picture).to_have_attribute("src", re.compile(r"\.svg"))
+
+    upload = {"name": "me.png", "mimeType": "image/png", "buffer": picture((640, 480), "teal")}
+    section.get_by_label("Picture").set_input_files(upload)
+    section.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("Your new picture is up.")).to_be_visible()
+    expect(own_picture).to_have_attribute("src", re.compile(r"\.webp"))
+    uploaded = own_picture.get_attribute("src")
+    assert own_picture.evaluate("image => image.complete && image.naturalWidth") == 256
+    navbar_picture = page.get_by_role("link", name="portrait").locator("img")
+    expect(navbar_picture).to_have_attribute("src", re.compile(r"\.webp"))
+
+    not_an_image = {"name": "notes.png", "mimeType": "image/png", "buffer": b"just some text"}
+    section.get_by_label("Picture").set_input_files(not_an_image)
+    section.get_by_role("button", name="Upload").click()
+    expect(section.get_by_text(NOT_AN_IMAGE)).to_be_visible()
+    expect(section.get_by_label("Picture")).to_have_attribute("aria-invalid", "true")
+    page.goto("/account")
+    expect(own_picture).to_have_attribute("src", uploaded)
