@@ -37,6 +37,8 @@ from app.infra.config import normalize_database_url
 from app.infra.db import db as database
 from app.models import Genre
 
+pytest_plugins = ("pytester",)
+
 ROOT = Path(__file__).resolve().parent.parent
 THROTTLES = (
     "RATELIMIT_LOGIN_PER_ACCOUNT",
@@ -84,6 +86,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 # Generated requests sent by tests/routes/test_fuzz.py, reported at the end of the run.
 fuzz_cases: Counter[str] = Counter()
+# Pages axe-core checked in the browser tests (path → runs).
+axe_pages: Counter[str] = Counter()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -91,6 +95,11 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if fuzz_cases:
         parts = ", ".join(f"{count:,} {kind}" for kind, count in sorted(fuzz_cases.items()))
         terminalreporter.write_line(f"fuzz: {sum(fuzz_cases.values()):,} requests ({parts})")
+    if axe_pages:
+        terminalreporter.write_line(
+            f"axe-core: {len(axe_pages)} pages checked ({sum(axe_pages.values())} runs, "
+            "light and dark)"
+        )
 
 
 def free_port() -> int:
@@ -397,7 +406,7 @@ def failing_app(tmp_path):
 # app served by `flask run`. `make test-browser` runs them; `make test` leaves them out.
 
 BROWSER_TESTS = ROOT / "tests" / "browser"
-SCREENSHOTS = ROOT / "build" / "browser-failures"
+SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "build" / "browser-failures"))
 CHROMIUM_FLAGS = (
     "--headless=new",
     "--no-sandbox",
@@ -519,33 +528,49 @@ def chromium() -> Iterator:
 
 
 @pytest.fixture
-def page(request: pytest.FixtureRequest, chromium, served_site) -> Iterator:
-    """A fresh browser tab on the served site; a failed test leaves a screenshot behind."""
+def open_tab(request: pytest.FixtureRequest, chromium, served_site) -> Iterator:
+    """Open fresh browser tabs on the served site; a failed test leaves screenshots behind."""
     base, _ = served_site
-    context = chromium.new_context(base_url=base, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    # Offline and deterministic: only the site itself is reachable (posters come from TMDB).
-    context.route(
-        lambda url: not url.startswith(base) and not url.startswith("data:"),
-        lambda route: route.abort(),
-    )
-    tab = context.new_page()
-    script_errors: list[str] = []
-    tab.on("pageerror", lambda error: script_errors.append(str(error)))
-    tab.on(
-        "console",
-        lambda message: (
-            script_errors.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    yield tab
+    tabs: list[tuple[object, list[str]]] = []
+
+    def open_one(**context_options):
+        context = chromium.new_context(
+            base_url=base, viewport={"width": 1280, "height": 900}, **context_options
+        )
+        context.set_default_timeout(10_000)
+        # Offline and deterministic: only the site is reachable (posters come from TMDB).
+        context.route(
+            lambda url: not url.startswith(base) and not url.startswith("data:"),
+            lambda route: route.abort(),
+        )
+        tab = context.new_page()
+        script_errors: list[str] = []
+        tab.on("pageerror", lambda error: script_errors.append(str(error)))
+        tab.on(
+            "console",
+            lambda message: (
+                script_errors.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        tabs.append((tab, script_errors))
+        return tab
+
+    yield open_one
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOTS / (re.sub(r"[^\w.-]+", "_", request.node.nodeid) + ".png")
-        tab.screenshot(path=shot, full_page=True)
-        print(f"\nscreenshot of the failed test: {shot}")
-    context.close()
-    assert not script_errors, f"the page raised script errors: {script_errors}"
+    for number, (tab, _) in enumerate(tabs):
+        if report is not None and report.failed:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid) + f"-{number}.png"
+            tab.screenshot(path=SCREENSHOTS / name, full_page=True)
+            print(f"\nscreenshot of the failed test: {SCREENSHOTS / name}")
+        tab.context.close()
+    errors = [error for _, script_errors in tabs for error in script_errors]
+    assert not errors, f"the pages raised script errors: {errors}"
+
+
+@pytest.fixture
+def page(open_tab):
+    """A fresh browser tab on the served site."""
+    return open_tab()

@@ -5,45 +5,13 @@ from __future__ import annotations
 import io
 import re
 import time
-from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from app.services.avatars import NOT_AN_IMAGE
-from tests.conftest import mailed_link, totp_code
-
-PASSWORD = "a long browser passphrase"
-
-
-def sign_up_and_confirm(page: Page, outbox: Path, username: str) -> None:
-    """Sign up through the form and open the confirmation link from the outbox."""
-    address = f"{username}@example.com"
-    page.goto("/signup")
-    page.get_by_label("Email").fill(address)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    page.goto(mailed_link(outbox, address))
-    expect(page.get_by_text(f"{address} is confirmed")).to_be_visible()
-
-
-def log_in(page: Page, identifier: str) -> None:
-    """Fill in the login form from the navbar's link."""
-    page.goto("/")
-    page.get_by_role("link", name="Log in").click()
-    page.get_by_label("Email or username").fill(identifier)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def log_out(page: Page) -> None:
-    """Press the navbar's Log out button and see the visitor's navbar."""
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
-    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+from tests.browser.members import PASSWORD, log_in, log_out, sign_up_and_confirm
+from tests.conftest import totp_code
 
 
 def test_a_visitor_signs_up_finds_a_movie_reviews_it_and_keeps_a_watchlist(page, served_site):
