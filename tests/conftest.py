@@ -534,9 +534,8 @@ def open_tab(request: pytest.FixtureRequest, chromium, served_site) -> Iterator:
     tabs: list[tuple[object, list[str]]] = []
 
     def open_one(**context_options):
-        context = chromium.new_context(
-            base_url=base, viewport={"width": 1280, "height": 900}, **context_options
-        )
+        options = {"viewport": {"width": 1280, "height": 900}, **context_options}
+        context = chromium.new_context(base_url=base, **options)
         context.set_default_timeout(10_000)
         # Offline and deterministic: only the site is reachable (posters come from TMDB).
         context.route(

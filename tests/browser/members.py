@@ -26,9 +26,13 @@ def sign_up_and_confirm(page: Page, outbox: Path, username: str) -> None:
 
 
 def log_in(page: Page, identifier: str) -> None:
-    """Fill in the login form from the navbar's link."""
-    page.goto("/")
-    page.get_by_role("link", name="Log in").click()
+    """Open the login page and log in."""
+    page.goto("/login")
+    fill_in_login(page, identifier)
+
+
+def fill_in_login(page: Page, identifier: str) -> None:
+    """Fill in and send the login form on the page."""
     page.get_by_label("Email or username").fill(identifier)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
