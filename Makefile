@@ -57,7 +57,7 @@ $(BROWSER_TESTS)/node_modules/.package-lock.json: $(BROWSER_TESTS)/package-lock.
 	npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund
 
 test-browser: $(STAMP) $(BROWSER_TESTS)/node_modules/.package-lock.json
-	@command -v chromium >/dev/null || { echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; }
+	@test -n "$$CHROMIUM" || command -v chromium >/dev/null || { echo "Chromium is missing: sudo apt-get install chromium (or set CHROMIUM to its path)" >&2; exit 1; }
 	$(BIN)/python -m pytest --browser $(BROWSER_TESTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
