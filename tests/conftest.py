@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from flask import Flask, abort
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
+from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, orm
 from sqlalchemy.exc import OperationalError
 
@@ -409,7 +410,8 @@ BROWSER_TESTS = ROOT / "tests" / "browser"
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "build" / "browser-failures"))
 CHROMIUM_FLAGS = (
     "--headless=new",
-    "--no-sandbox",
+    "--no-sandbox",  # Chromium's sandbox refuses to start as root, as CI runs
+    # No update checks, sync or first-run pages: nothing leaves 127.0.0.1.
     "--disable-gpu",
     "--disable-dev-shm-usage",
     "--disable-background-networking",
@@ -449,14 +451,11 @@ def mailed_link(outbox: Path, to: str, *, count: int = 1, seconds: float = 10) -
     """The path of the link in the `count`-th mail to `to`, once the mail thread wrote it."""
     deadline = time.monotonic() + seconds
     while True:
-        mails = [
-            message
+        messages = (
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             for path in sorted(outbox.glob("*.eml"))
-            if to
-            in (
-                message := email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            )["To"]
-        ]
+        )
+        mails = [mail for mail in messages if mail["To"].addresses[0].addr_spec == to]
         if len(mails) >= count:
             break
         assert time.monotonic() < deadline, f"no mail to {to} arrived in {outbox}"
@@ -482,8 +481,10 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         "MARQUEE_INSTANCE_PATH": str(instance),
         "MARQUEE_ENV": "dev",
         "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
-        # Several members sign up from 127.0.0.1 in one run.
-        "FLASK_RATELIMIT_SIGNUP_PER_IP": "100 per hour",
+        # Every member signs up and logs in from 127.0.0.1, several times a minute.
+        "FLASK_RATELIMIT_SIGNUP_PER_IP": "1000 per hour",
+        "FLASK_RATELIMIT_LOGIN_PER_IP": "1000 per minute",
+        "FLASK_RATELIMIT_LOGIN_PER_ACCOUNT": "1000 per minute",
     }
     flask = [sys.executable, "-m", "flask"]
     for command in (
@@ -516,8 +517,6 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
 @pytest.fixture(scope="session")
 def chromium() -> Iterator:
     """Debian's Chromium, headless, launched by Playwright from its path (nothing is downloaded)."""
-    from playwright.sync_api import sync_playwright
-
     executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if not executable:
         pytest.fail("Chromium is not installed: `apt-get install chromium`, or set CHROMIUM")
@@ -559,12 +558,14 @@ def open_tab(request: pytest.FixtureRequest, chromium, served_site) -> Iterator:
     yield open_one
     report = getattr(request.node, "report_call", None)
     for number, (tab, _) in enumerate(tabs):
-        if report is not None and report.failed:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid) + f"-{number}.png"
-            tab.screenshot(path=SCREENSHOTS / name, full_page=True)
-            print(f"\nscreenshot of the failed test: {SCREENSHOTS / name}")
-        tab.context.close()
+        try:
+            if report is not None and report.failed:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                name = re.sub(r"[^\w.-]+", "_", request.node.nodeid) + f"-{number}.png"
+                tab.screenshot(path=SCREENSHOTS / name, full_page=True)
+                print(f"\nscreenshot of the failed test: {SCREENSHOTS / name}")
+        finally:
+            tab.context.close()
     errors = [error for _, script_errors in tabs for error in script_errors]
     assert not errors, f"the pages raised script errors: {errors}"
 

@@ -26,7 +26,13 @@ def sign_up_and_confirm(page: Page, outbox: Path, username: str) -> None:
 
 
 def log_in(page: Page, identifier: str) -> None:
-    """Open the login page and log in."""
+    """Log in from the login page and see the member's navbar (hidden in a phone's menu)."""
+    send_login(page, identifier)
+    expect(page.get_by_role("button", name="Log out", include_hidden=True)).to_have_count(1)
+
+
+def send_login(page: Page, identifier: str) -> None:
+    """Open the login page and send the password (two-factor accounts then ask for a code)."""
     page.goto("/login")
     fill_in_login(page, identifier)
 

@@ -697,7 +697,7 @@ def test_a_reencrypt_killed_part_way_then_rerun_leaves_every_row_readable(tmp_pa
     environment.save()
 
     reencrypt = subprocess.Popen(
-        [FLASK, "crypto", "reencrypt", "--batch-size", "20"],
+        [FLASK, "crypto", "reencrypt", "--batch-size", "10"],
         cwd=ROOT,
         env=flask_environment(instance, DATABASE_URL=database),
         stdout=subprocess.PIPE,
