@@ -18,6 +18,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -495,23 +496,31 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         subprocess.run(
             [*flask, *command], cwd=ROOT, env=environment, check=True, capture_output=True
         )
+    with flask_server(environment, log=folder / "server.log") as base:
+        yield base, instance / "outbox"
+
+
+@contextmanager
+def flask_server(environment: dict[str, str], *, log: Path | None = None) -> Iterator[str]:
+    """`flask run` on a free port of 127.0.0.1 with `environment`; its base URL."""
     port = free_port()
-    log = (folder / "server.log").open("w")
+    output = log.open("w") if log else subprocess.DEVNULL
     server = subprocess.Popen(
-        [*flask, "run", "--port", str(port), "--no-reload"],
+        [sys.executable, "-m", "flask", "run", "--port", str(port), "--no-reload"],
         cwd=ROOT,
         env=environment,
-        stdout=log,
+        stdout=output,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base + "/healthz", server)
-        yield base, instance / "outbox"
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
-        log.close()
+        if log:
+            output.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,6 @@ with a code, change the password, delete the account.
 
 from __future__ import annotations
 
-import base64
-import email
-import email.policy
 import os
 import re
 import subprocess
@@ -19,11 +16,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from app.infra import crypto
-from tests.conftest import CSRF_FIELD, ROOT, free_port, wait_until_serving
+from tests.conftest import CSRF_FIELD, ROOT, flask_server, mailed_link, totp_code
 
 
 @pytest.fixture
@@ -36,25 +31,15 @@ def running_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "MARQUEE_INSTANCE_PATH": str(instance),
         "MARQUEE_ENV": "dev",
     }
-    flask = [sys.executable, "-m", "flask"]
     subprocess.run(
-        [*flask, "db", "upgrade"], cwd=ROOT, env=environment, check=True, capture_output=True
-    )
-    port = free_port()
-    server = subprocess.Popen(
-        [*flask, "run", "--port", str(port), "--no-reload"],
+        [sys.executable, "-m", "flask", "db", "upgrade"],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        check=True,
+        capture_output=True,
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base + "/login", server)
+    with flask_server(environment) as base:
         yield base, instance / "outbox"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 class Browser:
@@ -74,23 +59,6 @@ class Browser:
         )
 
 
-def newest_link(outbox: Path, count: int = 1) -> str:
-    """The link in the newest mail, once the server's mail thread has written `count` mails."""
-    deadline = time.monotonic() + 10
-    while len(mails := sorted(outbox.glob("*.eml"))) < count:
-        assert time.monotonic() < deadline, "no mail arrived in the outbox"
-        time.sleep(0.05)
-    newest = mails[-1]
-    message = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    return re.search(r"https?://[^/\s]+(/\S+)", text).group(1)
-
-
-def totp_code(secret: str, at: float) -> str:
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    return TOTP(key, 6, SHA1(), 30).generate(at).decode()  # noqa: S303 (what apps use)
-
-
 def test_a_member_signs_up_confirms_secures_and_leaves(running_app):
     base, outbox = running_app
     browser = Browser(base)
@@ -106,7 +74,7 @@ def test_a_member_signs_up_confirms_secures_and_leaves(running_app):
     )
     assert "Check your email" in signed_up.text
 
-    confirmed = browser.get(newest_link(outbox))
+    confirmed = browser.get(mailed_link(outbox, "journey@example.com"))
     assert "journey@example.com is confirmed" in confirmed.text
     browser.submit("/login", "/login", identifier="journey", password=password)
 
