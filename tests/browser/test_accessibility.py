@@ -109,6 +109,20 @@ def test_a_members_pages(open_tab, served_site, axe_source, scheme):
     assert found == [], "\n".join(found)
 
 
+def test_the_keyboard_skips_the_navbar_to_the_content(page):
+    page.goto("/movies/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()  # shown once focused
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused_in_main = page.evaluate(
+        "document.querySelector('main').contains(document.activeElement)"
+    )
+    assert focused_in_main, "the next Tab after skipping should land inside <main>"
+
+
 def test_axe_reports_what_it_should(open_tab, axe_source):
     """The check itself: a page given an unlabelled field and low contrast fails it."""
     page = open_tab(color_scheme="light")

@@ -42,11 +42,17 @@ def test_a_visitor_signs_up_finds_a_movie_reviews_it_and_keeps_a_watchlist(page,
     expect(page).to_have_url(re.compile(r"/movies/23-the-godfather$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("The Godfather (1972)")
 
-    page.get_by_label("Your rating (1–10)").fill("9")
-    page.get_by_label("Your review (optional)").fill(
+    written = (
         "Patient and grand.\n\nThe wedding scene alone sets up every loyalty that breaks later."
     )
+    page.get_by_label("Your review (optional)").fill(written)
     page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Save").click()  # no rating yet
+    rating = page.get_by_label("Your rating (1–10)")
+    expect(rating).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Give a rating from 1 to 10.")).to_be_visible()
+    expect(page.get_by_label("Your review (optional)")).to_have_value(written)  # kept
+    rating.fill("9")
     page.get_by_role("button", name="Save").click()
     review = page.locator("article.review").filter(has_text="The wedding scene alone")
     expect(review).to_contain_text("cinephile")
