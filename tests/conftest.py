@@ -124,6 +124,22 @@ def wait_until_serving(url: str, server: subprocess.Popen, *, seconds: float = 3
             time.sleep(0.2)
 
 
+def child_environment(**settings: str) -> dict[str, str]:
+    """This process's variables, less any pointing at an operator's services, plus `settings`."""
+    return {k: v for k, v in os.environ.items() if not _OUTSIDE_SETTINGS.match(k)} | settings
+
+
+def run_flask(environment: dict[str, str], *args: str) -> None:
+    """Run a `flask` command in a child process with `environment`; raise if it fails."""
+    subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+
+
 def make_config(instance_path: Path, database_url: str, **overrides) -> dict:
     """Settings for a test app: its own instance folder and database."""
     return {
@@ -412,9 +428,9 @@ SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "build" / "brows
 CHROMIUM_FLAGS = (
     "--headless=new",
     "--no-sandbox",  # Chromium's sandbox refuses to start as root, as CI runs
-    # No update checks, sync or first-run pages: nothing leaves 127.0.0.1.
     "--disable-gpu",
     "--disable-dev-shm-usage",
+    # No update checks, sync or first-run pages: nothing leaves 127.0.0.1.
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -477,25 +493,18 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     folder = tmp_path_factory.mktemp("site")
     instance = folder / "instance"
     crypto.initialize(instance, secret_key="b" * 48)
-    environment = {
-        **{name: value for name, value in os.environ.items() if not _OUTSIDE_SETTINGS.match(name)},
-        "MARQUEE_INSTANCE_PATH": str(instance),
-        "MARQUEE_ENV": "dev",
-        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+    environment = child_environment(
+        MARQUEE_INSTANCE_PATH=str(instance),
+        MARQUEE_ENV="dev",
+        DATABASE_URL=f"sqlite:///{folder / 'site.sqlite3'}",
         # Every member signs up and logs in from 127.0.0.1, several times a minute.
-        "FLASK_RATELIMIT_SIGNUP_PER_IP": "1000 per hour",
-        "FLASK_RATELIMIT_LOGIN_PER_IP": "1000 per minute",
-        "FLASK_RATELIMIT_LOGIN_PER_ACCOUNT": "1000 per minute",
-    }
-    flask = [sys.executable, "-m", "flask"]
-    for command in (
-        ["db", "upgrade"],
-        ["seed", "sample"],
-        ["seed", "describe", "--provider", "offline"],
-    ):
-        subprocess.run(
-            [*flask, *command], cwd=ROOT, env=environment, check=True, capture_output=True
-        )
+        FLASK_RATELIMIT_SIGNUP_PER_IP="1000 per hour",
+        FLASK_RATELIMIT_LOGIN_PER_IP="1000 per minute",
+        FLASK_RATELIMIT_LOGIN_PER_ACCOUNT="1000 per minute",
+    )
+    run_flask(environment, "db", "upgrade")
+    run_flask(environment, "seed", "sample")
+    run_flask(environment, "seed", "describe", "--provider", "offline")
     with flask_server(environment, log=folder / "server.log") as base:
         yield base, instance / "outbox"
 

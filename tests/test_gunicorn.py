@@ -16,7 +16,14 @@ import pytest
 import requests
 
 from app.infra import crypto
-from tests.conftest import CSRF_FIELD, ROOT, free_port, wait_until_serving
+from tests.conftest import (
+    CSRF_FIELD,
+    ROOT,
+    child_environment,
+    free_port,
+    run_flask,
+    wait_until_serving,
+)
 
 CONFIG = ROOT / "gunicorn.conf.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -49,22 +56,18 @@ def serving(tmp_path: Path, **settings: str) -> Iterator[tuple[str, subprocess.P
     instance = tmp_path / "instance"
     crypto.initialize(instance, secret_key="g" * 48)
     port = free_port()
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "MARQUEE_"))},
-        "MARQUEE_INSTANCE_PATH": str(instance),
-        "MARQUEE_ENV": "prod",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
-        "FLASK_BASE_URL": f"http://127.0.0.1:{port}",
-        "FLASK_TRUSTED_PROXY_COUNT": "1",
-        "MARQUEE_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-        "MARQUEE_THREADS": "2",
+    environment = child_environment(
+        MARQUEE_INSTANCE_PATH=str(instance),
+        MARQUEE_ENV="prod",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'served.sqlite3'}",
+        FLASK_BASE_URL=f"http://127.0.0.1:{port}",
+        FLASK_TRUSTED_PROXY_COUNT="1",
+        MARQUEE_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        MARQUEE_THREADS="2",
         **settings,
-    }
-    subprocess.run(
-        [sys.executable, "-m", "flask", "db", "upgrade"],
-        cwd=ROOT, env=environment, check=True, capture_output=True,
-    )  # fmt: skip
+    )
+    run_flask(environment, "db", "upgrade")
     log = tmp_path / "gunicorn.log"
     with log.open("w") as output:
         server = subprocess.Popen(

@@ -37,7 +37,7 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         key = f"page:{etag}:{hashlib.sha256(request.full_path.encode()).hexdigest()[:32]}"
         if _still_fresh(etag, last_modified):
             response = current_app.response_class(status=304)
-        elif keeping and (kept := _cached(key)) is not None:
+        elif keeping and (kept := _page_cache(cache.get, key)) is not None:
             body, mimetype = kept
             response = current_app.response_class(body, mimetype=mimetype)
         else:
@@ -45,7 +45,7 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
             if response.status_code != 200:
                 return response
             if keeping and not session.modified:  # a message shown once must not be kept
-                _keep(key, (response.get_data(), response.mimetype), keeping)
+                _page_cache(cache.set, key, (response.get_data(), response.mimetype), keeping)
         response.set_etag(etag, weak=True)
         response.last_modified = last_modified
         response.cache_control.public = True
@@ -55,20 +55,13 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return conditional_view
 
 
-def _cached(key: str) -> tuple[bytes, str] | None:
-    """A rendered page from the cache; None when absent or the cache cannot answer."""
+def _page_cache(operation: Callable[..., Any], *args: Any) -> Any:
+    """`cache.get` or `cache.set`; None when the cache cannot answer (the page renders)."""
     try:
-        return cache.get(key)
+        return operation(*args)
     except Exception as error:  # whatever the backend raises: render the page instead
         current_app.logger.warning("Page cache unavailable: %s", error.__class__.__name__)
         return None
-
-
-def _keep(key: str, page: tuple[bytes, str], seconds: int) -> None:
-    try:
-        cache.set(key, page, timeout=seconds)
-    except Exception as error:
-        current_app.logger.warning("Page cache unavailable: %s", error.__class__.__name__)
 
 
 def _shareable() -> bool:

@@ -23,7 +23,7 @@ from app.infra.crypto import EncryptedEnvironment
 from app.infra.db import db as database_handle
 from app.models import User
 from app.services import encryption
-from tests.conftest import MIGRATIONS, ROOT, make_config
+from tests.conftest import MIGRATIONS, ROOT, child_environment, make_config
 from tests.factories import add_users_with_secrets, insert_user_with_stored_secret
 
 SECRET = "sk-this-must-stay-hidden"
@@ -496,12 +496,7 @@ FLASK = os.path.join(os.path.dirname(sys.executable), "flask")
 
 def flask_environment(instance, **environment: str) -> dict[str, str]:
     """This shell's variables with none of Marquee's own, then the instance and `environment`."""
-    variables = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("MARQUEE_", "FLASK_", "DATABASE_URL"))
-    }
-    return variables | {"MARQUEE_INSTANCE_PATH": str(instance), **environment}
+    return child_environment(MARQUEE_INSTANCE_PATH=str(instance), **environment)
 
 
 def flask_command(instance, *args: str, input: str | None = None, **environment: str):
@@ -627,15 +622,10 @@ def test_set_on_a_terminal_asks_twice_without_echoing(tmp_path):
     instance = tmp_path / "instance"
     crypto.initialize(instance, secret_key="k" * 48)
     controller, terminal = pty.openpty()
-    variables = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("MARQUEE_", "FLASK_"))
-    }
     process = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "flask"), "crypto", "set", "OPENAI_API_KEY"],
+        [FLASK, "crypto", "set", "OPENAI_API_KEY"],
         cwd=ROOT,
-        env={**variables, "MARQUEE_INSTANCE_PATH": str(instance)},
+        env=flask_environment(instance),
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,

@@ -6,10 +6,7 @@ with a code, change the password, delete the account.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +15,14 @@ import pytest
 import requests
 
 from app.infra import crypto
-from tests.conftest import CSRF_FIELD, ROOT, flask_server, mailed_link, totp_code
+from tests.conftest import (
+    CSRF_FIELD,
+    child_environment,
+    flask_server,
+    mailed_link,
+    run_flask,
+    totp_code,
+)
 
 
 @pytest.fixture
@@ -26,18 +30,8 @@ def running_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """`flask run` on a fresh instance folder and SQLite database; its URL and outbox."""
     instance = tmp_path / "instance"
     crypto.initialize(instance, secret_key="j" * 48)
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "MARQUEE_"))},
-        "MARQUEE_INSTANCE_PATH": str(instance),
-        "MARQUEE_ENV": "dev",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "flask", "db", "upgrade"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        capture_output=True,
-    )
+    environment = child_environment(MARQUEE_INSTANCE_PATH=str(instance), MARQUEE_ENV="dev")
+    run_flask(environment, "db", "upgrade")
     with flask_server(environment) as base:
         yield base, instance / "outbox"
 
