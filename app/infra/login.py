@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Flask
 from flask_login import LoginManager
 
 from ..models import User
-from .db import db
+from ..services import login_sessions
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -18,18 +16,12 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The signed-in user for a session, or None if the id is stale, bad or revoked.
+    """The signed-in user for a session or remember-me cookie, or None if it has ended.
 
-    The id carries the user's session token, which a password change renews:
-    sessions and remember-me cookies signed before it stop working.
+    The id names one sign-in (logging out deletes it) and carries the account's
+    session token (a new password, or logging out everywhere, renews it).
     """
-    row_id, _, token = session_id.partition(":")
-    if not row_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(row_id))
-    if user is None or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+    return login_sessions.resume(session_id)
 
 
 def init_app(app: Flask) -> None:

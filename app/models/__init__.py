@@ -10,7 +10,7 @@ from .review import Review
 from .revision import Revision
 from .search import SearchEntry
 from .text import GeneratedText, TextSource
-from .user import BackupCode, User
+from .user import BackupCode, LoginSession, User
 from .watchlist import WatchlistEntry
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "GeneratedText",
     "Genre",
     "Keyword",
+    "LoginSession",
     "Movie",
     "Person",
     "Review",

@@ -58,6 +58,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     backup_codes: Mapped[list[BackupCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    login_sessions: Mapped[list[LoginSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The sign-in this object was loaded for (not a column): set by
+    # services.login_sessions when a browser signs in or is recognised.
+    login_key = None
+    login_session = None
 
     @validates("username")
     def _keep_username_key(self, _key: str, username: str) -> str:
@@ -80,8 +88,13 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.totp_enabled_at is not None
 
     def get_id(self) -> str:
-        """The session's user id: the row id and the current session token."""
-        return f"{self.id}:{self.session_token}"
+        """The id in the session and remember-me cookies: row id, session token, sign-in key.
+
+        Without a sign-in key (none started) the id is one the loader refuses.
+        """
+        if self.login_key is None:
+            return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_key}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -105,3 +118,23 @@ class BackupCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="backup_codes")
+
+
+class LoginSession(db.Model):
+    """One browser's sign-in: logging out deletes it, so its cookies stop working.
+
+    Only a hash of the key is kept: the database alone cannot make a cookie.
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="login_sessions")

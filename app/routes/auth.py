@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from flask import (
@@ -27,12 +28,11 @@ from ..forms.auth import (
 )
 from ..infra.db import db
 from ..infra.limits import limiter, setting
-from ..infra.login import load_user
 from ..infra.security import is_safe_redirect, same_site_path
 from ..models import User
-from ..services import accounts, tokens, twofactor
+from ..services import accounts, login_sessions, tokens, twofactor
 from . import mailers
-from .helpers import form_error
+from .helpers import form_error, sign_out_browser
 
 bp = Blueprint("auth", __name__)
 
@@ -99,7 +99,8 @@ def login():
             return render_template("auth/login.jinja2", form=form), 401
         if user.two_factor_enabled:
             session[_PENDING] = {
-                "user": user.get_id(),
+                "user": user.id,
+                "token": user.session_token,
                 "remember": form.remember.data,
                 "next": form.next.data,
                 "at": time.time(),
@@ -110,8 +111,7 @@ def login():
 
 
 def _pending_account_key() -> str:
-    session_id = str((session.get(_PENDING) or {}).get("user", ""))
-    return "second-step:" + session_id.partition(":")[0]
+    return "second-step:" + str((session.get(_PENDING) or {}).get("user", ""))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -140,12 +140,15 @@ def second_step():
 def _pending_user(pending: dict | None) -> User | None:
     if not pending or time.time() - pending.get("at", 0) > SECOND_STEP_SECONDS:
         return None
-    user = load_user(str(pending.get("user", "")))
-    return user if user is not None and user.is_active and user.two_factor_enabled else None
+    user = accounts.get(pending.get("user"))
+    if user is None or not hmac.compare_digest(user.session_token, str(pending.get("token"))):
+        return None  # the password changed since: start again
+    return user if user.is_active and user.two_factor_enabled else None
 
 
 def _finish_sign_in(user: User, *, remember: bool, target: str | None):
     session.clear()  # a fresh session: nothing from before the sign-in carries over
+    login_sessions.start(user, remember=remember, user_agent=request.user_agent.string)
     login_user(user, remember=remember)
     accounts.record_login(user)
     db.session.commit()
@@ -157,9 +160,9 @@ def _finish_sign_in(user: User, *, remember: bool, target: str | None):
 def logout():
     """Sign out (POST with CSRF, so a link elsewhere cannot sign anyone out)."""
     if EmptyForm().validate_on_submit():
-        logout_user()
-        session.clear()
-        flash("You are logged out.", "info")
+        login_sessions.end(current_user._get_current_object())
+        db.session.commit()
+        sign_out_browser("You are logged out.")
     return redirect(url_for("main.index"))
 
 

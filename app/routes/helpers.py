@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 
@@ -25,6 +25,13 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def sign_out_browser(message: str) -> None:
+    """Forget who is signed in here (after the commit) and leave a fresh session with a message."""
+    logout_user()
+    session.clear()
+    flash(message, "info")
 
 
 def page_number() -> int:

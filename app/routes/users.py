@@ -14,10 +14,9 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from ..forms.auth import EmptyForm
 from ..forms.profile import (
@@ -32,9 +31,9 @@ from ..forms.profile import (
 )
 from ..infra.db import db
 from ..infra.limits import limiter, setting
-from ..services import accounts, avatars, reviews, twofactor
+from ..services import accounts, avatars, login_sessions, reviews, twofactor
 from . import mailers
-from .helpers import form_error, or_404, page_number
+from .helpers import form_error, or_404, page_number, sign_out_browser
 
 bp = Blueprint("users", __name__)
 
@@ -55,8 +54,8 @@ mail_sent = limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_signe
 
 def _stay_signed_in() -> None:
     """After the session token changed, sign this browser back in under the new one."""
-    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+    user = current_user._get_current_object()
+    login_user(user, remember=user.login_session.remember)
 
 
 AVATAR_CACHE_SECONDS = 365 * 24 * 3600  # file names change with every upload
@@ -139,7 +138,36 @@ def _account_page(status: int = 200, **forms):
     context["backup_codes_left"] = (
         twofactor.remaining_backup_codes(current_user) if current_user.two_factor_enabled else 0
     )
+    context["sign_ins"] = login_sessions.list_(current_user)
+    context["browser_name"] = login_sessions.browser_name
     return render_template("users/account.jinja2", **context), status
+
+
+@bp.post("/account/sessions/<int:login_id>/end")
+@login_required
+def end_session(login_id: int):
+    """Log out one other browser from the list of sign-ins."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if login_id == current_user.login_session.id or not login_sessions.end_other(
+        current_user, login_id
+    ):
+        abort(404)
+    db.session.commit()
+    flash("That browser is logged out.", "success")
+    return redirect(url_for("users.account") + "#sessions-heading")
+
+
+@bp.post("/account/sessions/end-all")
+@login_required
+def end_all_sessions():
+    """Log out everywhere, this browser included."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    login_sessions.end_all(current_user._get_current_object())
+    db.session.commit()
+    sign_out_browser("You are logged out everywhere, on every device.")
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/account/username")
@@ -252,9 +280,7 @@ def delete_account():
         else:
             db.session.commit()
             avatars.remove(media_dir(), old_avatar)
-            logout_user()
-            session.clear()
-            flash(f"The account {username} is deleted. Thank you for having been here.", "info")
+            sign_out_browser(f"The account {username} is deleted. Thank you for having been here.")
             return redirect(url_for("main.index"))
     return _account_page(422, delete_form=form)
 
@@ -293,7 +319,7 @@ def two_factor_setup():
         except twofactor.TwoFactorError as error:
             form.code.errors = [*form.code.errors, str(error)]
         else:
-            accounts.end_sessions(current_user)  # a session stolen before now ends here
+            login_sessions.end_all(current_user, keep_current=True)  # a session stolen before ends
             db.session.commit()
             _stay_signed_in()
             flash("Two-factor sign-in is on. Other devices have been signed out.", "success")
@@ -351,7 +377,7 @@ def disable_two_factor():
         except twofactor.TwoFactorError as error:
             form.code.errors = [*form.code.errors, str(error)]
         else:
-            accounts.end_sessions(current_user)
+            login_sessions.end_all(current_user, keep_current=True)
             db.session.commit()
             _stay_signed_in()
             flash("Two-factor sign-in is off. Other devices have been signed out.", "info")

@@ -15,8 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..infra.db import db
 from ..models import Review, User
 from ..models.mixins import utcnow
-from ..models.user import new_session_token
-from . import reviews, revisions, tokens
+from . import login_sessions, reviews, revisions, tokens
 
 MIN_PASSWORD_LENGTH = 10  # the default of PASSWORD_MIN_LENGTH
 MAX_PASSWORD_LENGTH = 1024
@@ -107,6 +106,11 @@ def hash_password(password: str) -> str:
 
 
 # Finding and signing in.
+
+
+def get(user_id: object) -> User | None:
+    """The user with this row id, or None (also for an id that is not a number)."""
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
 def find(identifier: str) -> User | None:
@@ -206,20 +210,14 @@ def change_username(user: User, username: str) -> None:
 def change_password(user: User, *, current: str, new: str) -> None:
     """Set a new password (the current one is needed) and end the user's other sessions."""
     verify_password(user, current)
-    set_password(user, new)
+    set_password(user, new, keep_current_session=True)
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, *, keep_current_session: bool = False) -> None:
     """Set a password and end every session signed in with the old one."""
     check_password(password, email=user.email, username=user.username)
     user.password_hash = hash_password(password)
-    end_sessions(user)
-
-
-def end_sessions(user: User) -> None:
-    """Sign the user out everywhere: sessions and remember-me cookies carry the old token."""
-    user.session_token = new_session_token()
-    db.session.flush()
+    login_sessions.end_all(user, keep_current=keep_current_session)
 
 
 def delete(user: User, *, password: str) -> None:

@@ -285,3 +285,96 @@ def test_users_without_an_avatar_get_a_generated_one(client, db):
 )
 def test_avatar_paths_outside_the_store_are_404(client, path):
     assert client.get(path).status_code == 404
+
+
+# Where you're signed in ------------------------------------------------------
+
+FIREFOX_ON_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+)
+
+
+def copied_cookies(client) -> dict[str, str]:
+    return {
+        name: cookie.value
+        for name in ("session", "remember_token")
+        if (cookie := client.get_cookie(name)) is not None
+    }
+
+
+def replayed(app, cookies: dict[str, str]):
+    thief = app.test_client()
+    for name, value in cookies.items():
+        thief.set_cookie(name, value)
+    return thief.get("/account")
+
+
+def test_the_account_page_lists_each_sign_in_and_marks_this_one(app, client, ana):
+    laptop = app.test_client()
+    laptop.environ_base["HTTP_USER_AGENT"] = FIREFOX_ON_WINDOWS
+    AuthActions(laptop).login(remember=True)
+
+    page = client.get("/account").get_data(as_text=True)
+
+    assert ">Where you're signed in</h2>" in page
+    assert page.count("This browser") == 1
+    assert "Firefox on Windows</strong>" in page
+    assert "(remembered)" in page
+    assert "Log out everywhere" in page
+
+
+def test_log_out_everywhere_ends_every_copied_cookie(app, client, ana):
+    phone = app.test_client()
+    AuthActions(phone).login(remember=True)
+    client_cookies, phone_cookies = copied_cookies(client), copied_cookies(phone)
+    assert "remember_token" in phone_cookies
+    assert replayed(app, phone_cookies).status_code == 200
+
+    response = post_form(client, "/account/sessions/end-all")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    assert client.get("/account").status_code == 302
+    assert phone.get("/account").status_code == 302
+    for cookies in (client_cookies, phone_cookies):
+        assert replayed(app, cookies).status_code == 302
+        for name, value in cookies.items():
+            assert replayed(app, {name: value}).status_code == 302
+    assert "every device" in client.get("/login").get_data(as_text=True)
+
+
+def test_logging_out_another_browser_from_the_list(app, client, ana, db):
+    from app.models import LoginSession
+
+    phone = app.test_client()
+    AuthActions(phone).login(remember=True)
+    phone_cookies = copied_cookies(phone)
+    sign_ins = db.session.scalars(select(LoginSession).order_by(LoginSession.id)).all()
+    this_one, the_phone = sign_ins
+
+    assert post_form(client, f"/account/sessions/{this_one.id}/end").status_code == 404
+    response = post_form(client, f"/account/sessions/{the_phone.id}/end")
+
+    assert response.status_code == 302
+    assert replayed(app, phone_cookies).status_code == 302
+    assert replayed(app, {"remember_token": phone_cookies["remember_token"]}).status_code == 302
+    assert client.get("/account").status_code == 200
+    assert post_form(client, f"/account/sessions/{the_phone.id}/end").status_code == 404
+
+
+def test_no_one_can_log_out_another_members_browser(app, client, ana, db):
+    from app.models import LoginSession
+
+    make_user("bea")
+    db.session.commit()
+    bea = app.test_client()
+    AuthActions(bea).login("bea")
+    beas = db.session.scalar(select(LoginSession).join(User).where(User.username == "bea"))
+
+    assert post_form(client, f"/account/sessions/{beas.id}/end").status_code == 404
+    assert bea.get("/account").status_code == 200
+
+
+def test_session_buttons_need_csrf(client, ana):
+    assert client.post("/account/sessions/end-all").status_code == 400
+    assert client.get("/account").status_code == 200

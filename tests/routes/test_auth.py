@@ -1,8 +1,10 @@
 """Logging in and out."""
 
 import pytest
+from flask import session as flask_session
+from sqlalchemy import select
 
-from tests.conftest import csrf_token
+from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, make_user
 
 
@@ -138,3 +140,74 @@ def test_a_form_without_its_csrf_token_is_a_400(client, db):
 
     assert response.status_code == 400
     assert "Log out" not in client.get("/").get_data(as_text=True)
+
+
+def browser_with(app, **cookies):
+    """A new test client holding only the given cookies, as a thief who copied them would."""
+    thief = app.test_client()
+    for name, value in cookies.items():
+        thief.set_cookie(name, value)
+    return thief
+
+
+def signed_in(client) -> bool:
+    return client.get("/account").status_code == 200
+
+
+def test_logout_ends_the_copied_session_and_remember_me_cookies(app, client, auth, db):
+    make_user("ana")
+    db.session.commit()
+    auth.login(remember=True)
+    copied_session = client.get_cookie("session").value
+    copied_remember = client.get_cookie("remember_token").value
+    assert signed_in(browser_with(app, session=copied_session))  # the copies work until logout
+    assert signed_in(browser_with(app, remember_token=copied_remember))
+
+    auth.logout()
+
+    assert not signed_in(client)
+    assert not signed_in(browser_with(app, session=copied_session))
+    assert not signed_in(browser_with(app, remember_token=copied_remember))
+    both = browser_with(app, session=copied_session, remember_token=copied_remember)
+    assert not signed_in(both)
+
+
+def test_logging_out_one_browser_keeps_the_others_signed_in(app, client, auth, db):
+    make_user("ana")
+    db.session.commit()
+    laptop = app.test_client()
+    AuthActions(laptop).login(remember=True)
+    auth.login()
+
+    auth.logout()
+
+    assert not signed_in(client)
+    assert signed_in(laptop)
+
+
+def test_a_sign_in_past_its_lifetime_is_refused(app, client, auth, db):
+    from datetime import timedelta
+
+    from app.models import LoginSession
+
+    make_user("ana")
+    db.session.commit()
+    auth.login(remember=True)
+    copied_remember = client.get_cookie("remember_token").value
+    login = db.session.scalar(select(LoginSession))
+    login.expires_at = login.created_at - timedelta(seconds=1)
+    db.session.commit()
+
+    assert not signed_in(client)
+    assert not signed_in(browser_with(app, remember_token=copied_remember))
+
+
+def test_a_session_cookie_from_before_sign_ins_were_recorded_is_refused(app, client, db):
+    from flask_login import login_user
+
+    user = make_user("ana")
+    db.session.commit()
+    with app.test_request_context():  # an id with no sign-in key, as every cookie had before
+        login_user(user)
+        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(flask_session))
+    assert not signed_in(browser_with(app, session=cookie))
