@@ -21,8 +21,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..infra import config, crypto, files
 from ..infra.crypto import CryptoError, EncryptedEnvironment
-from ..infra.db import db
+from ..infra.db import SchemaProblem, db, schema_problem
 from ..services import encryption
+from .database import needs_migrated_database
 
 T = TypeVar("T")
 
@@ -132,6 +133,9 @@ def init(if_missing: bool) -> None:
 
 def _check_database_has_no_encrypted_values() -> str | None:
     """Refuse a new data key v1 over rows another setup encrypted; say why if unchecked."""
+    problem = _in_app(schema_problem)
+    if isinstance(problem, SchemaProblem) and problem.empty:
+        return None  # a fresh install: nothing is stored, so nothing is encrypted
     found = _in_app(encryption.count_encrypted_values)
     if isinstance(found, str):
         return found
@@ -223,6 +227,7 @@ def rotate() -> None:
 @group.command("reencrypt")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
 @with_appcontext
+@needs_migrated_database
 def reencrypt(batch_size: int) -> None:
     """Re-encrypt every encrypted column with the active data key, in batches.
 
@@ -304,6 +309,7 @@ def _echo_counts(counts: list[encryption.ColumnCounts], active: int | None) -> N
 
 @group.command("prune")
 @with_appcontext
+@needs_migrated_database
 def prune() -> None:
     """Remove data key versions no row uses; refuse while any row still does."""
     with _changing() as environment:
@@ -362,10 +368,13 @@ def status() -> None:
     versions = list(environment.data_keys())
     described = [f"v{v}{' (active)' if v == active else ''}" for v in versions]
     click.echo(f"Data keys: {', '.join(described) or 'none'}")
+    problem = _in_app(schema_problem)
+    if problem is not None:
+        click.echo("Rows per version: unavailable (see below)")
+        raise click.ClickException(str(problem))
     counts = _in_app(lambda: encryption.rows_per_version(versions))
     if isinstance(counts, str):
-        click.echo(f"Rows per version: unavailable ({counts})")
-        return
+        raise click.ClickException(f"Rows per version: unavailable ({counts})")
     click.echo("Rows per version:")
     _echo_counts(counts, active)
     totals = encryption.total_per_version(counts)

@@ -22,8 +22,9 @@ from seeder.process import process
 from seeder.storage import PROCESSED, PROCESSED_FILES, RAW, RawStore, count_lines
 from seeder.tmdb import ClientSettings, TMDBClient, TMDBError
 
-from ..infra.db import db
+from ..infra.db import db, schema_problem
 from ..services import catalog, revisions, search
+from .database import needs_migrated_database
 
 
 @click.group("seed", help="Fill the catalog: fetch → process → load, or the bundled sample.")
@@ -90,6 +91,7 @@ def process_command() -> None:
 
 @group.command("load")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
+@needs_migrated_database
 def load_command(batch_size: int) -> None:
     """Upsert the processed files into the database."""
     _load(output_dir() / PROCESSED, batch_size)
@@ -97,6 +99,7 @@ def load_command(batch_size: int) -> None:
 
 @group.command("all")
 @_fetch_options
+@needs_migrated_database
 def all_command(**options: Any) -> None:
     """Fetch, process, load and describe in one go."""
     _fetch(**options)
@@ -119,6 +122,7 @@ def all_command(**options: Any) -> None:
 @click.option("--max-requests", type=click.IntRange(min=1), help="Stop after this many.")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Stop once this many are used.")
 @click.option("--concurrency", type=click.IntRange(1, 32), help="Requests at once (default 4).")
+@needs_migrated_database
 def describe_command(kinds, limit, provider, language, concurrency, **flags: Any) -> None:
     """Write missing descriptions and biographies (AI model, or the offline writer)."""
     config = current_app.config
@@ -153,6 +157,7 @@ def _describe(options: describe_run.Options, asked: str | None) -> None:
 
 @group.command("sample")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has movies.")
+@needs_migrated_database
 def sample_command(if_empty: bool) -> None:
     """Load the bundled offline sample catalog (no network needed)."""
     if if_empty and catalog.count():
@@ -164,6 +169,7 @@ def sample_command(if_empty: bool) -> None:
 
 
 @group.command("reindex")
+@needs_migrated_database
 def reindex_command() -> None:
     """Rebuild the search index from every movie and person (the loader keeps it in step)."""
     entries = search.rebuild()
@@ -187,6 +193,9 @@ def status_command() -> None:
         f"{count_lines(processed / f'{name}.jsonl')} {name}" for name in PROCESSED_FILES
     )
     click.echo(f"processed ({processed}): {counts}")
+    problem = schema_problem()
+    if problem is not None:
+        raise click.ClickException(f"database: unavailable. {problem}")
     click.echo(
         "database: "
         + ", ".join(f"{number} {name}" for name, number in catalog.table_counts().items())

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..infra.db import db
 from ..models import User
 from ..services import accounts
+from .database import needs_migrated_database
 
 
 @click.group("users", help="Manage user accounts.")
@@ -20,6 +21,7 @@ def group() -> None:
 @click.option("--username", required=True, help="The public username.")
 @click.option("--admin", is_flag=True, help="Give the account operator rights.")
 @click.password_option(help="Asked for with a hidden prompt when not given.")
+@needs_migrated_database
 def create(email: str, username: str, admin: bool, password: str) -> None:
     """Create an account with a confirmed email."""
     try:
@@ -33,6 +35,7 @@ def create(email: str, username: str, admin: bool, password: str) -> None:
 
 
 @group.command("list")
+@needs_migrated_database
 def list_users() -> None:
     """Every account: username, email, and whether it is confirmed, admin, two-factor."""
     users = db.session.scalars(select(User).order_by(User.username_key)).all()
@@ -54,6 +57,7 @@ def list_users() -> None:
 @group.command("set-password")
 @click.argument("username")
 @click.password_option(help="Asked for with a hidden prompt when not given.")
+@needs_migrated_database
 def set_password(username: str, password: str) -> None:
     """Give an account a new password; its sessions end."""
     user = accounts.by_username(username)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app, has_request_context, request
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic drop and alter them on every backend.
@@ -43,6 +48,65 @@ def include_object(
 
 
 migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_object)
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """Why the database cannot serve this code, in one line that names the fix."""
+
+    message: str
+    # No schema at all (a missing SQLite file or an empty database): nothing is stored yet.
+    empty: bool = False
+
+    def __str__(self) -> str:
+        return self.message
+
+
+UPGRADE = "run `flask db upgrade`"
+
+
+def schema_problem() -> SchemaProblem | None:
+    """None when the app's database answers and is migrated to this code's head."""
+    url = db.engine.url
+    where = url.render_as_string(hide_password=True)
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if on_disk and not Path(url.database).exists():  # connecting would leave an empty file
+        return SchemaProblem(f"The database {url.database} does not exist: {UPGRADE}.", True)
+    try:
+        with db.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        if url.password:
+            reason = reason.replace(str(url.password), "***")
+        return SchemaProblem(
+            f"The database at {where} does not answer ({reason}): check that it runs and that "
+            f"DATABASE_URL is right, then {UPGRADE}."
+        )
+    scripts = ScriptDirectory(_migrations_directory())
+    heads = set(scripts.get_heads())
+    if current == heads:
+        return None
+    if not current:
+        return SchemaProblem(f"The database at {where} has no tables yet: {UPGRADE}.", True)
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current - known:
+        return SchemaProblem(
+            f"The database at {where} is at revision {', '.join(sorted(current - known))}, "
+            "which this code does not know (a newer release migrated it): run that release, "
+            "or restore a backup made before it."
+        )
+    return SchemaProblem(
+        f"The database at {where} is not migrated to this code (it is at "
+        f"{', '.join(sorted(current))}, the code needs {', '.join(sorted(heads))}): {UPGRADE}."
+    )
+
+
+def _migrations_directory() -> Path:
+    directory = Path(current_app.extensions["migrate"].directory)
+    if directory.is_absolute():
+        return directory
+    return Path(current_app.root_path).parent / directory
 
 
 def is_sqlite(session: Any = None) -> bool:
