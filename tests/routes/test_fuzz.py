@@ -53,12 +53,14 @@ def form_field_names() -> list[str]:
 
 
 FIELDS = form_field_names()
+SIGNING_OUT = ("/account/sessions/end-all", "/logout")
 
 
 def routes(flask_app, method: str) -> list[str]:
     """Every rule answering `method`, static files and media aside (tested on their own).
 
-    Logging out comes last, so a member stays signed in for every other route.
+    Logging out (here, or everywhere) comes last, so a member stays signed in for every
+    other route.
     """
     return sorted(
         (
@@ -66,7 +68,7 @@ def routes(flask_app, method: str) -> list[str]:
             for rule in flask_app.url_map.iter_rules()
             if method in rule.methods and rule.endpoint not in ("static", "users.avatar_image")
         ),
-        key=lambda rule: (rule == "/logout", rule),
+        key=lambda rule: (rule in SIGNING_OUT, rule),
     )
 
 
