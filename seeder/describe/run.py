@@ -1,9 +1,10 @@
 """The describe stage: decide what needs a text, write it (in parallel), check and store it.
 
-Database work stays on the calling thread; only the provider's calls run on
-worker threads. Results are committed in batches, so an interrupted run keeps
-what it finished, and a rerun with unchanged facts asks for nothing: a stored
-text whose prompt hash matches is a cache hit.
+Every answer is reduced to plain prose (no markdown, preambles or sign-offs)
+before it is checked. Database work stays on the calling thread; only the
+provider's calls run on worker threads. Results are committed in batches, so
+an interrupted run keeps what it finished, and a rerun with unchanged facts
+asks for nothing: a stored text whose prompt hash matches is a cache hit.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.services import revisions
 from ..progress import Progress
 from . import subjects
 from .base import Prompt, Provider, ProviderError, ProviderUnusableError, Written
+from .normalize import plain_prose
 from .subjects import Subject
 
 KINDS = ("movies", "people", "genres", "jobs")
@@ -220,7 +222,8 @@ def _record(
         written = future.result()
         summary.tokens_in += written.tokens_in
         summary.tokens_out += written.tokens_out
-        body = checked(written.body, subject.prompt.max_chars)
+        prose = plain_prose(written.body, subject=subject.prompt.subject)
+        body = checked(prose, subject.prompt.max_chars)
     except ProviderUnusableError as error:
         summary.failures.append((subject, str(error)))
         summary.fatal = f"the provider cannot be used: {error}"

@@ -2,6 +2,8 @@
 
 By default it answers every request with `answer_for(prompt)`, a deterministic
 text built from the user message, with token usage and the requested model.
+`answers` gives some subjects their own answer (a template where `{subject}`
+is the prompt's subject), to answer as models do: in markdown, with chatter.
 It records every request, and can be told to misbehave: queue replies (429 with
 Retry-After, 500, slow, empty content) to serve before the normal one.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -25,6 +27,14 @@ def answer_for(prompt: str) -> str:
     """The default answer: says which prompt it answers, so tests can check it arrived."""
     first_line = prompt.strip().splitlines()[0] if prompt.strip() else ""
     return f"A description. It answers: {first_line[:80].rstrip(' .')}."
+
+
+def subject_of(prompt: str) -> str | None:
+    """The subject named on the prompt's `Subject:` line, if it has one."""
+    for line in prompt.splitlines():
+        if line.startswith("Subject: "):
+            return line.removeprefix("Subject: ").strip()
+    return None
 
 
 @dataclass
@@ -86,10 +96,12 @@ class OpenAIServer(LoopbackServer):
         *,
         api_key: str | None = None,
         writer: Callable[[str], str] = answer_for,
+        answers: Mapping[str, str] | None = None,
         latency: float = 0.0,
     ) -> None:
         self.api_key = api_key
         self.writer = writer
+        self.answers = dict(answers or {})
         self.latency = latency
         self._scripted: deque[Reply] = deque()
         super().__init__(self._handler_class())
@@ -121,7 +133,7 @@ class OpenAIServer(LoopbackServer):
     def _completion(self, reply: Reply, request: dict[str, Any]) -> dict[str, Any]:
         messages = request.get("messages") or []
         prompt = next((m["content"] for m in messages if m.get("role") == "user"), "")
-        content = self.writer(prompt) if reply.content is None else reply.content
+        content = self._content(prompt) if reply.content is None else reply.content
         completion: dict[str, Any] = {
             "id": "chatcmpl-test",
             "object": "chat.completion",
@@ -144,6 +156,13 @@ class OpenAIServer(LoopbackServer):
                 "total_tokens": tokens_in + tokens_out,
             }
         return completion
+
+    def _content(self, prompt: str) -> str:
+        subject = subject_of(prompt)
+        template = self.answers.get(subject) if subject is not None else None
+        if template is None:
+            return self.writer(prompt)
+        return template.replace("{subject}", subject or "")
 
     def _handler_class(self):
         server = self

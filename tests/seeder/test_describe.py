@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.models import GeneratedText, TextSource
 from seeder.describe import run as describe_run
 from seeder.describe.base import ProviderError
+from seeder.describe.normalize import plain_prose
 from seeder.describe.offline import OfflineWriter
 from seeder.describe.openai_provider import OpenAIProvider
 from seeder.describe.providers import OpenAIWriter, from_config
@@ -202,6 +203,54 @@ def test_upgrade_offline_replaces_offline_texts_with_a_models(catalog, db, opena
     assert catalog["drama"].generated_text.source is TextSource.openai
 
 
+# How local models answer: markdown, chatter, reasoning; two leave no prose at all.
+MARKDOWN_ANSWERS = {
+    "First Light": "Sure! Here is a short description of {subject}:\n\n## Description\n\n"
+    "**{subject}** is a *drama* from 1999, directed by Bo Maker.\n\nI hope this helps!",
+    "Second Wind": '```text\n"{subject} is a drama filmed by Bo Maker\'s camera crew."\n```',
+    "Ada Lead": "<think>The facts say Lisbon.</think>\n"
+    "**Biography:** {subject} is an actor born in Lisbon, known for `First Light`.",
+    "Bo Maker": "- {subject} directs films for the screen\n- He made First Light in 1999.",
+    "Director": "> The director leads the [creative work](https://example.com/directing) of a "
+    "film.\n\nLet me know if you'd like any changes.",
+    "Drama": "Sure! Here you go:",
+    "Director of Photography": "- Department: Camera\n- Credits: 1",
+}
+
+
+def test_markdown_answers_are_stored_as_plain_prose_and_empty_ones_refused(catalog, db):
+    with OpenAIServer(answers=MARKDOWN_ANSWERS) as server:
+        summary = describe_run.describe(openai_writer(server), describe_run.Options())
+
+    assert summary.written == {"movie": 2, "person": 2, "job": 1}
+    stored = {_subject_of(text): text.body for text in texts(db)}
+    assert stored == {
+        "First Light": "First Light is a drama from 1999, directed by Bo Maker.",
+        "Second Wind": "Second Wind is a drama filmed by Bo Maker's camera crew.",
+        "Ada Lead": "Ada Lead is an actor born in Lisbon, known for First Light.",
+        "Bo Maker": "Bo Maker directs films for the screen. He made First Light in 1999.",
+        "Director": "The director leads the creative work of a film.",
+    }
+    for body in stored.values():
+        assert not any(mark in body for mark in ("#", "**", "`", "Sure", "think", "](")), body
+    failures = {subject.prompt.subject: reason for subject, reason in summary.failures}
+    assert failures == {
+        "Drama": "the answer had no text once its markdown and chatter were taken out",
+        "Director of Photography": "the answer was a list of short facts, not prose",
+    }
+    lines = summary.lines(provider="openai", dry_run=False)
+    assert "2 failed (the rest was saved):" in lines
+    assert f"  genre Drama: {failures['Drama']}" in lines
+
+
+def _subject_of(text: GeneratedText) -> str | None:
+    """What a stored text is about: the movie's title, the person's, genre's or job's name."""
+    if text.movie:
+        return text.movie.title
+    owner = text.person or text.genre
+    return owner.name if owner else text.crew_job
+
+
 @pytest.mark.parametrize(
     ("answer", "kept"),
     [
@@ -306,8 +355,14 @@ def missing_texts(db) -> dict[str, int]:
 
 
 def test_on_the_sample_the_offline_writer_fills_every_missing_text(runner, db):
+    from seeder.describe import subjects
+
     assert runner.invoke(args=["seed", "sample"]).exit_code == 0
     assert sum(missing_texts(db).values()) > 0
+    for kind in describe_run.KINDS:  # its texts are plain already: normalizing changes nothing
+        for subject in getattr(subjects, kind)("en"):
+            body = OfflineWriter().write(subject.prompt).body
+            assert plain_prose(body, subject=subject.prompt.subject) == body
 
     result = runner.invoke(args=["seed", "describe", "--provider", "offline"])
 

@@ -66,6 +66,17 @@ def test_the_request_carries_prompt_system_model_limit_and_key(openai_server):
     assert request.headers["authorization"] == f"Bearer {API_KEY}"
 
 
+def test_a_markdown_answer_comes_back_as_written():
+    # Reducing it to prose is the describe stage's work, for every provider alike.
+    answer = "## {subject}\n\n**{subject}** is a *crime* drama.\n\nI hope this helps!"
+    with OpenAIServer(answers={"Heat": answer}) as server:
+        markdown = write(make_provider(server.base_url), "Describe this movie.\nSubject: Heat")
+        other = write(make_provider(server.base_url), "Describe this movie.\nSubject: Ronin")
+
+    assert markdown.body == "## Heat\n\n**Heat** is a *crime* drama.\n\nI hope this helps!"
+    assert other.body == answer_for("Describe this movie.\nSubject: Ronin")
+
+
 def test_a_local_server_needs_no_key_and_may_skip_usage(openai_server):
     openai_server.script(Reply(usage=False))
 
