@@ -7,17 +7,24 @@ is reduced to its prose here, before the length and sentence rules of
 `run.checked()`. What cannot be read as prose is refused like an empty answer:
 an answer that was only a preamble, only reasoning, or a list of short facts.
 
+Markdown is parsed by markdown-it-py (CommonMark); the rules for chatter, labels
+and facts are this module's own and work on the lines it renders as text.
+
 Lists become sentences only when every item reads as one (a few words with
 lowercase words among them, as a sentence has); a list with any item that is
 only a name, a number or a `Key: value` fact is dropped whole, with its
 lead-in line, because half a fact list turned into prose reads like notes.
+A table is read as a list of its cells.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import groupby, takewhile
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
 
 from .base import ProviderError
 
@@ -26,56 +33,51 @@ __all__ = ["plain_prose"]
 # Stands in for the subject's name while chatter is matched, so a title such as
 # "Sure Thing!" or "Star Wars: Episode IV" is never taken for a preamble or a label.
 _SUBJECT = "\ue000"
+# Stands in for `*` inside a word while parsing: CommonMark reads M*A*S*H as M<em>A</em>S*H.
+_STAR = "\ue001"
+# Marks where emphasis opened or closed in a rendered line, for the bold-line rules.
+_EMPHASIS = "\ue002"
+
+# Indented code is off: in an answer, indented lines are prose indented by mistake.
+_MARKDOWN = (
+    MarkdownIt("commonmark", {"html": True}).enable(["strikethrough", "table"]).disable("code")
+)
+_LISTS = ("bullet_list", "ordered_list", "table")
 
 _REASONING_TAGS = "think|thinking|reasoning|reflection"
 _REASONING = re.compile(rf"<({_REASONING_TAGS})>.*?</\1\s*>", re.I | re.S)
 _REASONING_OPEN = re.compile(rf"<(?:{_REASONING_TAGS})>", re.I)
 _REASONING_CLOSE = re.compile(rf"</(?:{_REASONING_TAGS})\s*>", re.I)
 
+_INTRAWORD_STAR = re.compile(r"(?<=\w)\*(?=\w)")
+_YEAR_START = re.compile(r"^(\s*\d{4,})(?=[.)])", re.M)  # "1984. It was…" is not item 1984
+_BULLET = re.compile(r"^(\s*)[•·‣▪◦●](?=\s)", re.M)  # not CommonMark's, but models use them
+
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>", re.I)
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^<>]*>(.*?)</h\1\s*>", re.I | re.S)
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
 _HTML_ITEM = re.compile(r"<li\b[^<>]*>", re.I)
 _HTML_BLOCK = re.compile(
     r"</?(?:p|div|section|article|blockquote|ul|ol|li|pre|table|tr|hr)\b[^<>]*>", re.I
 )
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<[!?][^<>]*>")
 
-_FENCE_LINE = re.compile(r"^\s*(?:`{3,}|~{3,})[^`\n]*$", re.M)
-_QUOTE_MARKER = re.compile(r"^\s*(?:>\s?)+")
-_ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
-_UNDERLINE = re.compile(r"^\s*(?:=+|-+)\s*$")
-_RULE = re.compile(r"^\s*(?:(?:\*\s*){3,}|(?:_\s*){3,}|(?:-\s*){3,}|(?:=\s*){3,})$")
-_LINK_DEFINITION = re.compile(r"^\s*\[[^\]\n]+\]:\s*\S+")
-_ITEM = re.compile(r"^(\s*)(?:[-*+•·‣▪◦●]|\d{1,3}[.)])\s+(\S.*)$")
+_STRAY_MARKUP = re.compile(r"\*{2,}|(?<!\w)_{2,}|_{2,}(?!\w)|`+")
+# Link and note syntax the parser leaves as text: a definition it could not read, a note
+# reference ([^1]) and a reference link with no definition ([text][1]).
+_DEFINITION = re.compile(r"\[[^\]\n]+\]:\s*\S")
+_LEFTOVER_LINK = re.compile(r"\[\^[^\]\n]+\]|\[([^\]\n]+)\]\[[^\]\n]*\]")
+_BOLD_LINE = re.compile(rf"{_EMPHASIS}+([^{_EMPHASIS}]+){_EMPHASIS}+\s*[:：]?\s*")
+_BOLD_LABEL = re.compile(
+    rf"{_EMPHASIS}+([^{_EMPHASIS}\n]{{1,60}}?)(?:[:：]\s*{_EMPHASIS}+|{_EMPHASIS}+\s*[:：])\s*"
+)
 _META_LINE = re.compile(
     r"^[\s*_(\[]*(?:note|n\.\s?b\.|disclaimer|(?:word|character|char)s?\s+count|length)"
     r"(?!\w)[*_\s]*[:：]",
     re.I,
 )
-_EMPHASIZED_LINE = re.compile(r"^\s*(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1\s*[:：]?\s*$")
-_EMPHASIZED_LABEL = re.compile(r"^\s*(\*\*|__)(?=\S)([^*_\n]{1,60}?)(?:[:：]\s*\1|\1\s*[:：])\s*")
-_FACT_LINE = re.compile(r"^\s*(?:\*\*|__)?([^\W\d_][^:：*_\n]{0,39}?)(?:\*\*|__)?\s*[:：]\s*\S")
+_FACT_LINE = re.compile(r"^([^\W\d_][^:：*_\n]{0,39}?)\s*[:：]\s*\S")
 _ITEM_LABEL = re.compile(r"^([^:：\n]{1,40}?)\s*[:：]\s+(?=\S)")
-
-_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
-_REFERENCE_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
-_FOOTNOTE = re.compile(r"\[\^[^\]\n]+\]")
-_CODE = re.compile(r"(`+)\s?(.+?)\s?\1")
-# Spans are bounded (a long paragraph at most) so a stray marker costs linear time, not quadratic.
-_SPAN = r"(.{1,600}?)"
-_STRONG_EMPHASIS = re.compile(rf"(?<![\w*])\*{{3}}(?=\S){_SPAN}(?<=\S)\*{{3}}(?![\w*])")
-_STRONG = re.compile(rf"(?<!\*)\*\*(?=\S){_SPAN}(?<=\S)\*\*(?!\*)")
-_STRONG_UNDERSCORE = re.compile(rf"(?<![\w_])__(?=\S){_SPAN}(?<=\S)__(?![\w_])")
-# No emphasis inside a word: M*A*S*H and snake_case stay as they are.
-_EMPHASIS = re.compile(rf"(?<![\w*\\])\*(?=[^\s*]){_SPAN}(?<=[^\s*\\])\*(?![\w*])")
-_EMPHASIS_UNDERSCORE = re.compile(rf"(?<![\w_\\])_(?=[^\s_]){_SPAN}(?<=[^\s_\\])_(?![\w_])")
-_STRIKE = re.compile(rf"~~(?=\S){_SPAN}(?<=\S)~~")
-_STRAY_MARKUP = re.compile(r"\*{2,}|(?<!\w)_{2,}|_{2,}(?!\w)|`+")
-_ESCAPE = re.compile(r"\\([\\`*_#\[\]()>~.!-])")
 
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"”’'»)\]]*$")
 _SENTENCE_BOUNDARY = re.compile(r"(?:[.!?…]+[\"”’'»)\]]*\s+|[。！？]+\s*)(?=\S)")
@@ -164,30 +166,104 @@ _QUOTES = {
 
 
 @dataclass
-class _Findings:
-    """What was taken out, to say why an answer that became empty is refused."""
+class _Prose:
+    """An answer's prose lines as its blocks are read, a blank line between paragraphs."""
 
-    reasoning_only: bool = False
-    dropped_list: bool = False
+    subject: str | None
+    lines: list[str] = field(default_factory=list)
+    dropped_list: bool = False  # to say why an answer that became empty is refused
+
+    def read(self, nodes: list[SyntaxTreeNode]) -> None:
+        # Lists side by side are one list: "1." then "2)" starts a new one in CommonMark.
+        for is_list, group in groupby(nodes, key=lambda node: node.type in _LISTS):
+            if is_list:
+                inlines = [
+                    node for block in group for node in block.walk() if node.type == "inline"
+                ]
+                self.add_list([_plain(" ".join(_lines(inline))) for inline in inlines])
+            else:
+                for node in group:
+                    self.read_block(node)
+
+    def read_block(self, node: SyntaxTreeNode) -> None:
+        if node.type in ("paragraph", "heading"):
+            lines = _lines(node.children[0])
+            if node.type == "heading":
+                # A setext underline makes the lines above a heading: only a last line
+                # that reads as a title is one; the rest, or a sentence, stays prose.
+                title = lines.pop()
+                if node.markup not in ("=", "-"):  # an ATX heading ("## …") is all heading
+                    lines = []
+                elif not _looks_like_heading(_plain(title)):
+                    lines.append(title)
+            self.add_paragraph(lines)
+        elif node.type == "fence":  # often the whole answer, as ```markdown
+            self.read(_parsed(node.content))
+        elif node.type == "html_block":
+            self.read(_parsed(_html_as_markdown(node.content)))
+        elif node.type == "blockquote":
+            self.read(node.children)
+        self.lines.append("")
+
+    def add_paragraph(self, lines: list[str]) -> None:
+        """A paragraph's lines without headings in disguise, titles, notes and fact lines."""
+        index = 0
+        while index < len(lines):
+            facts = list(takewhile(lambda line: self.is_fact_line(_plain(line)), lines[index:]))
+            if len(facts) >= 2:
+                self.add_list([_plain(line) for line in facts])
+                index += len(facts)
+                continue
+            line, plain = lines[index], _plain(lines[index])
+            index += 1
+            if (
+                _META_LINE.match(plain)
+                or _is_bold_heading(line)
+                or _is_title(plain, self.subject)
+                or not any(char.isalnum() for char in plain)
+            ):
+                self.lines.append("")
+            else:
+                self.lines.append(_without_bold_label(line))
+
+    def add_list(self, items: list[str]) -> None:
+        """The items as sentences, or nothing if one of them is not a sentence."""
+        sentences = [_item_sentence(item) for item in items]
+        _drop_lead_in(self.lines)
+        if all(sentences):
+            self.lines += ["", _joined(sentences), ""]
+        else:
+            self.dropped_list = True
+            self.lines.append("")
+
+    def is_fact_line(self, line: str) -> bool:
+        """A `Key: value` line; not a label that opens the text ("Description: …") nor a title."""
+        match = _FACT_LINE.match(line)
+        return (
+            bool(match)
+            and len(match[1].split()) <= 4
+            and not _META_LINE.match(line)
+            and not _LABEL.match(line.strip())
+            and not _is_title(line, self.subject)
+        )
 
 
 def plain_prose(answer: str, *, subject: str | None = None) -> str:
     """The answer's prose without markdown, chatter or reasoning; ProviderError if none is left."""
-    findings = _Findings()
     text = answer.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     if not text.strip():
         raise ProviderError("the answer was empty")
     text = _without_reasoning(text)
-    findings.reasoning_only = not text.strip()
-    text = _without_fences(_without_html(text))
-    lines = _prose_lines(text.split("\n"), subject, findings)
-    paragraphs = [" ".join(_inline(" ".join(block)).split()) for block in _paragraphs(lines)]
-    paragraphs = _without_chatter([p for p in paragraphs if p], subject)
+    if not text.strip():
+        raise ProviderError("the answer was only the model's reasoning (<think>), with no text")
+    text = _BULLET.sub(r"\1-", _YEAR_START.sub(r"\1\\", _INTRAWORD_STAR.sub(_STAR, text)))
+    prose = _Prose(subject)
+    prose.read(_parsed(text))
+    paragraphs = [" ".join(block.split()) for block in "\n".join(prose.lines).split("\n\n")]
+    paragraphs = _without_chatter([paragraph for paragraph in paragraphs if paragraph], subject)
     if paragraphs:
         return "\n\n".join(paragraphs)
-    if findings.reasoning_only:
-        raise ProviderError("the answer was only the model's reasoning (<think>), with no text")
-    if findings.dropped_list:
+    if prose.dropped_list:
         raise ProviderError("the answer was a list of short facts, not prose")
     raise ProviderError("the answer had no text once its markdown and chatter were taken out")
 
@@ -206,102 +282,57 @@ def _without_reasoning(text: str) -> str:
     return text[: opened.start()] if opened else text  # cut off while still thinking
 
 
-def _without_html(text: str) -> str:
-    text = _HTML_COMMENT.sub("", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _HTML_HEADING.sub(lambda match: f"\n\n# {match[2]}\n\n", text)
-    text = _HTML_BREAK.sub("\n", text)
-    text = _HTML_ITEM.sub("\n- ", text)
-    text = _HTML_BLOCK.sub("\n\n", text)
-    text = _HTML_TAG.sub("", text)
-    return _ENTITY.sub(lambda match: html.unescape(match[0]), text)
+def _parsed(text: str) -> list[SyntaxTreeNode]:
+    """The block tree, with an unindented line after a list item read as a new paragraph.
+
+    CommonMark lets such a line continue the item ("lazily"); models mean the text after a list.
+    """
+    lines = text.split("\n")
+    in_items = 0
+    for token in _MARKDOWN.parse(text):
+        in_items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
+        if in_items and token.type == "inline" and token.map:
+            lazy = [i for i in range(*token.map)[1:] if not lines[i][:1].isspace()]
+            if lazy:
+                lines[lazy[0]] = "\n" + lines[lazy[0]]
+    return SyntaxTreeNode(_MARKDOWN.parse("\n".join(lines))).children
 
 
-def _without_fences(text: str) -> str:
-    return _FENCE_LINE.sub("", text)
+def _html_as_markdown(html: str) -> str:
+    """An HTML block as the markdown it stands for: headings, items and paragraphs kept apart."""
+    text = _HTML_COMMENT.sub("", html)
+    text = _HTML_HEADING.sub(lambda match: "\n\n# " + " ".join(match[2].split()) + "\n\n", text)
+    text = _HTML_ITEM.sub("\n- ", _HTML_BREAK.sub("\n", text))
+    return _HTML_TAG.sub("", _HTML_BLOCK.sub("\n\n", text))
 
 
-def _prose_lines(raw: list[str], subject: str | None, findings: _Findings) -> list[str]:
-    """The lines that carry prose; a blank line wherever a dropped line separated paragraphs."""
-    lines = [_QUOTE_MARKER.sub("", line).rstrip() for line in raw]
-    kept: list[str] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if _UNDERLINE.match(line) or _RULE.match(line):
-            if _UNDERLINE.match(line) and kept and _looks_like_heading(kept[-1]):
-                kept.pop()  # a setext heading: the line above the underline is its text
-            kept.append("")
-            index += 1
-            continue
-        items, index_after = _list_at(lines, index, subject)
-        if items:
-            _drop_lead_in(kept)
-            sentences = [_item_sentence(item) for item in items]
-            written = [sentence for sentence in sentences if sentence]
-            if len(written) == len(sentences):
-                kept += ["", _joined(written), ""]
-            else:
-                findings.dropped_list = True
-                kept.append("")
-            index = index_after
-            continue
-        index += 1
-        if (
-            _LINK_DEFINITION.match(line)
-            or _ATX_HEADING.match(line)
-            or _META_LINE.match(line)
-            or _is_pseudo_heading(line)
-            or _is_title(line, subject)
-        ):
-            kept.append("")
-            continue
-        kept.append(_without_emphasized_label(line))
-    return kept
+def _lines(inline: SyntaxTreeNode) -> list[str]:
+    """The lines of an inline node as text, with _EMPHASIS where emphasis opened or closed."""
+    text = "".join(_rendered(child) for child in inline.children)
+    lines = [line.replace(_STAR, "*").strip() for line in text.split("\n")]
+    return [
+        "" if _DEFINITION.match(line) else _LEFTOVER_LINK.sub(lambda link: link[1] or "", line)
+        for line in lines
+    ]
 
 
-def _list_at(lines: list[str], index: int, subject: str | None) -> tuple[list[str], int]:
-    """The items of a list starting at `index` (bulleted, numbered or `Key: value` lines)."""
-    if _ITEM.match(lines[index]):
-        return _bulleted(lines, index)
-    facts: list[str] = []
-    while index < len(lines) and _is_fact_line(lines[index], subject):
-        facts.append(lines[index].strip())
-        index += 1
-    return (facts, index) if len(facts) >= 2 else ([], index)
+def _rendered(node: SyntaxTreeNode) -> str:
+    if node.type == "text":
+        return _STRAY_MARKUP.sub("", node.content)
+    if node.type == "code_inline":
+        return node.content
+    if node.type in ("softbreak", "hardbreak"):
+        return "\n"
+    if node.type == "html_inline":
+        return "\n" if _HTML_BREAK.match(node.content) or _HTML_BLOCK.match(node.content) else ""
+    if node.type == "image":
+        return ""
+    inner = "".join(_rendered(child) for child in node.children)
+    return f"{_EMPHASIS}{inner}{_EMPHASIS}" if node.type in ("em", "strong") else inner
 
 
-def _bulleted(lines: list[str], index: int) -> tuple[list[str], int]:
-    items: list[str] = []
-    while index < len(lines):
-        line = lines[index]
-        item = _ITEM.match(line)
-        if item and not _RULE.match(line):
-            items.append(item[2])
-            index += 1
-        elif not line.strip():
-            following = next((i for i in range(index, len(lines)) if lines[i].strip()), None)
-            if following is None or not _ITEM.match(lines[following]):
-                break
-            index = following
-        elif line[:1].isspace():
-            items[-1] += " " + line.strip()
-            index += 1
-        else:
-            break
-    return items, index
-
-
-def _is_fact_line(line: str, subject: str | None) -> bool:
-    """A `Key: value` line; not a label that opens the text ("Description: …") nor a title."""
-    match = _FACT_LINE.match(line)
-    return (
-        bool(match)
-        and len(match[1].split()) <= 4
-        and not _META_LINE.match(line)
-        and not _LABEL.match(_inline(line).strip())
-        and not _is_title(line, subject)
-    )
+def _plain(line: str) -> str:
+    return line.replace(_EMPHASIS, "")
 
 
 def _drop_lead_in(kept: list[str]) -> None:
@@ -319,7 +350,7 @@ def _drop_lead_in(kept: list[str]) -> None:
 
 def _item_sentence(item: str) -> str | None:
     """A list item as a sentence, or None if it is only a name, a number or a fact."""
-    text = _inline(item).strip()
+    text = item.strip()
     label = _ITEM_LABEL.match(text)
     if label and len(label[1].split()) <= 4:
         text = text[label.end() :]
@@ -365,15 +396,15 @@ def _looks_like_heading(line: str) -> bool:
     )
 
 
-def _is_pseudo_heading(line: str) -> bool:
+def _is_bold_heading(line: str) -> bool:
     """A short line all in bold or italics with no sentence end: a heading in disguise."""
-    match = _EMPHASIZED_LINE.match(line)
-    return bool(match) and _looks_like_heading(match[2].rstrip(":："))
+    match = _BOLD_LINE.fullmatch(line)
+    return bool(match) and _looks_like_heading(match[1].rstrip(":："))
 
 
 def _is_title(line: str, subject: str | None) -> bool:
     """A line that is only a label ("Description:") or the subject's name, as a title."""
-    bare = _inline(line).strip().strip("*_").strip()
+    bare = line.strip().strip("*_").strip()
     if not bare:
         return False
     label = _LABEL.match(bare)
@@ -382,46 +413,15 @@ def _is_title(line: str, subject: str | None) -> bool:
     return bool(subject) and bool(_SUBJECT_LABEL.fullmatch(bare.replace(subject, _SUBJECT)))
 
 
-def _without_emphasized_label(line: str) -> str:
+def _without_bold_label(line: str) -> str:
     """`**Biography:** text` as its text; a bold `**Year:** 1972` fact line is dropped."""
-    match = _EMPHASIZED_LABEL.match(line)
-    if not match or len(match[2].split()) > 5:
-        return line
-    rest = line[match.end() :]
-    plain = _inline(rest).strip()
-    if not (_reads_as_sentence(plain) or _ENDS_SENTENCE.search(plain)):
+    match = _BOLD_LABEL.match(line)
+    if not match or len(match[1].split()) > 5:
+        return _plain(line)
+    rest = _plain(line[match.end() :])
+    if not (_reads_as_sentence(rest) or _ENDS_SENTENCE.search(rest)):
         return ""
     return rest[:1].upper() + rest[1:]
-
-
-def _paragraphs(lines: list[str]) -> list[list[str]]:
-    blocks: list[list[str]] = [[]]
-    for line in lines:
-        if line.strip():
-            blocks[-1].append(line.strip())
-        elif blocks[-1]:
-            blocks.append([])
-    return [block for block in blocks if block]
-
-
-def _inline(text: str) -> str:
-    """Text without inline markdown: images, links, code, emphasis and escapes."""
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REFERENCE_LINK.sub(r"\1", text)
-    text = _FOOTNOTE.sub("", text)
-    text = _CODE.sub(r"\2", text)
-    for pattern in (
-        _STRONG_EMPHASIS,
-        _STRONG,
-        _STRONG_UNDERSCORE,
-        _EMPHASIS,
-        _EMPHASIS_UNDERSCORE,
-        _STRIKE,
-    ):
-        text = pattern.sub(r"\1", text)
-    text = _STRAY_MARKUP.sub("", text)
-    return _ESCAPE.sub(r"\1", text)
 
 
 def _without_chatter(paragraphs: list[str], subject: str | None) -> list[str]:

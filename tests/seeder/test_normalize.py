@@ -185,6 +185,51 @@ def case(answer: str, expected: str, *, subject: str = "The Godfather", name: st
             subject="七人の侍",
             name="japanese-heading-and-brackets",
         ),
+        case(f"{GODFATHER}\n---\nI hope this helps!", GODFATHER, name="sentence-above-a-dash-line"),
+        case(
+            "**M*A*S*H** is a 1970 war comedy directed by Robert Altman.",
+            "M*A*S*H is a 1970 war comedy directed by Robert Altman.",
+            subject="M*A*S*H",
+            name="bold-title-with-asterisks",
+        ),
+        case(f"    {GODFATHER}\n    {FAMILY}", f"{GODFATHER} {FAMILY}", name="indented-lines"),
+        case(
+            f"```markdown\n## The Godfather\n\n**{GODFATHER.removesuffix('.')}**.\n```",
+            GODFATHER,
+            name="markdown-inside-a-fence",
+        ),
+        case(
+            f"**Cast:**\n- Marlon Brando\n- Al Pacino\n{GODFATHER}",
+            GODFATHER,
+            name="text-right-after-a-fact-list",
+        ),
+        case(
+            f"- {GODFATHER}\n  - {FAMILY}",
+            f"{GODFATHER} {FAMILY}",
+            name="nested-items-become-sentences",
+        ),
+        case(
+            f"{GODFATHER}\n\n| Year | Director |\n|---|---|\n| 1972 | Coppola |",
+            GODFATHER,
+            name="table-dropped",
+        ),
+        case(
+            "The Godfather is a 1972 crime film by [Francis Ford Coppola][1].[^1]\n\n"
+            "[1]: https://example.org/coppola\n[^1]: Source: the catalog.",
+            "The Godfather is a 1972 crime film by Francis Ford Coppola.",
+            name="reference-link-and-footnote",
+        ),
+        case(
+            "<h2>Early life</h2>\n<p>Brando was born in Omaha in 1924.</p>",
+            "Brando was born in Omaha in 1924.",
+            subject="Marlon Brando",
+            name="html-heading",
+        ),
+        case(
+            "The Godfather is a 1972 \\*crime\\* film.",
+            "The Godfather is a 1972 *crime* film.",
+            name="escaped-asterisks-kept",
+        ),
     ],
 )
 def test_an_answer_becomes_plain_prose(answer, subject, expected):
@@ -211,6 +256,11 @@ def test_an_answer_becomes_plain_prose(answer, subject, expected):
             "- The Godfather is a 1972 crime film.\n- Marlon Brando, Al Pacino and James Caan",
             "list of short facts",
             id="list-with-one-item-only-names",
+        ),
+        pytest.param(
+            "| Year | Director |\n|---|---|\n| 1972 | Francis Ford Coppola |",
+            "list of short facts",
+            id="table",
         ),
         pytest.param("<think>The user wants a description of", "reasoning", id="cut-off-thinking"),
         pytest.param("<think>Done.</think>", "reasoning", id="only-reasoning"),
@@ -240,6 +290,8 @@ def test_an_answer_with_no_prose_left_is_refused(answer, reason):
         ("[REC]", "[REC] is a 2007 horror film. Thanks to its success, sequels followed."),
         ("Heat", "Heat is a crime film. Its heist involves 120 characters."),
         ("Heat", "Heat has a score by Elliot Goldenthal; 2 + 2 * 3 is not in it."),
+        ("Heat", "1995. That is the year Heat came out, with Pacino and De Niro."),
+        ("Heat", "Heat runs 170 minutes. 1995 was the year it came out."),
     ],
 )
 def test_plain_prose_survives_unchanged(subject, text):
