@@ -38,12 +38,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every page of the site, one blueprint per area."""
-    from .routes import auth, genres, library, main, movies, people, reviews, search, users
+    from .routes import auth, genres, library, main, movies, people, posters, reviews, search, users
     from .routes.helpers import IdConverter
 
     app.url_map.converters["id"] = IdConverter
 
-    blueprints = (main, movies, reviews, library, people, genres, search, auth, users)
+    blueprints = (main, movies, reviews, library, people, genres, search, auth, users, posters)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
 

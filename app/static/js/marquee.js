@@ -2,7 +2,8 @@
  * Marquee's enhancements. Every page works without them.
  *
  * - Image fallback: an <img data-fallback="…"> that fails to load shows its
- *   fallback (a placeholder with the title's initials) instead of a broken icon.
+ *   fallback (the designed placeholder: title, year and director, or a
+ *   person's name and department) instead of a broken icon.
  * - Type-ahead: suggestions under the site search box (#site-search), from the
  *   URL in its data-suggest-url, as an ARIA combobox with a listbox.
  *
