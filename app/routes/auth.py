@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import mailers
 from ..forms.auth import (
     CodeForm,
     EmptyForm,
@@ -31,7 +32,6 @@ from ..infra.limits import limiter, setting
 from ..infra.security import is_safe_redirect, same_site_path
 from ..models import User
 from ..services import accounts, login_sessions, tokens, twofactor
-from . import mailers
 from .helpers import form_error, sign_out_browser
 
 bp = Blueprint("auth", __name__)

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user
 
+from .. import mailers
 from ..forms.auth import EmptyForm
 from ..forms.profile import (
     AvatarForm,
@@ -32,7 +33,6 @@ from ..forms.profile import (
 from ..infra.db import db
 from ..infra.limits import limiter, setting
 from ..services import accounts, avatars, login_sessions, reviews, twofactor
-from . import mailers
 from .helpers import form_error, or_404, page_number, sign_out_browser
 
 bp = Blueprint("users", __name__)

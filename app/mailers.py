@@ -3,15 +3,20 @@
 Links are built on BASE_URL when it is set (always in prod), never on the
 Host header of the request that caused the mail: a forged Host would
 otherwise send a member's reset link to another site.
+
+Not a service: it renders templates, and without BASE_URL (dev) url_for
+needs the request. Not in routes/ either, so a command or a job can send
+these mails too. It uses infra, models and services; only the layers above
+them import it: routes today, cli/ and jobs/ once they send mail.
 """
 
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
 
-from ..infra import mail
-from ..models import User
-from ..services import accounts
+from .infra import mail
+from .models import User
+from .services import accounts
 
 
 def link(endpoint: str, **values) -> str:
