@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ def configure(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["runtime"] = runtime
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["date"] = format_date
     images.configure(app)
 
 
@@ -60,6 +62,26 @@ def runtime(minutes: int | None) -> str:
         return ""
     hours, rest = divmod(minutes, 60)
     return f"{hours}h {rest}m" if hours else f"{rest}m"
+
+
+# {day} is the day of the month without a leading zero: strftime's "%-d" is a
+# glibc extension that not every C library has (Windows rejects it).
+DATE_STYLES = {
+    "day_month_year": "{day} %B %Y",  # 5 March 2024
+    "day_month": "{day} %B",  # 5 March
+    "weekday_day_month": "%A {day} %B",  # Tuesday 5 March
+    "month_year": "%B %Y",  # March 2024
+    "year_month": "%Y-%m",  # 2024-03, as /diary?month= takes it
+    "padded_day_month_year": "%d %B %Y",  # 05 March 2024
+    "padded_day_month_year_time": "%d %B %Y, %H:%M",  # 05 March 2024, 14:30
+}
+
+
+def format_date(value: date | None, style: str = "day_month_year") -> str:
+    """A date (or datetime) in one of DATE_STYLES, '5 March 2024' by default; '' when unknown."""
+    if value is None:
+        return ""
+    return value.strftime(DATE_STYLES[style].replace("{day}", str(value.day)))
 
 
 def paragraphs(text: str | None) -> Markup:

@@ -362,7 +362,7 @@ def test_page_query_count_does_not_grow_with_the_lists(client, ana, db, url):
 
 
 CARDS = """
-{%- from "library/_macros.jinja2" import watchlist_button -%}
+{%- from "macros/library.jinja2" import watchlist_button -%}
 {% for movie in movies %}{{ watchlist_button(movie, on_watchlist(movie.id)) }}{% endfor %}
 <span data-watchlist-count>{{ watchlist_count() }}</span>
 """
@@ -421,7 +421,6 @@ def test_movie_actions_for_a_listed_movie_watched_twice(app, db):
     assert "checked" in html
     assert "Remove it from my watchlist" in html
     assert "You watched this 2 times." in html
-    assert re.search(r"/static/js/library\.[0-9a-f]{10}\.js", html)
 
 
 def test_movie_actions_for_an_unlisted_movie_hide_the_removal_box(app, db):
@@ -446,3 +445,22 @@ def test_movie_actions_signed_out_offer_to_log_in(app, db):
 
     assert "<form" not in html
     assert f'href="/login?next=/movies/{heat.id}-{heat.slug}"' in html
+
+
+# The script -------------------------------------------------------------------
+
+LIBRARY_SCRIPT = r"/static/js/library\.[0-9a-f]{10}\.js"
+
+
+@pytest.mark.parametrize("url", ["/", "/movies/", "/movies/{id}", "/watchlist", "/diary"])
+def test_a_member_gets_library_js_once_on_every_page(client, ana, heat, url):
+    response = client.get(url.format(id=heat.id), follow_redirects=True)
+
+    assert response.status_code == 200
+    assert len(re.findall(LIBRARY_SCRIPT, response.get_data(as_text=True))) == 1
+
+
+def test_a_visitor_gets_no_library_js(client, heat):
+    page = client.get(f"/movies/{heat.id}", follow_redirects=True).get_data(as_text=True)
+
+    assert "/static/js/library." not in page

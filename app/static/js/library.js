@@ -11,16 +11,10 @@
  * - Today's date: an <input type="date" data-local-today> left as the server
  *   filled it takes the visitor's own date, since the server's day may differ.
  *
- * Loaded with `defer`, possibly twice (pages and partials each ask for it):
- * the guard below makes the second load do nothing.
+ * Loaded with `defer` by base.jinja2, once, on every page a member sees.
  */
 (function () {
   'use strict';
-
-  if (window.marqueeLibraryLoaded) {
-    return;
-  }
-  window.marqueeLibraryLoaded = true;
 
   /* Watchlist toggles ----------------------------------------------------- */
 
