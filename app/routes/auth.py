@@ -32,7 +32,7 @@ from ..infra.limits import limiter, setting
 from ..infra.security import is_safe_redirect, same_site_path
 from ..models import User
 from ..services import accounts, login_sessions, tokens, twofactor
-from .helpers import form_error, sign_out_browser
+from .helpers import form_error, sign_out_browser, signed_in_account_key
 
 bp = Blueprint("auth", __name__)
 
@@ -181,13 +181,9 @@ def confirm(token: str):
     return redirect(url_for("auth.login"))
 
 
-def _signed_in_account_key() -> str:
-    return f"account:{current_user.id}"
-
-
 @bp.post("/confirm/resend")
 @login_required
-@limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_signed_in_account_key)
+@limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=signed_in_account_key)
 def resend_confirmation():
     """Send the confirmation link again."""
     if not EmptyForm().validate_on_submit():

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import Select
 from werkzeug.routing import IntegerConverter, Map
 
+from ..forms.catalog import MovieFilterForm
 from ..infra.security import same_site_path
+from ..services import catalog
 
 T = TypeVar("T")
 
@@ -54,6 +58,59 @@ def or_404(found: T | None) -> T:
     if found is None:
         abort(404)
     return found
+
+
+def canonical_or_404(
+    found: T | None,
+    *,
+    endpoint: str,
+    given: str | None,
+    name: str = "slug",
+    keep_query: tuple[str, ...] = (),
+    **url_values: Any,
+) -> T:
+    """The object at its canonical URL: a 404 when it is missing, else a 301 there.
+
+    `name` is both the object's attribute and the URL's argument (a movie's
+    `slug`, a member's `username`); `keep_query` lists the query arguments
+    the redirect carries along.
+    """
+    item = or_404(found)
+    canonical = getattr(item, name)
+    if given != canonical:
+        query = {key: value for key, value in request.args.items() if key in keep_query}
+        abort(redirect(url_for(endpoint, **url_values, **{name: canonical}, **query), 301))
+    return item
+
+
+def signed_in_account_key() -> str:
+    """The rate-limit key of the signed-in member, whatever their address."""
+    return f"account:{current_user.id}"
+
+
+def genre_choices() -> list[tuple[str, str]]:
+    """Every genre as a (slug, name) choice."""
+    return [(genre.slug, genre.name) for genre in catalog.genres()]
+
+
+def movie_list_page(template: str, *, within: Select | None = None, genre=None, **context: Any):
+    """A catalog-style list (movies, a genre, the watchlist): the filter form and one page."""
+    form = MovieFilterForm(request.args, genre_choices=genre_choices())
+    filters, per_page, notices = form.filters()
+    if genre is not None:
+        filters = replace(filters, genres=(genre.slug, *filters.genres))
+        context["genre"] = genre
+    movies = catalog.list_(filters, page=page_number(), per_page=per_page, within=within)
+    return render_template(
+        template,
+        form=form,
+        filters=filters,
+        movies=movies,
+        notices=notices,
+        args=list_args(),
+        languages=catalog.languages(),
+        **context,
+    )
 
 
 def form_error(form: FlaskForm, error: Exception) -> None:

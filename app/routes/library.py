@@ -12,14 +12,13 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..forms.catalog import MovieFilterForm
 from ..forms.library import WatchedForm
 from ..infra.db import db
 from ..infra.security import same_site_path
 from ..models import DiaryEntry, Movie
 from ..services import catalog, diary, watchlist
-from .helpers import form_error, list_args, or_404, page_number
-from .movies import genre_choices, movie_page
+from .helpers import form_error, movie_list_page, or_404
+from .movies import movie_page
 
 bp = Blueprint("library", __name__)
 
@@ -72,14 +71,8 @@ def _back_to(movie: Movie) -> str:
 @login_required
 def watchlist_page():
     """The member's watchlist, with the same filters, sorts and pages as /movies."""
-    form = MovieFilterForm(request.args, genre_choices=genre_choices())
-    filters, per_page, notices = form.filters()
     within = watchlist.movie_ids_query(current_user)
-    movies = catalog.list_(filters, page=page_number(), per_page=per_page, within=within)
-    return render_template(
-        "library/watchlist.jinja2", form=form, filters=filters, movies=movies, notices=notices,
-        args=list_args(), languages=catalog.languages(),
-    )  # fmt: skip
+    return movie_list_page("library/watchlist.jinja2", within=within)
 
 
 @bp.post("/movies/<id:movie_id>/watched")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..forms.catalog import MovieFilterForm
 from ..forms.reviews import ReviewForm
 from ..services import catalog, reviews
 from .caching import public_page
-from .helpers import list_args, or_404, page_number
+from .helpers import canonical_or_404, movie_list_page
 
 bp = Blueprint("movies", __name__, url_prefix="/movies")
 
@@ -18,18 +17,7 @@ bp = Blueprint("movies", __name__, url_prefix="/movies")
 @public_page
 def index():
     """All movies, filtered and sorted as the query string says."""
-    form = MovieFilterForm(request.args, genre_choices=genre_choices())
-    filters, per_page, notices = form.filters()
-    movies = catalog.list_(filters, page=page_number(), per_page=per_page)
-    return render_template(
-        "movies/index.jinja2", form=form, filters=filters, movies=movies, notices=notices,
-        args=list_args(), languages=catalog.languages(),
-    )  # fmt: skip
-
-
-def genre_choices() -> list[tuple[str, str]]:
-    """Every genre as a (slug, name) choice."""
-    return [(genre.slug, genre.name) for genre in catalog.genres()]
+    return movie_list_page("movies/index.jinja2")
 
 
 @bp.get("/<id:movie_id>")
@@ -37,10 +25,10 @@ def genre_choices() -> list[tuple[str, str]]:
 @public_page
 def detail(movie_id: int, slug: str | None = None):
     """One movie; a missing or wrong slug redirects to the canonical URL."""
-    movie = or_404(catalog.get(movie_id))
-    if slug != movie.slug:
-        args = {k: v for k, v in request.args.items() if k == "reviews_page"}
-        return redirect(url_for(".detail", movie_id=movie.id, slug=movie.slug, **args), 301)
+    movie = canonical_or_404(
+        catalog.get(movie_id), endpoint=".detail", given=slug, movie_id=movie_id,
+        keep_query=("reviews_page",),
+    )  # fmt: skip
     return movie_page(movie)
 
 
@@ -64,7 +52,7 @@ def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 20
 @public_page
 def credits(movie_id: int, slug: str):
     """The full cast and crew of one movie."""
-    movie = or_404(catalog.get(movie_id))
-    if slug != movie.slug:
-        return redirect(url_for(".credits", movie_id=movie.id, slug=movie.slug), 301)
+    movie = canonical_or_404(
+        catalog.get(movie_id), endpoint=".credits", given=slug, movie_id=movie_id
+    )
     return render_template("movies/credits.jinja2", movie=movie, credits=catalog.credits_of(movie))

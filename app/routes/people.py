@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request
 
 from ..services import people, search
 from ..services.people import DEPARTMENTS
 from .caching import public_page
-from .helpers import list_args, or_404, page_number
+from .helpers import canonical_or_404, list_args, page_number
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -37,9 +37,9 @@ def index():
 @public_page
 def detail(person_id: int, slug: str | None = None):
     """One person and their filmography; a wrong slug redirects to the canonical URL."""
-    person = or_404(people.get(person_id))
-    if slug != person.slug:
-        return redirect(url_for(".detail", person_id=person.id, slug=person.slug), 301)
+    person = canonical_or_404(
+        people.get(person_id), endpoint=".detail", given=slug, person_id=person_id
+    )
     return render_template(
         "people/detail.jinja2", person=person, age=people.age(person),
         filmography=people.filmography(person),

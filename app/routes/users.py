@@ -33,23 +33,25 @@ from ..forms.profile import (
 from ..infra.db import db
 from ..infra.limits import limiter, setting
 from ..services import accounts, avatars, login_sessions, reviews, twofactor
-from .helpers import form_error, or_404, page_number, sign_out_browser
+from .helpers import (
+    canonical_or_404,
+    form_error,
+    page_number,
+    sign_out_browser,
+    signed_in_account_key,
+)
 
 bp = Blueprint("users", __name__)
-
-
-def _signed_in_account() -> str:
-    return f"account:{current_user.id}"
 
 
 # Wrong passwords and codes on the account page, per account: a stolen
 # session must not become a way to guess the password or a code.
 password_checks = limiter.limit(
     setting("RATELIMIT_PASSWORD_CHECKS"),
-    key_func=_signed_in_account,
+    key_func=signed_in_account_key,
     deduct_when=lambda response: response.status_code == 422,
 )
-mail_sent = limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_signed_in_account)
+mail_sent = limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=signed_in_account_key)
 
 
 def _stay_signed_in() -> None:
@@ -78,11 +80,11 @@ def avatar_url(user, size: int = 256) -> str:
 @bp.get("/users/<username>")
 def profile(username: str):
     """A member's public page."""
-    user = or_404(accounts.by_username(username))
-    if not user.is_active:
-        abort(404)
-    if user.username != username:
-        return redirect(url_for("users.profile", username=user.username), 301)
+    found = accounts.by_username(username)
+    user = canonical_or_404(
+        found if found is not None and found.is_active else None,
+        endpoint="users.profile", given=username, name="username",
+    )  # fmt: skip
     return render_template(
         "users/profile.jinja2", user=user, stats=reviews.stats_for_user(user),
         reviews=reviews.for_user(user, page=page_number()),
