@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .progress import Progress
+from app.infra.progress import Progress
+
 from .storage import RawStore, read_json, write_json_atomic
 from .tmdb import TMDBAuthError, TMDBClient, TMDBError, TMDBNotFoundError
 

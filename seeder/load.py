@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.infra.db import is_sqlite
+from app.infra.progress import Progress
 from app.models import (
     Credit,
     CreditKind,
@@ -36,7 +37,6 @@ from app.models.mixins import utcnow
 from app.models.slugs import slugify
 from app.services import revisions, search
 
-from .progress import Progress
 from .storage import count_lines, read_json_lines
 
 LOADED_TABLES = [

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from .progress import Progress
+from app.infra.progress import Progress
+
 from .storage import JsonLinesWriter, RawStore, read_json, write_json_lines
 
 IMDB_ID = re.compile(r"^(tt|nm)\d{5,10}$")

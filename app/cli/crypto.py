@@ -8,7 +8,6 @@ touch the database load the app; the others need only the instance folder.
 from __future__ import annotations
 
 import contextlib
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,11 +16,11 @@ from typing import TypeVar
 import click
 from flask import current_app, has_app_context
 from flask.cli import ScriptInfo, with_appcontext
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..infra import config, crypto, files
 from ..infra.crypto import CryptoError, EncryptedEnvironment
-from ..infra.db import SchemaProblem, db, schema_problem
+from ..infra.db import db, schema_problem
 from ..services import encryption
 from .database import needs_migrated_database
 
@@ -78,28 +77,13 @@ def init(if_missing: bool) -> None:
     """
     instance = _instance()
     path = crypto.secrets_path(instance)
-    with _reported(), crypto.locked(instance):
-        if path.exists():
-            if if_missing:
-                click.echo(f"Encrypted secrets already set up in {path}.")
-                return
-            raise CryptoError(
-                f"{path} already exists; init never overwrites a setup. See `flask crypto status`."
-            )
-        crypto.check_nothing_lost(instance)
-        found = config.plaintext_secret_keys(instance)
-        adopted = next((candidate for candidate in found if candidate.usable), None)
-        secret_key = adopted.value if adopted else secrets.token_urlsafe(48)
-        setup = crypto.initialize(instance, secret_key=secret_key)
-        # Only now can a production app load (it needs the SECRET_KEY) and be asked.
-        try:
-            unchecked = _check_database_has_no_encrypted_values()
-        except CryptoError:
-            crypto.undo_initialize(setup)
-            raise
-        for stale in found:
-            if stale.path:
-                config.remove_secret_key(stale.path)
+    with _reported():
+        outcome = encryption.set_up(instance=instance, if_missing=if_missing, in_app=_in_app)
+    if outcome is None:
+        click.echo(f"Encrypted secrets already set up in {path}.")
+        return
+    setup, found = outcome.setup, outcome.found
+    adopted, unchecked = outcome.adopted, outcome.unchecked
     if setup.created_key_file:
         click.echo(f"Created the master key {setup.master.source} (mode 0600).")
     else:
@@ -129,23 +113,6 @@ def init(if_missing: bool) -> None:
         "Back up the master key apart from .env.crypto and the database: "
         "without it nothing encrypted can be read."
     )
-
-
-def _check_database_has_no_encrypted_values() -> str | None:
-    """Refuse a new data key v1 over rows another setup encrypted; say why if unchecked."""
-    problem = _in_app(schema_problem)
-    if isinstance(problem, SchemaProblem) and problem.empty:
-        return None  # a fresh install: nothing is stored, so nothing is encrypted
-    found = _in_app(encryption.count_encrypted_values)
-    if isinstance(found, str):
-        return found
-    if found:
-        raise CryptoError(
-            f"The database already holds {found:,} encrypted values, written with another "
-            ".env.crypto: a new setup could not read them. Copy instance/.env.crypto and its "
-            "master key from the server that wrote them."
-        )
-    return None
 
 
 def _read_value(name: str) -> str:
@@ -234,61 +201,30 @@ def reencrypt(batch_size: int) -> None:
     Each batch is committed on its own, so an interrupted run loses nothing and
     the next run carries on where it stopped.
     """
-    from seeder.progress import Progress
-
     with _reported():
-        keyring = _open(_instance()).keyring()
-        if keyring is None:
-            raise CryptoError("There is no data key yet: run `flask crypto rotate` first.")
-        unreadable: dict[str, list[int]] = {}
-        committed = 0
+        environment = _open(_instance())
         try:
-            for column in encryption.encrypted_columns():
-                progress = Progress(column.name, encryption.count_stale(column, keyring.active))
-                after = None
-                while True:
-                    batch = encryption.plan_batch(column, keyring, after=after, size=batch_size)
-                    db.session.commit()  # end the read; the write waits its turn on SQLite
-                    if batch.last_key is None:
-                        break
-                    changed = encryption.apply_batch(column, batch)
-                    committed += changed
-                    db.session.commit()
-                    progress.advance(changed)
-                    unreadable.setdefault(column.name, []).extend(batch.unreadable)
-                    after = batch.last_key
-                progress.finish()
-        except (KeyboardInterrupt, OperationalError) as error:
-            db.session.rollback()
-            reason = (
-                "Interrupted"
-                if isinstance(error, KeyboardInterrupt)
-                # Statement parameters are hidden, so the driver's words are safe to show.
-                else f"The database failed ({str(error.orig).strip().splitlines()[0]})"
+            outcome = encryption.reencrypt(
+                environment, batch_size=batch_size, commit=db.session.commit
             )
-            raise click.ClickException(
-                f"{reason}. {committed:,} rows were re-encrypted and committed; the batch "
-                "in progress was rolled back. Run `flask crypto reencrypt` again to finish."
-            ) from None
-        counts = encryption.rows_per_version(keyring.versions)
-        stale = {
-            column.column: sum(rows for v, rows in column.by_version.items() if v != keyring.active)
-            for column in counts
-        }
-    _echo_counts(counts, keyring.active)
-    failures = {name: keys for name, keys in unreadable.items() if keys}
-    if failures:
-        listed = "; ".join(f"{name}: ids {_some(keys)}" for name, keys in failures.items())
+        except encryption.ReencryptionInterruptedError:
+            db.session.rollback()
+            raise
+    _echo_counts(outcome.counts, outcome.active)
+    if outcome.unreadable:
+        listed = "; ".join(
+            f"{name}: ids {_some(keys)}" for name, keys in outcome.unreadable.items()
+        )
         raise click.ClickException(
             f"Some rows could not be decrypted and were left as they are ({listed}). "
             "They were altered, or need a data key this file does not hold."
         )
-    if any(stale.values()):
+    if outcome.stale:
         raise click.ClickException(
-            f"{sum(stale.values()):,} rows were written with an older key while this ran. "
+            f"{outcome.stale:,} rows were written with an older key while this ran. "
             "Run `flask crypto reencrypt` again."
         )
-    click.echo(f"Every row now uses data key v{keyring.active}.")
+    click.echo(f"Every row now uses data key v{outcome.active}.")
 
 
 def _some(keys: list[int], shown: int = 10) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,11 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from . import crypto, files
+from .crypto import INSECURE_SECRET_KEY, MIN_SECRET_KEY_LENGTH
 
 APP_PACKAGE = "app"
 ENVIRONMENTS = ("dev", "test", "prod")
-INSECURE_SECRET_KEY = "insecure-default-change-me"  # noqa: S105 (the sentinel prod refuses)
-MIN_SECRET_KEY_LENGTH = 32
 
 # Every key Marquee reads, with its default. The README's configuration
 # reference lists each of them (a test keeps the two in step).
@@ -153,53 +150,6 @@ def instance_folder() -> Path:
     return Path(chosen) if chosen else Path(Flask(APP_PACKAGE).instance_path)
 
 
-@dataclass(frozen=True)
-class PlaintextSecretKey:
-    """A SECRET_KEY an install already uses outside .env.crypto, and where it is."""
-
-    value: str
-    source: str
-    path: Path | None = None  # the config file holding it, if that is where
-
-    @property
-    def usable(self) -> bool:
-        """Long and random enough to keep (sessions signed with it stay valid)."""
-        return self.value != INSECURE_SECRET_KEY and len(self.value) >= MIN_SECRET_KEY_LENGTH
-
-
-def plaintext_secret_keys(instance: Path) -> list[PlaintextSecretKey]:
-    """Every SECRET_KEY an install keeps outside .env.crypto, the one to keep first.
-
-    FLASK_SECRET_KEY comes first, then production's file (its key is shared by
-    every server, so it must survive), then MARQUEE_ENV's, then the rest.
-    """
-    found = []
-    from_environment = os.environ.get("FLASK_SECRET_KEY")
-    if from_environment:
-        found.append(
-            PlaintextSecretKey(from_environment, "the FLASK_SECRET_KEY environment variable")
-        )
-    order = ["prod", os.environ.get("MARQUEE_ENV", "dev"), *ENVIRONMENTS]
-    for env_name in dict.fromkeys(order):
-        path = instance / f"config.{env_name}.json"
-        try:
-            settings = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # missing, or start-up reports it
-        value = settings.get("SECRET_KEY") if isinstance(settings, dict) else None
-        if value:
-            found.append(PlaintextSecretKey(str(value), str(path), path))
-    return found
-
-
-def remove_secret_key(path: Path) -> None:
-    """Drop SECRET_KEY from a config file once .env.crypto holds it."""
-    settings = json.loads(path.read_text(encoding="utf-8"))
-    settings.pop("SECRET_KEY", None)
-    text = json.dumps(settings, indent=2, sort_keys=True) + "\n"
-    files.write_private_file(path, text, keep_backup=False)
-
-
 def parse_env_value(raw: str) -> Any:
     """Turn an environment string into a typed value: 'false' → False, '30' → 30."""
     word = raw.strip().lower()
@@ -235,7 +185,7 @@ def _write_first_run_file(path: Path, env_name: str) -> None:
     settings = dict(_FIRST_RUN_FILE[env_name])
     # Once `flask crypto init` has run, SECRET_KEY lives encrypted in .env.crypto.
     if env_name != "prod" and not crypto.secrets_path(path.parent).exists():
-        settings["SECRET_KEY"] = secrets.token_urlsafe(48)
+        settings["SECRET_KEY"] = crypto.new_secret_key()
     # 0600: the file may hold the session key.
     files.write_private_file(path, json.dumps(settings, indent=2, sort_keys=True) + "\n")
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from app.infra.db import db
+from app.infra.progress import Progress
 from app.models import GeneratedText, TextSource
 from app.models.mixins import utcnow
 from app.services import revisions
 
-from ..progress import Progress
 from . import subjects
 from .base import Prompt, Provider, ProviderError, ProviderUnusableError, Written
 from .normalize import plain_prose

@@ -2,7 +2,7 @@
 
 import io
 
-from seeder.progress import Progress, format_duration
+from app.infra.progress import Progress, format_duration
 
 
 class Terminal(io.StringIO):
