@@ -17,40 +17,27 @@ import gzip
 import os
 import platform
 import re
-import shutil
 import statistics
 import time
 from base64 import b64encode
 
-import flask_migrate
 from sqlalchemy import select
 
-from app import create_app
-from app.infra import crypto
 from app.infra.db import db
 from app.models import Movie, Person
-from bench.pages import RESULTS, ROOT, time_pages
+from bench.pages import time_pages
+from bench.sample_pages import sample_app, sample_pages
 
 PLACEHOLDER = re.compile(r'(?:src|data-fallback)="(/posters/(?:movie|person)/\d+\.svg\?v=\w+)"')
 
 
-def build(app) -> tuple[list[str], dict[str, str]]:
-    """Load the sample; return every placeholder URL and the pages to weigh."""
+def placeholder_urls(app) -> list[str]:
+    """Every film's and person's placeholder URL."""
     with app.app_context():
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-        result = app.test_cli_runner().invoke(args=["seed", "sample"])
-        assert result.exit_code == 0, result.output
         movies = db.session.execute(select(Movie.id)).scalars().all()
         people = db.session.execute(select(Person.id)).scalars().all()
-        godfather = db.session.scalar(select(Movie).where(Movie.title == "The Godfather"))
-        urls = [f"/posters/movie/{number}.svg" for number in movies]
-        urls += [f"/posters/person/{number}.svg" for number in people]
-        pages = {
-            "home": "/",
-            "movie list (24 cards)": "/movies/",
-            "movie page": f"/movies/{godfather.id}-{godfather.slug}",
-        }
-        return urls, pages
+    urls = [f"/posters/movie/{number}.svg" for number in movies]
+    return urls + [f"/posters/person/{number}.svg" for number in people]
 
 
 def time_svgs(client, urls: list[str], rounds: int) -> tuple[list[float], list[int], list[int]]:
@@ -87,20 +74,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     arguments = parser.parse_args()
-    folder = RESULTS / "placeholders"
-    shutil.rmtree(folder, ignore_errors=True)
-    instance = folder / "instance"
-    crypto.initialize(instance, secret_key="p" * 48)
-    app = create_app(
-        {
-            "MARQUEE_ENV": "test",
-            "INSTANCE_PATH": str(instance),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'placeholders.sqlite3'}",
-            "LOG_LEVEL": "WARNING",
-            "PAGE_CACHE_TIMEOUT": 0,  # time building each page, not the cache's copy
-        }
-    )
-    urls, pages = build(app)
+    app = sample_app("placeholders")
+    urls = placeholder_urls(app)
+    pages = sample_pages(app)
     client = app.test_client()
     timings, sizes, zipped = time_svgs(client, urls, arguments.rounds)
     machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -23,12 +23,12 @@ from app.models import Movie
 from bench.pages import RESULTS, ROOT, time_pages
 
 
-def main() -> None:
-    """Load the sample, time the three pages, print their medians."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200)
-    arguments = parser.parse_args()
-    folder = RESULTS / "sample-pages"
+def sample_app(name: str):
+    """A fresh app on a new SQLite database under bench/results/<name>, the sample loaded.
+
+    The page cache is off, so each request builds its page.
+    """
+    folder = RESULTS / name
     shutil.rmtree(folder, ignore_errors=True)
     crypto.initialize(folder / "instance", secret_key="s" * 48)
     app = create_app(
@@ -37,19 +37,34 @@ def main() -> None:
             "INSTANCE_PATH": str(folder / "instance"),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'sample.sqlite3'}",
             "LOG_LEVEL": "WARNING",
-            "PAGE_CACHE_TIMEOUT": 0,  # time building each page, not the cache's copy
+            "PAGE_CACHE_TIMEOUT": 0,
         }
     )
     with app.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-        assert app.test_cli_runner().invoke(args=["seed", "sample"]).exit_code == 0
+        result = app.test_cli_runner().invoke(args=["seed", "sample"])
+        assert result.exit_code == 0, result.output
+    return app
+
+
+def sample_pages(app) -> dict[str, str]:
+    """Home, the movie list and The Godfather's page, by name."""
+    with app.app_context():
         godfather = db.session.scalar(select(Movie).where(Movie.title == "The Godfather"))
-        pages = {
+        return {
             "home": "/",
             "movie list": "/movies/",
             "movie page": f"/movies/{godfather.id}-{godfather.slug}",
         }
-    timings = time_pages(app.test_client(), pages, arguments.requests)
+
+
+def main() -> None:
+    """Load the sample, time the three pages, print their medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    arguments = parser.parse_args()
+    app = sample_app("sample-pages")
+    timings = time_pages(app.test_client(), sample_pages(app), arguments.requests)
     for name, values in timings.items():
         print(f"{name}: p50 {statistics.median(values):.1f} ms")
 

@@ -9,6 +9,13 @@ from app.services import encryption
 from tests.factories import insert_user_with_stored_secret
 
 
+def opened(instance) -> crypto.EncryptedEnvironment:
+    """The instance's .env.crypto, opened with its master key."""
+    return crypto.EncryptedEnvironment.open(
+        crypto.secrets_path(instance), crypto.read_master_key(instance)
+    )
+
+
 def test_encrypted_columns_are_found_in_the_schema():
     assert [column.name for column in encryption.encrypted_columns()] == ["users.totp_secret"]
 
@@ -35,9 +42,7 @@ def test_batches_move_rows_to_the_active_key_once(db, instance):
         for n in range(5)
     )
     db.session.flush()
-    environment = crypto.EncryptedEnvironment.open(
-        crypto.secrets_path(instance), crypto.read_master_key(instance)
-    )
+    environment = opened(instance)
     environment.add_data_key()
     keyring = environment.keyring()
     (column,) = encryption.encrypted_columns()
@@ -61,9 +66,7 @@ def test_a_row_rewritten_after_planning_is_left_alone(db, instance):
     user = User(username="ana", email="ana@example.com", password_hash="x", totp_secret="old")
     db.session.add(user)
     db.session.flush()
-    environment = crypto.EncryptedEnvironment.open(
-        crypto.secrets_path(instance), crypto.read_master_key(instance)
-    )
+    environment = opened(instance)
     environment.add_data_key()
     (column,) = encryption.encrypted_columns()
     batch = encryption.plan_batch(column, environment.keyring(), after=None, size=10)
@@ -117,9 +120,7 @@ def test_reencrypt_moves_every_row_and_commits_each_batch(db, instance):
         for n in range(5)
     )
     db.session.flush()
-    environment = crypto.EncryptedEnvironment.open(
-        crypto.secrets_path(instance), crypto.read_master_key(instance)
-    )
+    environment = opened(instance)
     environment.add_data_key()
     commits = []
 
