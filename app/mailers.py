@@ -71,3 +71,18 @@ def reset_password(user: User) -> None:
     """The link to choose a new password."""
     url = link("auth.reset_password", token=accounts.reset_token(user))
     _send(user.email, "Reset your Marquee password", "reset_password", user=user, link=url)
+
+
+def send(mail: accounts.Mail) -> None:
+    """Send the mail an account operation decided on."""
+    match mail.kind:
+        case "confirm_email":
+            confirm_email(mail.user)
+        case "already_registered":
+            already_registered(mail.to)
+        case "change_email":
+            change_email(mail.user, new_email=mail.to, token=mail.token)
+        case "address_in_use":
+            address_in_use(mail.to)
+        case _:
+            raise ValueError(f"no mail is called {mail.kind!r}")

@@ -29,7 +29,7 @@ def create(email: str, username: str, admin: bool, password: str) -> None:
             email=email, username=username, password=password, admin=admin, confirmed=True
         )
     except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Created {'admin ' if admin else ''}user {user.username} <{user.email}>.")
 
@@ -60,12 +60,12 @@ def list_users() -> None:
 @needs_migrated_database
 def set_password(username: str, password: str) -> None:
     """Give an account a new password; its sessions end."""
-    user = accounts.by_username(username)
+    user = accounts.get_by_username(username)
     if user is None:
         raise click.ClickException(f"There is no user called {username}.")
     try:
         accounts.set_password(user, password)
     except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Set a new password for {user.username}; their sessions have ended.")

@@ -10,6 +10,8 @@ from wtforms.validators import NumberRange, Optional, Regexp
 
 from ..services.catalog import SORTS, MovieFilters
 from ..services.paging import PAGE_SIZES
+from ..services.people import DEPARTMENTS
+from ..services.search import MAX_QUERY_LENGTH, Query
 from .validators import IntegerRange
 
 SORT_LABELS = {
@@ -113,3 +115,26 @@ class MovieFilterForm(Form):
         )
         per_page = int(valid("per_page") or 24)
         return filters, per_page, notices
+
+
+class PeopleFilterForm(Form):
+    """A name to look for and a department, from the query string (no CSRF: a GET list)."""
+
+    q = StringField("Name")
+    department = SelectField(
+        "Department",
+        choices=[SelectChoice("", "Any department"), *(SelectChoice(name) for name in DEPARTMENTS)],
+        validators=[Optional()],
+    )
+
+    def filters(self) -> tuple[Query, str | None, list[str]]:
+        """The name asked for, the department (None for any) and a notice for each value ignored."""
+        self.validate()
+        query = Query.parse(self.q.data)
+        notices = []
+        if query.trimmed:
+            notices.append(f"Your search was cut to {MAX_QUERY_LENGTH} characters.")
+        if self.department.errors:
+            notices.append(f"Ignored department {self.department.data!r}: not one we know.")
+            return query, None, notices
+        return query, self.department.data or None, notices

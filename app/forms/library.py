@@ -42,4 +42,4 @@ class WatchedForm(FlaskForm):
         try:
             diary.check_watched_on(field.data)
         except diary.DiaryError as error:
-            raise ValidationError(str(error)) from error
+            raise ValidationError(error.message) from error

@@ -14,13 +14,7 @@ ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
 def register_errorhandlers(app: Flask) -> None:
     """Render errors/<status>.jinja2 for HTTP errors; turn a lost database into a 503."""
 
-    @app.errorhandler(HTTPException)
-    def render_http_error(error: HTTPException):
-        code = error.code or 500
-        if code >= 500:
-            _rollback()
-        template = f"errors/{code}.jinja2" if code in ERROR_PAGES else "errors/generic.jinja2"
-        return render_template(template, error=error), code
+    app.register_error_handler(HTTPException, error_page)
 
     @app.errorhandler(InternalServerError)
     def render_internal_error(error: InternalServerError):
@@ -32,6 +26,15 @@ def register_errorhandlers(app: Flask) -> None:
         _rollback()
         app.logger.error("Database unavailable: %s", error.orig.__class__.__name__)
         return render_template("errors/503.jinja2", error=ServiceUnavailable()), 503
+
+
+def error_page(error: HTTPException):
+    """The page for an HTTP error, with its status; a server error rolls back first."""
+    code = error.code or 500
+    if code >= 500:
+        _rollback()
+    template = f"errors/{code}.jinja2" if code in ERROR_PAGES else "errors/generic.jinja2"
+    return render_template(template, error=error), code
 
 
 def _rollback() -> None:

@@ -328,14 +328,14 @@ def _from_one(colour: str) -> tuple[str, str]:
     return mix(colour, WHITE, 0.1), mix(colour, BLACK, 0.3)
 
 
-def _seeded(seed: str) -> int:
+def seeded(seed: str) -> int:
     """A number picked from a name, the same every time."""
     return int(hashlib.sha256(seed.encode(errors="surrogatepass")).hexdigest()[:8], 16)
 
 
 def _neutral(seed: str) -> str:
     """A muted colour picked from a name."""
-    return _hex(*colorsys.hls_to_rgb((_seeded(seed) % 360) / 360, 0.28, 0.2))
+    return _hex(*colorsys.hls_to_rgb((seeded(seed) % 360) / 360, 0.28, 0.2))
 
 
 def _nudged(colour: str, seed: str) -> str:
@@ -343,7 +343,7 @@ def _nudged(colour: str, seed: str) -> str:
 
     So that two crime dramas side by side are kin, not twins.
     """
-    number = _seeded(seed)
+    number = seeded(seed)
     hue, lightness, saturation = colorsys.rgb_to_hls(*_rgb(colour))
     hue = (hue + (number % 25 - 12) / 360) % 1.0
     lightness = min(max(lightness + ((number >> 8) % 9 - 4) / 100, 0.0), 1.0)

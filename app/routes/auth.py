@@ -32,7 +32,7 @@ from ..infra.limits import limiter, setting
 from ..infra.security import is_safe_redirect, same_site_path
 from ..models import User
 from ..services import accounts, login_sessions, tokens, twofactor
-from .helpers import form_error, sign_out_browser, signed_in_account_key
+from .helpers import refused, sign_out_browser, signed_in_account_key
 
 bp = Blueprint("auth", __name__)
 
@@ -40,7 +40,7 @@ bp = Blueprint("auth", __name__)
 def _named_account() -> str:
     """Throttle per account, however the form names it (username, email, any case)."""
     named = request.form.get("identifier") or request.form.get("email") or ""
-    user = accounts.find(named) or accounts.find_by_email(named)
+    user = accounts.get_by_identifier(named) or accounts.get_by_email(named)
     if user is not None:
         return f"account:{user.id}"
     try:
@@ -65,19 +65,15 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(
+            mail = accounts.sign_up(
                 email=form.email.data, username=form.username.data, password=form.password.data
             )
         except accounts.AccountError as error:
-            form_error(form, error)
+            refused(error, form)
         else:
-            email = accounts.normalize_email(form.email.data)
-            if user is None:
-                mailers.already_registered(email)
-            else:
-                mailers.confirm_email(user)
+            mailers.send(mail)
             db.session.commit()
-            return render_template("auth/check_inbox.jinja2", email=email)
+            return render_template("auth/check_inbox.jinja2", email=mail.to)
     return render_template("auth/signup.jinja2", form=form), 422 if form.errors else 200
 
 
@@ -89,25 +85,28 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(
-                identifier=form.identifier.data, password=form.password.data
-            )
-        except accounts.AccountError as error:
-            flash(str(error), "error")
-            return render_template("auth/login.jinja2", form=form), 401
-        if user.two_factor_enabled:
-            session[_PENDING] = {
-                "user": user.id,
-                "token": user.session_token,
-                "remember": form.remember.data,
-                "next": form.next.data,
-                "at": time.time(),
-            }
-            return redirect(url_for("auth.second_step"))
-        return _finish_sign_in(user, remember=form.remember.data, target=form.next.data)
-    return render_template("auth/login.jinja2", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.jinja2", form=form)
+    try:
+        user = accounts.authenticate(identifier=form.identifier.data, password=form.password.data)
+    except accounts.AccountError as error:
+        refused(error, form)
+        return render_template("auth/login.jinja2", form=form), 401
+    if user.two_factor_enabled:
+        _await_second_step(user, remember=form.remember.data, target=form.next.data)
+        return redirect(url_for("auth.second_step"))
+    return _finish_sign_in(user, remember=form.remember.data, target=form.next.data)
+
+
+def _await_second_step(user: User, *, remember: bool, target: str | None) -> None:
+    """Remember, for a few minutes, who gave the right password and where they were going."""
+    session[_PENDING] = {
+        "user": user.id,
+        "token": user.session_token,
+        "remember": remember,
+        "next": target,
+        "at": time.time(),
+    }
 
 
 def _pending_account_key() -> str:
@@ -123,18 +122,24 @@ def second_step():
     pending = session.get(_PENDING)
     user = _pending_user(pending)
     if user is None:
-        session.pop(_PENDING, None)
-        flash("Log in again: the sign-in took too long or was not started.", "info")
-        return redirect(url_for("auth.login"))
+        return _start_again()
     form = CodeForm()
     if form.validate_on_submit():
-        if twofactor.verify(user, form.code.data):
-            session.pop(_PENDING, None)
-            return _finish_sign_in(user, remember=pending["remember"], target=pending["next"])
-        db.session.commit()  # keep the record of codes seen, even on a wrong one
-        form.code.errors.append("That code is not right, or was already used.")
-        return render_template("auth/second_step.jinja2", form=form), 401
+        try:
+            twofactor.verify(user, form.code.data)
+        except twofactor.TwoFactorError as error:
+            db.session.commit()  # keep the record of codes seen, even on a wrong one
+            refused(error, form)
+            return render_template("auth/second_step.jinja2", form=form), 401
+        session.pop(_PENDING, None)
+        return _finish_sign_in(user, remember=pending["remember"], target=pending["next"])
     return render_template("auth/second_step.jinja2", form=form)
+
+
+def _start_again():
+    session.pop(_PENDING, None)
+    flash("Log in again: the sign-in took too long or was not started.", "info")
+    return redirect(url_for("auth.login"))
 
 
 def _pending_user(pending: dict | None) -> User | None:
@@ -169,10 +174,7 @@ def logout():
 @bp.get("/confirm/<token>")
 def confirm(token: str):
     """Follow the link that confirms an email address."""
-    try:
-        user = accounts.confirm_email(token)
-    except tokens.TokenError as error:
-        return _token_problem(error, "confirm")
+    user = accounts.confirm_email(token)
     db.session.commit()
     if current_user.is_authenticated:
         flash(f"Thank you: {user.email} is confirmed.", "success")
@@ -203,17 +205,14 @@ def change_email(token: str):
 
     A GET only asks, so a mail scanner that opens the link changes nothing.
     """
-    try:
-        user, new_email = accounts.pending_email_change(token)
-    except tokens.TokenError as error:
-        return _token_problem(error, "change-email")
+    user, new_email = accounts.pending_email_change(token)
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("auth/change_email.jinja2", form=form, user=user, email=new_email)
     try:
         user, old_email = accounts.change_email(token)
     except accounts.AccountError as error:
-        flash(str(error), "error")
+        refused(error)
         return redirect(url_for("main.index"))
     mailers.email_changed(user, old_email=old_email)
     db.session.commit()
@@ -239,18 +238,13 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password through an emailed link."""
-    try:
-        accounts.user_for_reset(token)
-    except tokens.TokenError as error:
-        return _token_problem(error, "reset")
+    accounts.user_for_reset(token)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             user = accounts.reset_password(token, form.password.data)
-        except tokens.TokenError as error:
-            return _token_problem(error, "reset")
         except accounts.AccountError as error:
-            form_error(form, error)
+            refused(error, form)
         else:
             db.session.commit()
             logout_user()
@@ -259,10 +253,20 @@ def reset_password(token: str):
     return render_template("auth/reset_password.jinja2", form=form, token=token)
 
 
-def _token_problem(error: tokens.TokenError, link: str):
+# Which link a page was reached by, for the advice on the page saying it does not work.
+_LINKS = {
+    "auth.confirm": "confirm",
+    "auth.change_email": "change-email",
+    "auth.reset_password": "reset",
+}
+
+
+@bp.errorhandler(tokens.TokenError)
+def token_problem(error: tokens.TokenError):
     """A page saying why a link does not work and what to do next."""
-    status = 410 if error.reason in ("expired", "used") else 400
-    return render_template("auth/token_problem.jinja2", reason=error.reason, link=link), status
+    link = _LINKS[request.endpoint]
+    page = render_template("auth/token_problem.jinja2", error=error, link=link)
+    return page, 410 if error.gone else 400
 
 
 @bp.app_context_processor

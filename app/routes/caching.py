@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
-from flask import current_app, make_response, request, session
+from flask import Response, current_app, make_response, request, session
 from flask_login import current_user
 
 from ..infra.cache import cache
@@ -33,19 +33,12 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if not _shareable():
             return view(*args, **kwargs)
         etag, last_modified = _validators()
-        keeping = max(current_app.config["PAGE_CACHE_TIMEOUT"], 0)
-        key = f"page:{etag}:{hashlib.sha256(request.full_path.encode()).hexdigest()[:32]}"
         if _still_fresh(etag, last_modified):
             response = current_app.response_class(status=304)
-        elif keeping and (kept := _page_cache(cache.get, key)) is not None:
-            body, mimetype = kept
-            response = current_app.response_class(body, mimetype=mimetype)
         else:
-            response = make_response(view(*args, **kwargs))
+            response = _kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
             if response.status_code != 200:
                 return response
-            if keeping and not session.modified:  # a message shown once must not be kept
-                _page_cache(cache.set, key, (response.get_data(), response.mimetype), keeping)
         response.set_etag(etag, weak=True)
         response.last_modified = last_modified
         response.cache_control.public = True
@@ -53,6 +46,21 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return conditional_view
+
+
+def _kept_or_rendered(render: Callable[[], Any], *, etag: str) -> Response:
+    """The page from the page cache, or rendered now and kept for the next visitor."""
+    keeping = max(current_app.config["PAGE_CACHE_TIMEOUT"], 0)
+    if not keeping:
+        return make_response(render())
+    key = f"page:{etag}:{hashlib.sha256(request.full_path.encode()).hexdigest()[:32]}"
+    if (kept := _page_cache(cache.get, key)) is not None:
+        body, mimetype = kept
+        return current_app.response_class(body, mimetype=mimetype)
+    response = make_response(render())
+    if response.status_code == 200 and not session.modified:  # a message shown once is not kept
+        _page_cache(cache.set, key, (response.get_data(), response.mimetype), keeping)
+    return response
 
 
 def _page_cache(operation: Callable[..., Any], *args: Any) -> Any:

@@ -22,4 +22,4 @@ def index():
 @public_page
 def detail(slug: str):
     """A genre's description and its movies, with the same filters as /movies."""
-    return movie_list_page("genres/detail.jinja2", genre=or_404(catalog.genre_by_slug(slug)))
+    return movie_list_page("genres/detail.jinja2", genre=or_404(catalog.get_genre_by_slug(slug)))

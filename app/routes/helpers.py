@@ -7,15 +7,28 @@ from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
+from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.routing import IntegerConverter, Map
 
 from ..forms.catalog import MovieFilterForm
+from ..infra.errors import error_page
 from ..infra.security import same_site_path
 from ..services import catalog
+from ..services.errors import ForbiddenError, NotFoundError, ServiceError
 
 T = TypeVar("T")
 
@@ -113,13 +126,19 @@ def movie_list_page(template: str, *, within: Select | None = None, genre=None, 
     )
 
 
-def form_error(form: FlaskForm, error: Exception) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = getattr(form, getattr(error, "field", None) or "", None)
+def refused(error: ServiceError, form: FlaskForm | None = None) -> None:
+    """Show a service's refusal on the form field it names, or as a message above the page."""
+    field = getattr(form, error.field or "", None) if form is not None else None
     if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, str(error)]
+        field.errors = [*field.errors, error.message]
     else:
-        flash(str(error), "error")
+        flash(error.message, "error")
+
+
+def register_refusal_pages(app: Flask) -> None:
+    """Answer what a service did not find with the 404 page, and what it forbids with the 403."""
+    app.register_error_handler(NotFoundError, lambda error: error_page(NotFound()))
+    app.register_error_handler(ForbiddenError, lambda error: error_page(Forbidden()))
 
 
 def confirmed_required(view: Callable[..., Any]) -> Callable[..., Any]:

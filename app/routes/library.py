@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
-from operator import attrgetter
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -15,9 +13,10 @@ from flask_login import current_user, login_required
 from ..forms.library import WatchedForm
 from ..infra.db import db
 from ..infra.security import same_site_path
+from ..infra.templating import format_date
 from ..models import DiaryEntry, Movie
 from ..services import catalog, diary, watchlist
-from .helpers import form_error, movie_list_page, or_404
+from .helpers import movie_list_page, or_404, refused
 from .movies import movie_page
 
 bp = Blueprint("library", __name__)
@@ -85,7 +84,7 @@ def watched(movie_id: int):
         try:
             entry = diary.log(current_user, movie, form.watched_on.data)
         except diary.DiaryError as error:
-            form_error(form, error)
+            refused(error, form)
         else:
             removed = form.remove_from_watchlist.data and watchlist.remove(current_user, movie)
             db.session.commit()
@@ -97,12 +96,8 @@ def watched(movie_id: int):
 
 
 def _logged_message(movie: Movie, entry: DiaryEntry, *, removed: bool) -> str:
-    message = f"“{movie.title}” is in your diary for {_day(entry.watched_on)}."
+    message = f"“{movie.title}” is in your diary for {format_date(entry.watched_on)}."
     return f"{message} It is off your watchlist." if removed else message
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B} {value.year}"
 
 
 @bp.get("/diary")
@@ -110,16 +105,8 @@ def _day(value: date) -> str:
 def diary_page():
     """One month of the diary (?month=YYYY-MM, this month by default), day by day."""
     shown, notices = _month_asked(request.args.get("month"))
-    entries = diary.month(current_user, shown.year, shown.month)
-    months = [(date(year, month, 1), count) for year, month, count in diary.months(current_user)]
-    older, newer = _neighbours([start for start, _ in months], shown)
-    days = [
-        (day, list(group)) for day, group in itertools.groupby(entries, attrgetter("watched_on"))
-    ]
-    return render_template(
-        "library/diary.jinja2", shown=shown, days=days, months=months, older=older, newer=newer,
-        notices=notices,
-    )  # fmt: skip
+    overview = diary.month_overview(current_user, shown)
+    return render_template("library/diary.jinja2", notices=notices, **vars(overview))
 
 
 def _month_asked(value: str | None) -> tuple[date, list[str]]:
@@ -136,19 +123,12 @@ def _month_asked(value: str | None) -> tuple[date, list[str]]:
     return this_month, [notice]
 
 
-def _neighbours(months: list[date], shown: date) -> tuple[date | None, date | None]:
-    """The nearest older and newer months with entries, from a list newest first."""
-    older = next((start for start in months if start < shown), None)
-    newer = next((start for start in reversed(months) if start > shown), None)
-    return older, newer
-
-
 @bp.post("/diary/<id:entry_id>/delete")
 @login_required
 def delete_diary_entry(entry_id: int):
     """Delete one of the member's own diary entries; anyone else's is a 404."""
-    entry = or_404(diary.delete(current_user, entry_id))
-    message = f"Deleted “{entry.movie.title}”, {_day(entry.watched_on)}, from your diary."
+    entry = diary.delete(current_user, entry_id)
+    message = f"Deleted “{entry.movie.title}”, {format_date(entry.watched_on)}, from your diary."
     month = f"{entry.watched_on:%Y-%m}"
     db.session.commit()
     flash(message, "info")

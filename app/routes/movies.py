@@ -26,9 +26,12 @@ def index():
 def detail(movie_id: int, slug: str | None = None):
     """One movie; a missing or wrong slug redirects to the canonical URL."""
     movie = canonical_or_404(
-        catalog.get(movie_id), endpoint=".detail", given=slug, movie_id=movie_id,
+        catalog.get(movie_id),
+        endpoint=".detail",
+        given=slug,
+        movie_id=movie_id,
         keep_query=("reviews_page",),
-    )  # fmt: skip
+    )
     return movie_page(movie)
 
 
@@ -41,10 +44,15 @@ def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 20
         movie, page=request.args.get("reviews_page", 1, type=int), viewer=viewer
     )
     page = render_template(
-        "movies/detail.jinja2", movie=movie, credits=catalog.credits_of(movie),
-        similar=catalog.similar(movie), stats=reviews.stats_for_movie(movie), own_review=own,
-        reviews=others, rating_form=review_form,
-    )  # fmt: skip
+        "movies/detail.jinja2",
+        movie=movie,
+        credits=catalog.credits_of(movie),
+        similar=catalog.similar(movie),
+        stats=reviews.stats_for_movie(movie),
+        own_review=own,
+        reviews=others,
+        rating_form=review_form,
+    )
     return page, status
 
 

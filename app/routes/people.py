@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, render_template, request
 
-from ..services import people, search
-from ..services.people import DEPARTMENTS
+from ..forms.catalog import PeopleFilterForm
+from ..services import people
 from .caching import public_page
 from .helpers import canonical_or_404, list_args, page_number
 
@@ -16,20 +16,19 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 @public_page
 def index():
     """Popular people, or those whose name matches ?q=, optionally of one department."""
-    department = request.args.get("department") or None
-    if department not in (None, *DEPARTMENTS):
-        flash(f"Ignored department {department!r}: not one we know.", "warning")
-        department = None
-    query = search.Query.parse(request.args.get("q"))
-    if query.trimmed:
-        flash(f"Your search was cut to {search.MAX_QUERY_LENGTH} characters.", "warning")
-    if query.words:
-        found = people.search_by_name(query, department=department)
-        return render_template("people/index.jinja2", found=found, query=query,
-                               department=department, departments=DEPARTMENTS)  # fmt: skip
-    listing = people.list_(department=department, page=page_number())
-    return render_template("people/index.jinja2", people=listing, query=query, args=list_args(),
-                           department=department, departments=DEPARTMENTS)  # fmt: skip
+    form = PeopleFilterForm(request.args)
+    query, department, notices = form.filters()
+    found = people.search_by_name(query, department=department) if query.words else None
+    listing = None if query.words else people.list_(department=department, page=page_number())
+    return render_template(
+        "people/index.jinja2",
+        form=form,
+        query=query,
+        found=found,
+        people=listing,
+        notices=notices,
+        args=list_args(),
+    )
 
 
 @bp.get("/<id:person_id>")
@@ -41,6 +40,8 @@ def detail(person_id: int, slug: str | None = None):
         people.get(person_id), endpoint=".detail", given=slug, person_id=person_id
     )
     return render_template(
-        "people/detail.jinja2", person=person, age=people.age(person),
+        "people/detail.jinja2",
+        person=person,
+        age=people.age(person),
         filmography=people.filmography(person),
-    )  # fmt: skip
+    )

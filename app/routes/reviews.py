@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..forms.auth import EmptyForm
 from ..forms.reviews import ReviewForm
 from ..infra.db import db
 from ..services import catalog, reviews
-from .helpers import confirmed_required, form_error, or_404
+from .helpers import confirmed_required, or_404, refused
 from .movies import movie_page
 
 bp = Blueprint("reviews", __name__)
@@ -33,7 +33,7 @@ def save(movie_id: int):
 @confirmed_required
 def edit(review_id: int):
     """Change one's own review."""
-    review = _own(review_id)
+    review = reviews.owned(current_user, review_id)
     form = ReviewForm() if request.method == "POST" else ReviewForm.for_review(review)
     if form.validate_on_submit() and _saved(form, review.movie):
         flash("Your review is updated.", "success")
@@ -47,7 +47,7 @@ def edit(review_id: int):
 @login_required
 def delete(review_id: int):
     """Ask, then delete one's own review."""
-    review = _own(review_id)
+    review = reviews.owned(current_user, review_id)
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("reviews/delete.jinja2", form=form, review=review)
@@ -56,15 +56,6 @@ def delete(review_id: int):
     db.session.commit()
     flash(f"Your review of {movie.title} is deleted.", "info")
     return redirect(url_for("movies.detail", movie_id=movie.id, slug=movie.slug) + "#ratings")
-
-
-def _own(review_id: int):
-    try:
-        return reviews.owned(current_user, review_id)
-    except reviews.ReviewNotFoundError:
-        abort(404)
-    except reviews.NotYourReviewError:
-        abort(403)
 
 
 def _saved(form: ReviewForm, movie) -> bool:
@@ -79,7 +70,7 @@ def _saved(form: ReviewForm, movie) -> bool:
             recommends=form.recommendation(),
         )
     except reviews.ReviewError as error:
-        form_error(form, error)
+        refused(error, form)
         return False
     db.session.commit()
     return True

@@ -20,10 +20,8 @@ def results():
     query = Query.parse(request.args.get("q"))
     if query.trimmed:
         flash(f"Your search was cut to {search.MAX_QUERY_LENGTH} characters.", "warning")
-    return render_template(
-        "search/results.jinja2", query=query,
-        movies=search.movies(query, limit=24), people=search.people(query, limit=24),
-    )  # fmt: skip
+    movies, people = search.movies(query, limit=24), search.people(query, limit=24)
+    return render_template("search/results.jinja2", query=query, movies=movies, people=people)
 
 
 @bp.get("/suggest")

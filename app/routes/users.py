@@ -33,10 +33,11 @@ from ..forms.profile import (
 from ..infra.db import db
 from ..infra.limits import limiter, setting
 from ..services import accounts, avatars, login_sessions, reviews, twofactor
+from ..services.errors import ServiceError
 from .helpers import (
     canonical_or_404,
-    form_error,
     page_number,
+    refused,
     sign_out_browser,
     signed_in_account_key,
 )
@@ -54,10 +55,11 @@ password_checks = limiter.limit(
 mail_sent = limiter.limit(setting("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=signed_in_account_key)
 
 
-def _stay_signed_in() -> None:
-    """After the session token changed, sign this browser back in under the new one."""
+def _signed_in_again(message: str, category: str = "success") -> None:
+    """After the session token changed, sign this browser back in under the new one; say why."""
     user = current_user._get_current_object()
     login_user(user, remember=user.login_session.remember)
+    flash(message, category)
 
 
 AVATAR_CACHE_SECONDS = 365 * 24 * 3600  # file names change with every upload
@@ -80,16 +82,15 @@ def avatar_url(user, size: int = 256) -> str:
 @bp.get("/users/<username>")
 def profile(username: str):
     """A member's public page."""
-    found = accounts.by_username(username)
-    user = canonical_or_404(
-        found if found is not None and found.is_active else None,
-        endpoint="users.profile", given=username, name="username",
-    )  # fmt: skip
+    found = accounts.get_by_username(username, active_only=True)
+    user = canonical_or_404(found, endpoint="users.profile", given=username, name="username")
     return render_template(
-        "users/profile.jinja2", user=user, stats=reviews.stats_for_user(user),
+        "users/profile.jinja2",
+        user=user,
+        stats=reviews.stats_for_user(user),
         reviews=reviews.for_user(user, page=page_number()),
         genres=reviews.favourite_genres(user),
-    )  # fmt: skip
+    )
 
 
 @bp.get("/users/<username>/avatar.svg")
@@ -151,10 +152,7 @@ def end_session(login_id: int):
     """Log out one other browser from the list of sign-ins."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if login_id == current_user.login_session.id or not login_sessions.end_other(
-        current_user, login_id
-    ):
-        abort(404)
+    login_sessions.end_other(current_user, login_id)
     db.session.commit()
     flash("That browser is logged out.", "success")
     return redirect(url_for("users.account") + "#sessions-heading")
@@ -181,7 +179,7 @@ def change_username():
         try:
             accounts.change_username(current_user, form.username.data)
         except accounts.AccountError as error:
-            form_error(form, error)
+            refused(error, form)
         else:
             db.session.commit()
             flash(f"Your username is now {current_user.username}.", "success")
@@ -198,18 +196,15 @@ def change_email():
     form = EmailForm()
     if form.validate_on_submit():
         try:
-            new_email, token = accounts.request_email_change(
+            mail = accounts.request_email_change(
                 current_user, password=form.current_password.data, new_email=form.email.data
             )
         except accounts.AccountError as error:
-            form_error(form, error)
+            refused(error, form)
         else:
-            if token is None:
-                mailers.address_in_use(new_email)
-            else:
-                mailers.change_email(current_user, new_email=new_email, token=token)
+            mailers.send(mail)
             db.session.commit()
-            flash(f"We sent a link to {new_email}. Your email changes when you follow it.", "info")
+            flash(f"We sent a link to {mail.to}. Your email changes when you follow it.", "info")
             return redirect(url_for("users.account"))
     return _account_page(422, email_form=form)
 
@@ -226,11 +221,10 @@ def change_password():
                 current_user, current=form.current_password.data, new=form.password.data
             )
         except accounts.AccountError as error:
-            form_error(form, error)
+            refused(error, form)
         else:
             db.session.commit()
-            _stay_signed_in()
-            flash("Your password is changed. Other devices have been signed out.", "success")
+            _signed_in_again("Your password is changed. Other devices have been signed out.")
             return redirect(url_for("users.account"))
     return _account_page(422, password_form=form)
 
@@ -244,7 +238,7 @@ def upload_avatar():
         try:
             old = avatars.replace(current_user, form.avatar.data.stream, folder=media_dir())
         except avatars.AvatarError as error:
-            form.avatar.errors = [*form.avatar.errors, str(error)]
+            refused(error, form)
         else:
             db.session.commit()
             avatars.remove(media_dir(), old)
@@ -278,7 +272,7 @@ def delete_account():
         try:
             accounts.delete(user, password=form.current_password.data)
         except accounts.AccountError as error:
-            form_error(form, error)
+            refused(error, form)
         else:
             db.session.commit()
             avatars.remove(media_dir(), old_avatar)
@@ -313,19 +307,19 @@ def two_factor_setup():
         return redirect(url_for("users.account"))
     form = TwoFactorEnableForm()
     if form.validate_on_submit():
+        password, code = form.current_password.data, form.code.data
         try:
-            accounts.verify_password(current_user, form.current_password.data)
-            codes = twofactor.enable(current_user, secret=secret, code=form.code.data)
-        except accounts.AccountError as error:
-            form_error(form, error)
-        except twofactor.TwoFactorError as error:
-            form.code.errors = [*form.code.errors, str(error)]
+            codes = accounts.enable_two_factor(current_user, password=password, code=code)
+        except ServiceError as error:
+            refused(error, form)
         else:
-            login_sessions.end_all(current_user, keep_current=True)  # a session stolen before ends
             db.session.commit()
-            _stay_signed_in()
-            flash("Two-factor sign-in is on. Other devices have been signed out.", "success")
+            _signed_in_again("Two-factor sign-in is on. Other devices have been signed out.")
             return _show_backup_codes(codes)
+    return _two_factor_setup_page(form, secret)
+
+
+def _two_factor_setup_page(form: TwoFactorEnableForm, secret: str) -> Response:
     uri = twofactor.provisioning_uri(secret, account=current_user.email)
     page = render_template(
         "users/two_factor_setup.jinja2",
@@ -352,13 +346,12 @@ def _no_store(response: Response) -> Response:
 def renew_backup_codes():
     """Replace the backup codes (the password is needed)."""
     form = BackupCodesForm()
-    if form.validate_on_submit() and current_user.two_factor_enabled:
+    if form.validate_on_submit():
         try:
-            accounts.verify_password(current_user, form.current_password.data)
-        except accounts.AccountError as error:
-            form_error(form, error)
+            codes = accounts.renew_backup_codes(current_user, password=form.current_password.data)
+        except ServiceError as error:
+            refused(error, form)
         else:
-            codes = twofactor.new_backup_codes(current_user)
             db.session.commit()
             return _show_backup_codes(codes)
     return _account_page(422, codes_form=form)
@@ -370,18 +363,17 @@ def renew_backup_codes():
 def disable_two_factor():
     """Turn two-factor sign-in off (password and a code are needed)."""
     form = TwoFactorDisableForm()
-    if form.validate_on_submit() and current_user.two_factor_enabled:
+    if form.validate_on_submit():
         try:
-            accounts.verify_password(current_user, form.current_password.data)
-            twofactor.disable(current_user, code=form.code.data)
-        except accounts.AccountError as error:
-            form_error(form, error)
-        except twofactor.TwoFactorError as error:
-            form.code.errors = [*form.code.errors, str(error)]
+            accounts.disable_two_factor(
+                current_user, password=form.current_password.data, code=form.code.data
+            )
+        except ServiceError as error:
+            refused(error, form)
         else:
-            login_sessions.end_all(current_user, keep_current=True)
             db.session.commit()
-            _stay_signed_in()
-            flash("Two-factor sign-in is off. Other devices have been signed out.", "info")
+            _signed_in_again(
+                "Two-factor sign-in is off. Other devices have been signed out.", "info"
+            )
             return redirect(url_for("users.account"))
     return _account_page(422, disable_form=form)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..infra.db import db
 from ..models import Review, User
 from ..models.mixins import utcnow
-from . import login_sessions, reviews, revisions, tokens
+from . import login_sessions, reviews, revisions, tokens, twofactor
+from .errors import ServiceError
 
 MIN_PASSWORD_LENGTH = 10  # the default of PASSWORD_MIN_LENGTH
 MAX_PASSWORD_LENGTH = 1024
@@ -29,15 +31,18 @@ COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "commo
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
-class AccountError(ValueError):
-    """An account operation was refused; the message is safe to show.
+class AccountError(ServiceError):
+    """An account operation was refused."""
 
-    `field` names the form field the message belongs to, when there is one.
-    """
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+@dataclass(frozen=True)
+class Mail:
+    """A mail an account operation decided to send: which one, to whom, about which account."""
+
+    kind: str  # a function of app/mailers.py
+    to: str
+    user: User | None = None
+    token: str | None = None
 
 
 # Rules.
@@ -48,7 +53,7 @@ def normalize_email(raw: str) -> str:
     try:
         checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise AccountError("Enter a valid email address.", "email") from None
+        raise AccountError("Enter a valid email address.", field="email") from None
     return checked.normalized.lower()
 
 
@@ -58,17 +63,17 @@ def check_username(username: str) -> str:
     shortest, longest = USERNAME_LENGTH
     if not shortest <= len(username) <= longest:
         raise AccountError(
-            f"Use between {shortest} and {longest} characters for the username.", "username"
+            f"Use between {shortest} and {longest} characters for the username.", field="username"
         )
     # ASCII only: look-alike letters from other scripts could impersonate a member.
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", username):
         raise AccountError(
             "Use letters a to z, digits, dots, dashes and underscores, starting with a letter "
             "or digit.",
-            "username",
+            field="username",
         )
     if username.casefold() in RESERVED_USERNAMES:
-        raise AccountError("That username is reserved; choose another.", "username")
+        raise AccountError("That username is reserved; choose another.", field="username")
     return username
 
 
@@ -83,20 +88,20 @@ def check_password(password: str, *, email: str = "", username: str = "") -> Non
     """Refuse a password that is short, common, or the account's own email or name."""
     shortest = current_app.config.get("PASSWORD_MIN_LENGTH", MIN_PASSWORD_LENGTH)
     if len(password) < shortest:
-        raise AccountError(f"Use a password of at least {shortest} characters.", "password")
+        raise AccountError(f"Use a password of at least {shortest} characters.", field="password")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(
-            f"Use a password of at most {MAX_PASSWORD_LENGTH} characters.", "password"
+            f"Use a password of at most {MAX_PASSWORD_LENGTH} characters.", field="password"
         )
     folded = password.casefold()
     if folded in common_passwords():
         raise AccountError(
-            "That password is one of the most common ones; choose another.", "password"
+            "That password is one of the most common ones; choose another.", field="password"
         )
     own = {email.casefold(), email.split("@")[0].casefold(), username.casefold()} - {""}
     if folded in own:
         raise AccountError(
-            "Choose a password that is not your email address or username.", "password"
+            "Choose a password that is not your email address or username.", field="password"
         )
 
 
@@ -113,7 +118,7 @@ def get(user_id: object) -> User | None:
     return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
-def find(identifier: str) -> User | None:
+def get_by_identifier(identifier: str) -> User | None:
     """The user whose email or username (any case) is `identifier`."""
     identifier = identifier.strip()
     return db.session.scalar(
@@ -123,7 +128,7 @@ def find(identifier: str) -> User | None:
     )
 
 
-def find_by_email(raw: str) -> User | None:
+def get_by_email(raw: str) -> User | None:
     """The user with this email, or None (also for text that is not an email)."""
     try:
         email = normalize_email(raw)
@@ -132,14 +137,15 @@ def find_by_email(raw: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def by_username(username: str) -> User | None:
-    """The user with this username, in any case."""
-    return db.session.scalar(select(User).where(User.username_key == username.casefold()))
+def get_by_username(username: str, *, active_only: bool = False) -> User | None:
+    """The user with this username, in any case (None for a closed account if `active_only`)."""
+    user = db.session.scalar(select(User).where(User.username_key == username.casefold()))
+    return None if user is None or (active_only and not user.is_active) else user
 
 
 def authenticate(*, identifier: str, password: str) -> User:
     """The active user with these credentials; the error never says which part was wrong."""
-    user = find(identifier)
+    user = get_by_identifier(identifier)
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not password_ok or not user.is_active:
         raise AccountError("Wrong email, username or password.")
@@ -155,7 +161,7 @@ def record_login(user: User) -> None:
 def verify_password(user: User, password: str) -> None:
     """Refuse a sensitive change unless the user's current password is given."""
     if not check_password_hash(user.password_hash, password):
-        raise AccountError("That is not your current password.", "current_password")
+        raise AccountError("That is not your current password.", field="current_password")
 
 
 # Creating and changing accounts.
@@ -167,11 +173,24 @@ def create(
     """Register a user with a hashed password (operators' accounts may start confirmed)."""
     user = register(email=email, username=username, password=password)
     if user is None:
-        raise AccountError("That email is already registered.", "email")
+        raise AccountError("That email is already registered.", field="email")
     user.is_admin = admin
     user.email_confirmed_at = utcnow() if confirmed else None
     db.session.flush()
     return user
+
+
+def sign_up(*, email: str, username: str, password: str) -> Mail:
+    """Sign a new member up; the mail to send is a confirmation link, or a note to the owner.
+
+    When the email already has an account, its owner is told instead, and
+    the sign-up looks the same from outside: the form tells nobody who is a
+    member.
+    """
+    user = register(email=email, username=username, password=password)
+    if user is None:
+        return Mail("already_registered", to=normalize_email(email))
+    return Mail("confirm_email", to=user.email, user=user)
 
 
 def register(*, email: str, username: str, password: str) -> User | None:
@@ -184,10 +203,10 @@ def register(*, email: str, username: str, password: str) -> User | None:
     email = normalize_email(email)
     username = check_username(username)
     check_password(password, email=email, username=username)
-    if by_username(username):
-        raise AccountError("That username is taken; choose another.", "username")
+    if get_by_username(username):
+        raise AccountError("That username is taken; choose another.", field="username")
     password_hash = hash_password(password)
-    if find_by_email(email):
+    if get_by_email(email):
         return None
     user = User(email=email, username=username, password_hash=password_hash)
     db.session.add(user)
@@ -198,9 +217,9 @@ def register(*, email: str, username: str, password: str) -> User | None:
 def change_username(user: User, username: str) -> None:
     """Rename the user, keeping usernames unique without regard to case."""
     username = check_username(username)
-    other = by_username(username)
+    other = get_by_username(username)
     if other is not None and other.id != user.id:
-        raise AccountError("That username is taken; choose another.", "username")
+        raise AccountError("That username is taken; choose another.", field="username")
     if username != user.username:
         user.username = username
         revisions.bump()  # reviews on movie pages show it
@@ -233,6 +252,36 @@ def delete(user: User, *, password: str) -> None:
     reviews.refresh_movies(reviewed)
 
 
+# Two-factor sign-in, from the account page (the password is needed for each).
+
+
+def enable_two_factor(user: User, *, password: str, code: str) -> list[str]:
+    """Turn two-factor sign-in on once a first code proves the app has the key; new backup codes.
+
+    Every other session ends, so one stolen before cannot skip the new step.
+    """
+    verify_password(user, password)
+    secret = twofactor.pending_secret(user)
+    if secret is None:
+        raise twofactor.TwoFactorError("Start the set-up again from your account page.")
+    codes = twofactor.enable(user, secret=secret, code=code)
+    login_sessions.end_all(user, keep_current=True)
+    return codes
+
+
+def disable_two_factor(user: User, *, password: str, code: str) -> None:
+    """Turn two-factor sign-in off, given the password and a code; other sessions end."""
+    verify_password(user, password)
+    twofactor.disable(user, code=code)
+    login_sessions.end_all(user, keep_current=True)
+
+
+def renew_backup_codes(user: User, *, password: str) -> list[str]:
+    """Replace the backup codes, given the password; the new ones are only returned here."""
+    verify_password(user, password)
+    return twofactor.new_backup_codes(user)
+
+
 def review_count(user: User) -> int:
     """How many reviews deleting the account would remove."""
     return db.session.scalar(select(func.count()).where(Review.user_id == user.id)) or 0
@@ -259,20 +308,21 @@ def confirm_email(token: str) -> User:
     return user
 
 
-def request_email_change(user: User, *, password: str, new_email: str) -> tuple[str, str | None]:
-    """The normalized new address and a token to mail to it; None if it has an account.
+def request_email_change(user: User, *, password: str, new_email: str) -> Mail:
+    """The mail to send the new address: a link that moves the account there, or a notice.
 
-    Answered alike either way (the caller mails a notice instead of the link),
-    so the form does not tell which addresses are registered.
+    The notice goes when the address has an account already; both look alike
+    from outside, so the form does not tell which addresses are registered.
     """
     verify_password(user, password)
     new_email = normalize_email(new_email)
     if new_email == user.email:
-        raise AccountError("That is already your email address.", "email")
-    if find_by_email(new_email):
-        return new_email, None
+        raise AccountError("That is already your email address.", field="email")
+    if get_by_email(new_email):
+        return Mail("address_in_use", to=new_email)
     payload = {"id": user.id, "old": user.email, "new": new_email}
-    return new_email, tokens.make(tokens.CHANGE_EMAIL, payload)
+    token = tokens.make(tokens.CHANGE_EMAIL, payload)
+    return Mail("change_email", to=new_email, user=user, token=token)
 
 
 def pending_email_change(token: str) -> tuple[User, str]:
@@ -289,7 +339,7 @@ def pending_email_change(token: str) -> tuple[User, str]:
 def change_email(token: str) -> tuple[User, str]:
     """Switch to the address a change link was sent to, now confirmed; returns the old one."""
     user, new_email = pending_email_change(token)
-    if find_by_email(new_email):
+    if get_by_email(new_email):
         raise AccountError("That email has been registered by another account meanwhile.")
     old_email = user.email
     user.email = new_email
@@ -308,7 +358,7 @@ def reset_token(user: User) -> str:
 
 def account_for_reset(email: str) -> User | None:
     """The active account a reset link may be mailed for, if the address has one."""
-    user = find_by_email(email)
+    user = get_by_email(email)
     return user if user is not None and user.is_active else None
 
 

@@ -437,6 +437,6 @@ def genres_with_counts() -> list[GenreCount]:
     return [GenreCount(slug, name, number) for slug, name, number in db.session.execute(query)]
 
 
-def genre_by_slug(slug: str) -> Genre | None:
+def get_genre_by_slug(slug: str) -> Genre | None:
     """A genre by its URL slug, or None."""
     return db.session.scalar(select(Genre).where(Genre.slug == slug))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import joinedload
 
 from ..infra.db import db
+from ..infra.templating import format_date
 from ..models import DiaryEntry, Movie, User
+from .errors import NotFoundError, ServiceError
 
 EARLIEST_DAY = date(1870, 1, 1)  # before any film anyone could have watched
 # The date is the member's own, and we do not know their time zone: accept any
@@ -17,15 +22,12 @@ EARLIEST_DAY = date(1870, 1, 1)  # before any film anyone could have watched
 AHEAD_OF_UTC = timedelta(hours=14)
 
 
-class DiaryError(ValueError):
-    """A diary operation was refused; the message is safe to show.
+class DiaryError(ServiceError):
+    """A diary operation was refused."""
 
-    `field` names the form field the message belongs to, when there is one.
-    """
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class DiaryEntryNotFoundError(NotFoundError):
+    """The member has no diary entry with that id."""
 
 
 def latest_day() -> date:
@@ -37,16 +39,14 @@ def check_watched_on(watched_on: date) -> None:
     """Refuse a viewing date in the future or before films existed."""
     if watched_on > latest_day():
         raise DiaryError(
-            f"{_day(watched_on)} is in the future: pick the day you watched it.", "watched_on"
+            f"{format_date(watched_on)} is in the future: pick the day you watched it.",
+            field="watched_on",
         )
     if watched_on < EARLIEST_DAY:
         raise DiaryError(
-            f"{_day(watched_on)} is before {EARLIEST_DAY.year}: check the year.", "watched_on"
+            f"{format_date(watched_on)} is before {EARLIEST_DAY.year}: check the year.",
+            field="watched_on",
         )
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B} {value.year}"
 
 
 def log(user: User, movie: Movie, watched_on: date) -> DiaryEntry:
@@ -58,16 +58,17 @@ def log(user: User, movie: Movie, watched_on: date) -> DiaryEntry:
     return entry
 
 
-def delete(user: User, entry_id: int) -> DiaryEntry | None:
-    """Delete one of the user's entries and return it; None when they have no such entry."""
+def delete(user: User, entry_id: int) -> DiaryEntry:
+    """Delete one of the user's entries and return it; anyone else's is not found."""
     entry = db.session.scalar(
         select(DiaryEntry)
         .where(DiaryEntry.id == entry_id, DiaryEntry.user_id == user.id)
         .options(joinedload(DiaryEntry.movie))
     )
-    if entry is not None:
-        db.session.delete(entry)
-        db.session.flush()
+    if entry is None:
+        raise DiaryEntryNotFoundError("You have no such diary entry.")
+    db.session.delete(entry)
+    db.session.flush()
     return entry
 
 
@@ -112,3 +113,25 @@ def watched_count(user: User, movie: Movie) -> int:
         .where(DiaryEntry.user_id == user.id, DiaryEntry.movie_id == movie.id)
     )
     return db.session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class MonthOverview:
+    """One month of a member's diary: its days with their entries, and the months around it."""
+
+    shown: date
+    days: list[tuple[date, list[DiaryEntry]]]
+    months: list[tuple[date, int]]  # (first day, entries) of each month with any, newest first
+    older: date | None
+    newer: date | None
+
+
+def month_overview(user: User, shown: date) -> MonthOverview:
+    """The user's diary for the month `shown` starts, day by day, and the nearest other months."""
+    entries = month(user, shown.year, shown.month)
+    days = [(day, list(group)) for day, group in groupby(entries, attrgetter("watched_on"))]
+    months_logged = [(date(year, number, 1), count) for year, number, count in months(user)]
+    starts = [start for start, _ in months_logged]
+    older = next((start for start in starts if start < shown), None)
+    newer = next((start for start in reversed(starts) if start > shown), None)
+    return MonthOverview(shown, days, months_logged, older, newer)

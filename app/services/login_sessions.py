@@ -22,6 +22,12 @@ from ..infra.db import db
 from ..models import LoginSession, User
 from ..models.mixins import utcnow
 from ..models.user import new_session_token
+from .errors import NotFoundError
+
+
+class SignInNotFoundError(NotFoundError):
+    """The member has no other sign-in with that id."""
+
 
 # Flask-Login's own default for REMEMBER_COOKIE_DURATION.
 REMEMBER_DAYS_DEFAULT = 365
@@ -76,13 +82,16 @@ def end(user: User) -> None:
     user.login_key = user.login_session = None
 
 
-def end_other(user: User, login_id: int) -> bool:
-    """End one of the user's other sign-ins by its row id; False if there is no such one."""
+def end_other(user: User, login_id: int) -> None:
+    """End another of the user's sign-ins by its row id (this browser's ends by logging out)."""
+    if user.login_session is not None and user.login_session.id == login_id:
+        raise SignInNotFoundError("This browser logs out with the logout button.")
     result = db.session.execute(
         delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.id == login_id)
     )
     db.session.flush()
-    return result.rowcount > 0
+    if result.rowcount == 0:
+        raise SignInNotFoundError("That sign-in has ended already.")
 
 
 def end_all(user: User, *, keep_current: bool = False) -> None:

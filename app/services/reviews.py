@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..infra.db import db
 from ..models import DiaryEntry, Genre, Movie, Review, User, movie_genres
 from . import revisions
+from .errors import ForbiddenError, NotFoundError, ServiceError
 from .paging import Page, clamp
 
 MAX_BODY_LENGTH = 5000
@@ -22,19 +23,15 @@ RATINGS = range(1, 11)
 REVIEWS_PER_PAGE = 10
 
 
-class ReviewError(ValueError):
-    """A review was refused; the message is safe to show. `field` names its form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ReviewError(ServiceError):
+    """A review was refused."""
 
 
-class ReviewNotFoundError(LookupError):
+class ReviewNotFoundError(NotFoundError):
     """No review has that id."""
 
 
-class NotYourReviewError(PermissionError):
+class NotYourReviewError(ForbiddenError):
     """The review belongs to someone else: only its author may change it."""
 
 
@@ -64,7 +61,7 @@ def upsert(
 ) -> Review:
     """Rate and review a movie; sending again updates the member's one review."""
     if not isinstance(rating, int) or rating not in RATINGS:
-        raise ReviewError("Give a rating from 1 to 10.", "rating")
+        raise ReviewError("Give a rating from 1 to 10.", field="rating")
     body = _clean_body(body)
     _lock(movie.id)
     review = of(user, movie)
@@ -88,7 +85,7 @@ def _clean_body(body: str | None) -> str | None:
     if len(body) > MAX_BODY_LENGTH:
         raise ReviewError(
             f"Keep the review under {MAX_BODY_LENGTH:,} characters (it has {len(body):,}).",
-            "body",
+            field="body",
         )
     return body or None
 
@@ -97,9 +94,9 @@ def owned(user: User, review_id: int) -> Review:
     """One of the member's own reviews, with its movie; NotYourReviewError for anyone else's."""
     review = db.session.get(Review, review_id, options=[joinedload(Review.movie)])
     if review is None:
-        raise ReviewNotFoundError(review_id)
+        raise ReviewNotFoundError(f"There is no review {review_id}.")
     if review.user_id != user.id:
-        raise NotYourReviewError(review_id)
+        raise NotYourReviewError("Only its author may change a review.")
     return review
 
 

@@ -14,17 +14,30 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .errors import ServiceError
+
 CONFIRM_EMAIL = "confirm-email"
 CHANGE_EMAIL = "change-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 (a salt name, not a password)
 
 
-class TokenError(ValueError):
-    """A link cannot be used; `reason` is 'expired', 'invalid' or 'used'."""
+class TokenError(ServiceError):
+    """A link cannot be used; `reason` is 'expired', 'invalid' or 'used', the message says so."""
+
+    MESSAGES = {  # noqa: RUF012 (read only)
+        "expired": "This link has expired",
+        "used": "This link was already used",
+        "invalid": "This link does not work",
+    }
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(self.MESSAGES[reason])
         self.reason = reason
+
+    @property
+    def gone(self) -> bool:
+        """Whether the link worked once (expired or used), rather than never."""
+        return self.reason in ("expired", "used")
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

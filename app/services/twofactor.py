@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select, update
 from ..infra.db import db
 from ..models import BackupCode, User
 from ..models.mixins import utcnow
+from .errors import ServiceError
 
 # What authenticator apps assume when a URI says nothing else.
 CODE_DIGITS = 6
@@ -40,8 +41,14 @@ _SPACES = re.compile(r"\s+")
 _SPACES_AND_DASHES = re.compile(r"[\s-]+")
 
 
-class TwoFactorError(ValueError):
-    """A two-factor operation was refused; the message is safe to show."""
+WRONG_CODE = "That code is not right, or was already used."
+
+
+class TwoFactorError(ServiceError):
+    """A two-factor operation was refused; the message belongs to the code field."""
+
+    def __init__(self, message: str, *, field: str | None = "code") -> None:
+        super().__init__(message, field=field)
 
 
 def new_secret() -> str:
@@ -114,8 +121,13 @@ def enable(user: User, *, secret: str, code: str, now: float | None = None) -> l
     return new_backup_codes(user)
 
 
-def verify(user: User, code: str, *, now: float | None = None) -> bool:
-    """Whether `code` is a fresh authenticator code or an unused backup code; uses it up."""
+def verify(user: User, code: str, *, now: float | None = None) -> None:
+    """Use up `code`: a fresh authenticator code or an unused backup code, else TwoFactorError."""
+    if not _uses_up(user, code, now=now):
+        raise TwoFactorError(WRONG_CODE)
+
+
+def _uses_up(user: User, code: str, *, now: float | None) -> bool:
     if not user.two_factor_enabled or user.totp_secret is None:
         return False
     step = _matching_step(user.totp_secret, code, now=now, after=user.totp_last_step)
@@ -128,7 +140,7 @@ def disable(user: User, *, code: str, now: float | None = None) -> None:
     """Turn two-factor sign-in off, given a current code or a backup code."""
     if not user.two_factor_enabled:
         raise TwoFactorError("Two-factor sign-in is not on.")
-    if not verify(user, code, now=now):
+    if not _uses_up(user, code, now=now):
         raise TwoFactorError("That code did not match.")
     user.totp_secret = None
     user.totp_enabled_at = None

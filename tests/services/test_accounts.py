@@ -1,9 +1,16 @@
 """Creating accounts and checking passwords."""
 
-import pytest
+import base64
+import time
 
-from app.services import accounts
+import pytest
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+from app.services import accounts, diary, login_sessions, reviews, tokens, twofactor
 from app.services.accounts import AccountError
+from app.services.errors import ForbiddenError, NotFoundError, ServiceError
+from app.services.twofactor import TwoFactorError
 from tests.factories import PASSWORD, make_user
 
 
@@ -105,9 +112,9 @@ def test_bad_emails_are_refused(raw):
 
 def test_find_by_email_ignores_usernames_and_nonsense(db):
     user = make_user("ana")
-    assert accounts.find_by_email("ANA@example.com") is user
-    assert accounts.find_by_email("ana") is None
-    assert accounts.find_by_email("not an email") is None
+    assert accounts.get_by_email("ANA@example.com") is user
+    assert accounts.get_by_email("ana") is None
+    assert accounts.get_by_email("not an email") is None
 
 
 def test_a_new_password_renews_the_session_token(app, db):
@@ -153,3 +160,107 @@ def test_deleting_an_account_updates_the_figures_of_movies_it_reviewed(db):
     db.session.refresh(heat)
     assert (alien.review_count, alien.review_average) == (1, 4.0)
     assert (heat.review_count, heat.review_average) == (0, None)
+
+
+def test_sign_up_mails_a_confirmation_link_to_a_new_address(db):
+    mail = accounts.sign_up(email=" Ana@Example.com", username="ana", password=PASSWORD)
+
+    assert mail.kind == "confirm_email"
+    assert mail.to == "ana@example.com"
+    assert mail.user is not None
+    assert mail.user.email == "ana@example.com"
+
+
+def test_sign_up_with_a_registered_address_tells_its_owner_and_creates_nobody(db):
+    make_user("ana")
+
+    mail = accounts.sign_up(email="ANA@example.com", username="someone", password=PASSWORD)
+
+    assert (mail.kind, mail.to, mail.user) == ("already_registered", "ana@example.com", None)
+    assert accounts.get_by_username("someone") is None
+
+
+def test_an_email_change_mails_a_link_or_a_notice_when_the_address_is_taken(db):
+    ana, bea = make_user("ana"), make_user("bea")
+
+    link = accounts.request_email_change(ana, password=PASSWORD, new_email="New@example.com")
+    notice = accounts.request_email_change(ana, password=PASSWORD, new_email=bea.email)
+
+    assert (link.kind, link.to, link.user) == ("change_email", "new@example.com", ana)
+    assert accounts.pending_email_change(link.token) == (ana, "new@example.com")
+    assert (notice.kind, notice.to, notice.token) == ("address_in_use", bea.email, None)
+
+
+def test_get_by_username_can_leave_out_closed_accounts(db):
+    ana = make_user("Ana")
+    ana.active = False
+
+    assert accounts.get_by_username("ANA") is ana
+    assert accounts.get_by_username("ana", active_only=True) is None
+
+
+def current_code(secret: str) -> str:
+    """What an authenticator app holding `secret` shows now."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return TOTP(key, 6, SHA1(), 30).generate(time.time()).decode()  # noqa: S303
+
+
+def test_two_factor_is_turned_on_with_the_password_and_a_first_code(db):
+    ana = make_user("ana")
+    secret = twofactor.begin_setup(ana)
+
+    with pytest.raises(AccountError, match="not your current password") as wrong_password:
+        accounts.enable_two_factor(ana, password="wrong", code=current_code(secret))
+    with pytest.raises(TwoFactorError, match="did not match") as wrong_code:
+        accounts.enable_two_factor(ana, password=PASSWORD, code="000000")
+    codes = accounts.enable_two_factor(ana, password=PASSWORD, code=current_code(secret))
+
+    assert wrong_password.value.field == "current_password"
+    assert wrong_code.value.field == "code"
+    assert ana.two_factor_enabled
+    assert len(codes) == twofactor.BACKUP_CODE_COUNT
+
+
+def test_two_factor_set_up_needs_a_pending_key(db):
+    with pytest.raises(TwoFactorError, match="Start the set-up again"):
+        accounts.enable_two_factor(make_user("ana"), password=PASSWORD, code="123456")
+
+
+def test_turning_two_factor_on_or_off_ends_the_other_sessions(db):
+    ana = make_user("ana")
+    secret = twofactor.begin_setup(ana)
+    other = login_sessions.start(ana, remember=False)
+    this = login_sessions.start(ana, remember=False)
+
+    codes = accounts.enable_two_factor(ana, password=PASSWORD, code=current_code(secret))
+    assert login_sessions.list_(ana) == [this]
+
+    again = login_sessions.start(ana, remember=False)
+    login_sessions.start(ana, remember=False)
+    accounts.disable_two_factor(ana, password=PASSWORD, code=codes[0])
+
+    assert not ana.two_factor_enabled
+    assert again not in login_sessions.list_(ana)
+    assert other not in login_sessions.list_(ana)
+
+
+def test_new_backup_codes_need_the_password_and_two_factor_on(db):
+    ana = make_user("ana")
+    with pytest.raises(TwoFactorError, match="Turn on two-factor"):
+        accounts.renew_backup_codes(ana, password=PASSWORD)
+    secret = twofactor.begin_setup(ana)
+    first = accounts.enable_two_factor(ana, password=PASSWORD, code=current_code(secret))
+
+    with pytest.raises(AccountError, match="not your current password"):
+        accounts.renew_backup_codes(ana, password="wrong")
+    fresh = accounts.renew_backup_codes(ana, password=PASSWORD)
+
+    assert set(fresh).isdisjoint(first)
+    assert twofactor.remaining_backup_codes(ana) == len(fresh)
+
+
+def test_every_refusal_is_a_service_error():
+    for error in (AccountError, TwoFactorError, tokens.TokenError, diary.DiaryError):
+        assert issubclass(error, ServiceError)
+    assert issubclass(reviews.ReviewNotFoundError, NotFoundError)
+    assert issubclass(reviews.NotYourReviewError, ForbiddenError)

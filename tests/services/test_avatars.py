@@ -11,6 +11,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
+from app.infra.placeholders import relative_luminance
 from app.services import avatars
 from app.services.avatars import AvatarError
 
@@ -471,15 +472,6 @@ def test_placeholder_is_deterministic_and_does_not_use_the_process_hash():
     assert avatars.placeholder_colour(" ana smith ") == avatars.placeholder_colour("Ana Smith")
     colours = {avatars.placeholder_colour(f"user {number}") for number in range(60)}
     assert len(colours) >= len(avatars.PLACEHOLDER_COLOURS) // 2
-
-
-def relative_luminance(colour: str) -> float:
-    def channel(value: int) -> float:
-        value /= 255
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
 @pytest.mark.parametrize("colour", avatars.PLACEHOLDER_COLOURS)

@@ -82,5 +82,5 @@ def test_genres_with_counts_and_languages(db):
     counts = [(genre.name, genre.count) for genre in catalog.genres_with_counts()]
     assert counts == [("Drama", 2), ("Western", 0)]
     assert catalog.languages() == ["fr", "ja"]
-    assert catalog.genre_by_slug("drama") == drama
-    assert catalog.genre_by_slug("nope") is None
+    assert catalog.get_genre_by_slug("drama") == drama
+    assert catalog.get_genre_by_slug("nope") is None

@@ -84,8 +84,10 @@ def test_delete_only_the_owners_entry(db):
     ana, bea, heat = make_user("ana"), make_user("bea"), make_movie("Heat")
     entry = diary.log(ana, heat, date(2024, 3, 1))
 
-    assert diary.delete(bea, entry.id) is None
+    with pytest.raises(diary.DiaryEntryNotFoundError):
+        diary.delete(bea, entry.id)
     assert diary.watched_count(ana, heat) == 1
     assert diary.delete(ana, entry.id) is entry
     assert diary.watched_count(ana, heat) == 0
-    assert diary.delete(ana, entry.id) is None
+    with pytest.raises(diary.DiaryEntryNotFoundError):
+        diary.delete(ana, entry.id)

@@ -109,9 +109,14 @@ def test_end_other_only_ends_the_members_own(app, db):
     ana, bea = make_user("ana"), make_user("bea")
     beas = login_sessions.start(bea, remember=False)
     anas = login_sessions.start(ana, remember=False)
+    current = login_sessions.start(ana, remember=False)
 
-    assert login_sessions.end_other(ana, beas.id) is False
-    assert login_sessions.end_other(ana, anas.id) is True
+    with pytest.raises(login_sessions.SignInNotFoundError):
+        login_sessions.end_other(ana, beas.id)
+    with pytest.raises(login_sessions.SignInNotFoundError):
+        login_sessions.end_other(ana, current.id)
+    login_sessions.end_other(ana, anas.id)
+    assert login_sessions.list_(ana) == [current]
     assert login_sessions.list_(bea) == [beas]
 
 

@@ -38,6 +38,15 @@ def backup_codes(user: User) -> list[str]:
     return twofactor.enable(user, secret=SECRET, code=code_at(ENABLED_AT), now=ENABLED_AT)
 
 
+def accepted(user: User, code: str, *, now: float) -> bool:
+    """Whether twofactor.verify takes the code (using it up) rather than refusing it."""
+    try:
+        twofactor.verify(user, code, now=now)
+    except TwoFactorError:
+        return False
+    return True
+
+
 def wrong_code_at(when: float) -> str:
     """A six-digit code that is not the one shown at `when`."""
     return f"{(int(code_at(when)) + 1) % 1_000_000:06d}"
@@ -161,7 +170,7 @@ def test_enable_refuses_when_already_on(user, backup_codes):
 def test_verify_accepts_a_code_one_step_either_side_and_records_its_step(
     db, user, backup_codes, offset
 ):
-    assert twofactor.verify(user, code_at(NOW + offset * 30), now=NOW)
+    assert accepted(user, code_at(NOW + offset * 30), now=NOW)
 
     db.session.expire(user)
     assert user.totp_last_step == STEP + offset
@@ -169,27 +178,27 @@ def test_verify_accepts_a_code_one_step_either_side_and_records_its_step(
 
 @pytest.mark.parametrize("offset", [-2, 2])
 def test_verify_refuses_a_code_two_steps_away(user, backup_codes, offset):
-    assert not twofactor.verify(user, code_at(NOW + offset * 30), now=NOW)
+    assert not accepted(user, code_at(NOW + offset * 30), now=NOW)
     assert user.totp_last_step == STEP - 20
 
 
 def test_verify_refuses_the_same_code_twice(user, backup_codes):
     code = code_at(NOW)
 
-    assert twofactor.verify(user, code, now=NOW)
-    assert not twofactor.verify(user, code, now=NOW)
-    assert not twofactor.verify(user, code, now=NOW + 30)
+    assert accepted(user, code, now=NOW)
+    assert not accepted(user, code, now=NOW)
+    assert not accepted(user, code, now=NOW + 30)
 
 
 def test_verify_refuses_the_code_that_turned_it_on(user, backup_codes):
-    assert not twofactor.verify(user, code_at(ENABLED_AT), now=ENABLED_AT)
+    assert not accepted(user, code_at(ENABLED_AT), now=ENABLED_AT)
 
 
 def test_verify_refuses_an_earlier_step_after_a_later_one(user, backup_codes):
-    assert twofactor.verify(user, code_at(NOW + 30), now=NOW)
+    assert accepted(user, code_at(NOW + 30), now=NOW)
 
-    assert not twofactor.verify(user, code_at(NOW), now=NOW)
-    assert not twofactor.verify(user, code_at(NOW - 30), now=NOW)
+    assert not accepted(user, code_at(NOW), now=NOW)
+    assert not accepted(user, code_at(NOW - 30), now=NOW)
     assert user.totp_last_step == STEP + 1
 
 
@@ -203,16 +212,23 @@ def test_verify_refuses_a_step_another_request_used_meanwhile(db, user, backup_c
     )
     assert user.totp_last_step == STEP - 20
 
-    assert not twofactor.verify(user, code_at(NOW), now=NOW)
+    assert not accepted(user, code_at(NOW), now=NOW)
 
 
 @pytest.mark.parametrize("code", ["", "12345", "1234567", "12345a", "abc-def", "-" * 500])
 def test_verify_refuses_malformed_input_without_raising(user, backup_codes, code):
-    assert not twofactor.verify(user, code, now=NOW)
+    assert not accepted(user, code, now=NOW)
+
+
+def test_verify_refuses_with_a_message_for_the_code_field(user, backup_codes):
+    with pytest.raises(TwoFactorError, match="not right, or was already used") as refused:
+        twofactor.verify(user, wrong_code_at(NOW), now=NOW)
+
+    assert refused.value.field == "code"
 
 
 def test_verify_refuses_everything_while_two_factor_is_off(user):
-    assert not twofactor.verify(user, code_at(NOW), now=NOW)
+    assert not accepted(user, code_at(NOW), now=NOW)
 
 
 def test_backup_codes_are_ten_unique_grouped_codes(backup_codes):
@@ -235,10 +251,10 @@ def test_backup_codes_are_stored_only_as_hashes(db, user, backup_codes):
 def test_a_backup_code_works_once_whatever_its_case_and_spacing(db, user, backup_codes):
     first, second, *_ = backup_codes
 
-    assert twofactor.verify(user, f"  {first.upper().replace('-', ' ')} ", now=NOW)
+    assert accepted(user, f"  {first.upper().replace('-', ' ')} ", now=NOW)
     assert twofactor.remaining_backup_codes(user) == 9
-    assert not twofactor.verify(user, first, now=NOW)
-    assert twofactor.verify(user, second.replace("-", ""), now=NOW)
+    assert not accepted(user, first, now=NOW)
+    assert accepted(user, second.replace("-", ""), now=NOW)
     assert twofactor.remaining_backup_codes(user) == 8
 
     used = db.session.scalars(select(BackupCode).where(BackupCode.used_at.is_not(None))).all()
@@ -250,7 +266,7 @@ def test_backup_codes_belong_to_their_user(db, instance, user, backup_codes):
     bea = make_user("bea")
     twofactor.enable(bea, secret=SECRET, code=code_at(ENABLED_AT), now=ENABLED_AT)
 
-    assert not twofactor.verify(bea, backup_codes[0], now=NOW)
+    assert not accepted(bea, backup_codes[0], now=NOW)
     assert twofactor.remaining_backup_codes(user) == 10
 
 
@@ -261,8 +277,8 @@ def test_new_backup_codes_invalidate_the_old_ones(user, backup_codes):
 
     assert set(fresh).isdisjoint(backup_codes)
     assert twofactor.remaining_backup_codes(user) == 10
-    assert not twofactor.verify(user, backup_codes[1], now=NOW)
-    assert twofactor.verify(user, fresh[0], now=NOW)
+    assert not accepted(user, backup_codes[1], now=NOW)
+    assert accepted(user, fresh[0], now=NOW)
     assert twofactor.remaining_backup_codes(user) == 9
 
 
@@ -310,7 +326,7 @@ def test_two_factor_can_be_turned_on_again_with_a_new_secret(user, backup_codes)
     assert user.totp_secret == secret
     assert user.totp_last_step == STEP + 2
     assert set(codes).isdisjoint(backup_codes)
-    assert twofactor.verify(user, code_at(NOW + 90, secret), now=NOW + 90)
+    assert accepted(user, code_at(NOW + 90, secret), now=NOW + 90)
 
 
 def test_a_set_up_begins_with_a_key_kept_until_confirmed(db, instance):
