@@ -43,17 +43,9 @@ def fetch_run(movie_count: int) -> dict[str, float]:
     """
     with tempfile.TemporaryDirectory() as folder:
         arrivals_file = Path(folder) / "arrivals.txt"
-        server = subprocess.Popen(
-            [
-                sys.executable, "-m", "tests.seeder.tmdb_server",
-                "--movies", str(movie_count),
-                "--latency", str(LATENCY),
-                "--arrivals", str(arrivals_file),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+        command = [sys.executable, "-m", "tests.seeder.tmdb_server", "--movies", str(movie_count)]
+        command += ["--latency", str(LATENCY), "--arrivals", str(arrivals_file)]
+        server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         try:
             base_url = server.stdout.readline().strip()
             settings = ClientSettings(api_key=API_KEY, base_url=base_url, rate_limit=RATE_LIMIT)

@@ -17,12 +17,26 @@ from pathlib import Path
 from seeder.storage import JsonLinesWriter, write_json_lines
 
 GENRES = [
-    (28, "Action"), (12, "Adventure"), (16, "Animation"), (35, "Comedy"), (80, "Crime"),
-    (99, "Documentary"), (18, "Drama"), (10751, "Family"), (14, "Fantasy"), (36, "History"),
-    (27, "Horror"), (10402, "Music"), (9648, "Mystery"), (10749, "Romance"),
-    (878, "Science Fiction"), (10770, "TV Movie"), (53, "Thriller"), (10752, "War"),
+    (28, "Action"),
+    (12, "Adventure"),
+    (16, "Animation"),
+    (35, "Comedy"),
+    (80, "Crime"),
+    (99, "Documentary"),
+    (18, "Drama"),
+    (10751, "Family"),
+    (14, "Fantasy"),
+    (36, "History"),
+    (27, "Horror"),
+    (10402, "Music"),
+    (9648, "Mystery"),
+    (10749, "Romance"),
+    (878, "Science Fiction"),
+    (10770, "TV Movie"),
+    (53, "Thriller"),
+    (10752, "War"),
     (37, "Western"),
-]  # fmt: skip
+]
 LANGUAGES = ["en", "en", "en", "fr", "es", "de", "ja", "ko", "it", "hi", "pt", "zh", "sv", "ru"]
 WORDS = [
     "night",

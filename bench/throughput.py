@@ -9,7 +9,6 @@ page's rate is compared with.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -31,7 +32,7 @@ PEAK_RESIDENT = re.compile(r"^VmHWM:\s+(\d+) kB$", re.MULTILINE)
 @contextmanager
 def gunicorn(environment: dict[str, str]) -> Iterator[tuple[str, int]]:
     """Serve bench.wsgi under gunicorn; yield its base URL and the master's process id."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(GUNICORN), "--config", "gunicorn.conf.py", "bench.wsgi:app"],
         cwd=ROOT,
@@ -50,12 +51,6 @@ def gunicorn(environment: dict[str, str]) -> Iterator[tuple[str, int]]:
     finally:
         server.terminate()
         server.wait(timeout=60)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_serving(base_url: str, server: subprocess.Popen, timeout: float = 60) -> None:

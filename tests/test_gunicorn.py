@@ -16,13 +16,13 @@ import pytest
 import requests
 
 from app.infra import crypto
-from tests.conftest import (
+from tests.support import (
     CSRF_FIELD,
     ROOT,
     child_environment,
     free_port,
     run_flask,
-    wait_until_serving,
+    running_server,
 )
 
 CONFIG = ROOT / "gunicorn.conf.py"
@@ -69,19 +69,9 @@ def serving(tmp_path: Path, **settings: str) -> Iterator[tuple[str, subprocess.P
     )
     run_flask(environment, "db", "upgrade")
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [str(GUNICORN), "--config", str(CONFIG)],
-            cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base + "/healthz", server)
-        yield base, server, log
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    command = [str(GUNICORN), "--config", str(CONFIG)]
+    with running_server(command, environment, port=port, log=log, stop_seconds=30) as server:
+        yield f"http://127.0.0.1:{port}", server, log
 
 
 @pytest.fixture

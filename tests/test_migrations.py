@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from app import create_app
 from app.infra.db import db as database
 from app.infra.db import include_object
-from tests.conftest import MIGRATIONS, make_config
+from tests.support import MIGRATIONS, make_config
 
 
 def test_models_match_the_migrated_schema(app):

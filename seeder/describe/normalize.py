@@ -84,9 +84,10 @@ _SENTENCE_BOUNDARY = re.compile(r"(?:[.!?…]+[\"”’'»)\]]*\s+|[。！？]+\
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 # Words that join names in a cast list ("Brando, Pacino and Caan"); they do not make a sentence.
 _CONNECTORS = frozenset(
-    {"and", "or", "&", "of", "de", "da", "do", "dos", "das", "van", "von", "der", "den", "di",
-     "del", "du", "la", "le", "e", "y", "et", "und"}
-)  # fmt: skip
+    {"and", "or", "&", "of"}  # English
+    | {"de", "da", "do", "dos", "das", "di", "del", "du", "la", "le", "e", "y", "et"}  # Romance
+    | {"van", "von", "der", "den", "und"}  # Dutch and German
+)
 
 _INTERJECTION = re.compile(
     r"^(?:sure(?: thing)?|certainly|of course|absolutely|okay|ok|alright|all right|great|gladly|"

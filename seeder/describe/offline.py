@@ -49,9 +49,21 @@ class OfflineWriter:
 # TMDB files the source of a screenplay as a writing "job" (Novel, Play…):
 # these are credits for source material, not jobs someone does on the film.
 SOURCE_CREDITS = frozenset(
-    {"Novel", "Book", "Short Story", "Play", "Comic Book", "Story", "Characters", "Author",
-     "Original Story", "Graphic Novel", "Idea", "Original Concept"}
-)  # fmt: skip
+    {
+        "Novel",
+        "Book",
+        "Short Story",
+        "Play",
+        "Comic Book",
+        "Story",
+        "Characters",
+        "Author",
+        "Original Story",
+        "Graphic Novel",
+        "Idea",
+        "Original Concept",
+    }
+)
 _KEEP_CASE = {"TV Movie": "TV movie"}
 
 

@@ -64,10 +64,8 @@ def movies(language: str, *, limit: int | None = None, batch: int = 200) -> Iter
                 "Runtime": f"{movie.runtime} minutes" if movie.runtime else None,
                 "Tagline": movie.tagline,
             }
-            yield Subject(
-                "movie", movie.id, _prompt("movie", movie.title, facts, language),
-                movie.generated_text,
-            )  # fmt: skip
+            prompt = _prompt("movie", movie.title, facts, language)
+            yield Subject("movie", movie.id, prompt, movie.generated_text)
 
 
 def _credits_by_movie(movie_ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
@@ -111,10 +109,8 @@ def people(language: str, *, limit: int | None = None, batch: int = 200) -> Iter
                 "Died": person.deathday.isoformat() if person.deathday else None,
                 "Films in this catalog": known_for.get(person.id, []),
             }
-            yield Subject(
-                "person", person.id, _prompt("person", person.name, facts, language),
-                person.generated_text,
-            )  # fmt: skip
+            prompt = _prompt("person", person.name, facts, language)
+            yield Subject("person", person.id, prompt, person.generated_text)
 
 
 def _known_for(person_ids: list[int], per_person: int = 4) -> dict[int, list[str]]:
@@ -154,10 +150,8 @@ def genres(language: str, *, limit: int | None = None) -> Iterator[Subject]:
             "Movies in this catalog": counts.get(genre.id, 0),
             "Best known": best_known.get(genre.id, []),
         }
-        yield Subject(
-            "genre", genre.id, _prompt("genre", genre.name, facts, language),
-            genre.generated_text,
-        )  # fmt: skip
+        prompt = _prompt("genre", genre.name, facts, language)
+        yield Subject("genre", genre.id, prompt, genre.generated_text)
 
 
 def _best_known(genre_ids: list[int], per_genre: int = 3) -> dict[int, list[str]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import mailed_link
+from tests.support import mailed_link
 
 PASSWORD = "a long browser passphrase"
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
+# The suite's fixtures and the browser tests' own, in a conftest of the test's folder.
+CONFTEST = """
+from tests.conftest import *  # noqa: F403
+from tests.browser.conftest import *  # noqa: F403
+"""
 FAILING_TEST = """
 from playwright.sync_api import expect
 
@@ -18,7 +23,7 @@ def test_a_failed_browser_test_saves_a_screenshot(pytester, monkeypatch, tmp_pat
     shots = tmp_path / "shots"
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("BROWSER_SCREENSHOTS", str(shots))
-    pytester.makeconftest("from tests.conftest import *  # noqa: F403\n")
+    pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_failing=FAILING_TEST)
 
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")

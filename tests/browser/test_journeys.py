@@ -18,7 +18,7 @@ from tests.browser.members import (
     send_login,
     sign_up_and_confirm,
 )
-from tests.conftest import totp_code
+from tests.support import totp_code
 
 
 def test_a_visitor_signs_up_finds_a_movie_reviews_it_and_keeps_a_watchlist(page, served_site):

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.infra.placeholders import HEIGHT, WIDTH, movie_poster, person_portrait
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 SCREENSHOTS = ROOT / "build" / "browser-screenshots"
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}

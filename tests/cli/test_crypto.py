@@ -23,8 +23,8 @@ from app.infra.crypto import EncryptedEnvironment
 from app.infra.db import db as database_handle
 from app.models import User
 from app.services import encryption
-from tests.conftest import MIGRATIONS, ROOT, child_environment, make_config
 from tests.factories import add_users_with_secrets, insert_user_with_stored_secret
+from tests.support import MIGRATIONS, ROOT, child_environment, make_config
 
 SECRET = "sk-this-must-stay-hidden"
 

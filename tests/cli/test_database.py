@@ -17,7 +17,7 @@ from app import create_app
 from app.infra import crypto
 from app.infra.db import db as database
 from app.infra.db import schema_problem
-from tests.conftest import MIGRATIONS, free_port, make_config
+from tests.support import MIGRATIONS, free_port, make_config
 
 # Every command that reads or writes the database, with arguments that would work on a
 # migrated one. A command only about files (crypto set, seed fetch) needs no database.

@@ -17,7 +17,7 @@ from app import create_app
 from app.infra import crypto
 from app.infra.config import ConfigError, normalize_database_url
 from app.infra.crypto import CryptoError, EncryptedEnvironment
-from tests.conftest import ROOT, make_config
+from tests.support import ROOT, make_config
 
 SECRET = "s3cr3t-value-that-must-never-show"
 

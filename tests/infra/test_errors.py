@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app import create_app
 from app.infra.db import db as database
 from app.models import Genre
-from tests.conftest import make_config
+from tests.support import make_config
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ import email.policy
 import ipaddress
 import logging
 import re
-import socket
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,8 +31,8 @@ from app.infra import files, mail
 from app.infra.config import ConfigError
 from app.infra.db import db as database
 from app.models import Genre
-from tests.conftest import make_config
 from tests.factories import make_genre
+from tests.support import free_port, make_config
 
 SENDER = "Marquee <noreply@marquee.test>"
 MESSAGE = mail.Message(
@@ -162,13 +161,6 @@ def smtp_settings(port: int, **settings) -> dict:
         "SMTP_TIMEOUT": 1.0,
         **settings,
     }
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -422,7 +414,7 @@ def test_a_request_sends_its_mail_after_the_commit_and_a_failed_one_sends_nothin
 
 
 def test_a_mail_server_that_is_down_does_not_fail_the_committed_request(routes_app, caplog):
-    port = closed_port()
+    port = free_port()
     app = routes_app(**smtp_settings(port))
 
     response = app.test_client().get("/save")
@@ -602,7 +594,7 @@ def test_a_password_sent_unencrypted_over_the_network_is_warned_about(use_mail, 
 
 
 def test_committed_mail_is_delivered_on_a_mail_thread_not_the_request(routes_app, caplog):
-    port = closed_port()
+    port = free_port()
     app = routes_app(**smtp_settings(port))
 
     assert app.test_client().get("/save").status_code == 200

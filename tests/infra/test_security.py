@@ -70,7 +70,7 @@ def test_a_nul_byte_anywhere_is_a_400(client, method, url, data):
 
 def test_behind_trusted_proxies_the_visitor_address_is_used(app, tmp_path, database_url):
     from app import create_app
-    from tests.conftest import make_config
+    from tests.support import make_config
 
     proxied = create_app(make_config(tmp_path, database_url, TRUSTED_PROXY_COUNT=1))
     seen = {}

@@ -1,16 +1,11 @@
 """Column types: EncryptedString."""
 
 import pytest
-from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.exc import StatementError
 
 from app.infra.crypto import CryptoError
 from app.models import User
-
-
-def stored_secret(db, user: User) -> str | None:
-    """The column as the database holds it, past the type's decryption."""
-    return db.session.scalar(select(type_coerce(User.totp_secret, Text)).where(User.id == user.id))
+from tests.support import stored_secret
 
 
 def add_user(db, secret: str | None) -> User:

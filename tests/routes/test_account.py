@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.models import Review, User
 from app.services import accounts
-from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, make_movie, make_user
+from tests.support import AuthActions, csrf_token
 
 
 def post_form(client, url: str, **data):

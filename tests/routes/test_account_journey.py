@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from app.infra import crypto
-from tests.conftest import (
+from tests.support import (
     CSRF_FIELD,
     child_environment,
     flask_server,

@@ -4,8 +4,8 @@ import pytest
 from flask import session as flask_session
 from sqlalchemy import select
 
-from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, make_user
+from tests.support import AuthActions, csrf_token
 
 
 def test_login_page_has_a_form(client):

@@ -9,9 +9,9 @@ from werkzeug.http import http_date
 
 from app.models.mixins import utcnow
 from app.services import reviews, revisions
-from tests.conftest import AuthActions, csrf_token
 from tests.factories import make_cast_credit, make_genre, make_movie, make_person, make_user
 from tests.routes.test_query_counts import counting
+from tests.support import AuthActions, csrf_token
 
 
 @pytest.fixture
@@ -181,9 +181,13 @@ def test_a_review_replaces_the_cached_page(app, client, catalog, db, shared_cach
     assert "Tense throughout." not in client.get(url).get_data(as_text=True)
 
     reviews.upsert(
-        user=make_user("bea"), movie=movie, rating=8, body="Tense throughout.",
-        spoilers=False, recommends=True,
-    )  # fmt: skip
+        user=make_user("bea"),
+        movie=movie,
+        rating=8,
+        body="Tense throughout.",
+        spoilers=False,
+        recommends=True,
+    )
     db.session.commit()
 
     assert "Tense throughout." in client.get(url).get_data(as_text=True)

@@ -10,9 +10,9 @@ from flask import render_template_string
 from flask_login import login_user
 
 from app.services import diary, watchlist
-from tests.conftest import csrf_token
 from tests.factories import make_genre, make_movie, make_user
 from tests.routes.test_query_counts import counting
+from tests.support import csrf_token, titles_in
 
 HERE = "http://localhost"
 
@@ -132,10 +132,6 @@ def shelf(ana, db):
     make_movie("Unlisted Drama", genres=[drama], popularity=99.0)
     db.session.commit()
     return movies
-
-
-def titles_in(page: str, *names: str) -> list[str]:
-    return sorted((name for name in names if name in page), key=page.index)
 
 
 ALL = ("Old Drama", "New Comedy", "Dramedy", "Unlisted Drama")

@@ -6,6 +6,7 @@ import pytest
 
 from app.models import GeneratedText, TextSource
 from tests.factories import make_cast_credit, make_crew_credit, make_genre, make_movie, make_person
+from tests.support import titles_in
 
 
 @pytest.fixture
@@ -21,11 +22,6 @@ def shelf(db):
     }
     db.session.commit()
     return movies
-
-
-def titles_in(page: str, *names: str) -> list[str]:
-    """The given titles in the order they appear on the page."""
-    return sorted((name for name in names if name in page), key=page.index)
 
 
 ALL = ("Old Drama", "New Comedy", "Dramedy")
@@ -107,10 +103,18 @@ def test_odd_page_numbers_are_clamped(client, shelf, page):
 def test_movie_page_shows_details_credits_and_links(client, db):
     drama = make_genre("Drama")
     movie = make_movie(
-        "Fight Club", runtime=139, tagline="Mischief. Mayhem. Soap.", genres=[drama], tmdb_id=550,
-        budget=63_000_000, revenue=100_853_753, certification="R", trailer_key="abc123",
-        original_title="Fight Club", overview="An office worker meets a soap salesman.",
-    )  # fmt: skip
+        "Fight Club",
+        runtime=139,
+        tagline="Mischief. Mayhem. Soap.",
+        genres=[drama],
+        tmdb_id=550,
+        budget=63_000_000,
+        revenue=100_853_753,
+        certification="R",
+        trailer_key="abc123",
+        original_title="Fight Club",
+        overview="An office worker meets a soap salesman.",
+    )
     make_cast_credit(movie, make_person("Brad Pitt"), "Tyler Durden", order=1)
     make_cast_credit(movie, make_person("Edward Norton"), "Narrator", order=0)
     make_crew_credit(movie, make_person("David Fincher"), "Director", "Directing")

@@ -39,9 +39,12 @@ def test_people_filter_by_department_and_search_by_name(client, db):
 
 def test_person_page_shows_age_and_filmography_by_role(client, db):
     person = make_person(
-        "Helena Bonham Carter", biography="English actress.", birthday=date(1966, 5, 26),
-        place_of_birth="London, England, UK", known_for_department="Acting",
-    )  # fmt: skip
+        "Helena Bonham Carter",
+        biography="English actress.",
+        birthday=date(1966, 5, 26),
+        place_of_birth="London, England, UK",
+        known_for_department="Acting",
+    )
     make_cast_credit(make_movie("Fight Club", release_date=date(1999, 10, 15)), person, "Marla")
     make_cast_credit(make_movie("Big Fish", release_date=date(2003, 12, 25)), person, "Jenny")
     make_crew_credit(

@@ -7,8 +7,8 @@ import pytest
 from app.models import Review
 from app.models.mixins import utcnow
 from app.services import reviews
-from tests.conftest import csrf_token
 from tests.factories import make_movie, make_user
+from tests.support import csrf_token
 
 
 @pytest.fixture
@@ -147,9 +147,13 @@ def test_edit_and_delete_ones_own_review(client, ana, alien, db):
     assert "Meh." in form
     edited = client.post(
         f"/reviews/{own.id}/edit",
-        data={"rating": "8", "body": "Grew on me.", "recommends": "yes",
-              "csrf_token": csrf_token(client, f"/reviews/{own.id}/edit")},
-    )  # fmt: skip
+        data={
+            "rating": "8",
+            "body": "Grew on me.",
+            "recommends": "yes",
+            "csrf_token": csrf_token(client, f"/reviews/{own.id}/edit"),
+        },
+    )
     assert edited.status_code == 302
     db.session.refresh(alien)
     assert alien.review_average == 8.0
@@ -191,9 +195,13 @@ def test_reviews_page_newest_first_with_the_viewers_own_first(client, ana, alien
     for number in range(12):
         body = f"Review number {number}."
         reviews.upsert(
-            user=make_user(f"member{number}"), movie=alien, rating=5, body=body,
-            spoilers=False, recommends=None,
-        )  # fmt: skip
+            user=make_user(f"member{number}"),
+            movie=alien,
+            rating=5,
+            body=body,
+            spoilers=False,
+            recommends=None,
+        )
     db.session.commit()
     send(client, alien, rating="9", body="Mine.")
 
@@ -237,8 +245,8 @@ def test_members_reviewing_at_once_all_succeed_and_the_figures_add_up(tmp_path):
     from app.infra import crypto
     from app.infra.db import db as database
     from app.models import Movie
-    from tests.conftest import MIGRATIONS, AuthActions, make_config
     from tests.factories import PASSWORD
+    from tests.support import MIGRATIONS, AuthActions, make_config
 
     crypto.initialize(tmp_path / "instance", secret_key="c" * 48)
     app = create_app(make_config(tmp_path / "instance", f"sqlite:///{tmp_path / 'busy.sqlite3'}"))

@@ -9,8 +9,8 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.models import User
-from tests.conftest import CSRF_FIELD, AuthActions, csrf_token
 from tests.factories import make_user
+from tests.support import CSRF_FIELD, AuthActions, csrf_token
 
 GOOD = {
     "email": "New.Person@Example.com",

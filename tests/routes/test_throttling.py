@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_user
+from tests.support import csrf_token
 
 
 def attempt(client, identifier: str, password: str = "not the password"):

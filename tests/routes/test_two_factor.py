@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
-from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD
+from tests.support import AuthActions, csrf_token
 
 
 def code_for(secret: str, at: float | None = None) -> str:

@@ -39,9 +39,13 @@ def openai_server():
 
 def openai_writer(server, **options) -> OpenAIWriter:
     client = OpenAIProvider(
-        api_key="sk-test", base_url=server.base_url, model="test-model", timeout=2.0, max_retries=1,
+        api_key="sk-test",
+        base_url=server.base_url,
+        model="test-model",
+        timeout=2.0,
+        max_retries=1,
         **options,
-    )  # fmt: skip
+    )
     return OpenAIWriter(client)
 
 

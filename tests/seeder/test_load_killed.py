@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from bench.seed import migrated_environment
 from bench.synthetic_catalog import write_catalog
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 FLASK = [sys.executable, "-m", "flask"]
 # Every catalog table, in an order that does not depend on ids or timestamps.
@@ -63,8 +63,11 @@ def test_a_killed_load_rerun_matches_an_uninterrupted_one(tmp_path):
     database = tmp_path / "killed" / "instance" / "marquee-test.sqlite3"
     load = subprocess.Popen(
         [*FLASK, "seed", "load", "--batch-size", "50"],
-        cwd=ROOT, env=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=killed,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     while movies_in(database) < 300:  # killed in the middle of the movies, after people
         assert load.poll() is None, "the load ended before it could be killed"
         time.sleep(0.01)

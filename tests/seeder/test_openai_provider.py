@@ -1,6 +1,5 @@
 """The OpenAI provider: the real openai client against a chat completions server on 127.0.0.1."""
 
-import socket
 import time
 from collections.abc import Iterator
 
@@ -8,6 +7,7 @@ import pytest
 
 from seeder.describe.openai_provider import OpenAIProvider, ProviderError, Written
 from tests.seeder.openai_server import OpenAIServer, Reply, answer_for
+from tests.support import free_port
 
 API_KEY = "sk-test-secret-key"
 SYSTEM = "You write short, factual movie descriptions in en."
@@ -30,12 +30,6 @@ def write(provider: OpenAIProvider, prompt: str = PROMPT) -> Written:
         return provider.write(system=SYSTEM, prompt=prompt, max_tokens=120)
     finally:
         provider.close()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_the_answer_comes_back_stripped_with_its_usage(openai_server):
@@ -203,7 +197,7 @@ def test_empty_content_is_a_provider_error(openai_server, reply):
 
 
 def test_a_refused_connection_is_a_provider_error():
-    port = closed_port()
+    port = free_port()
     with pytest.raises(ProviderError, match=f"could not connect to 127.0.0.1:{port}") as raised:
         write(make_provider(f"http://user:{API_KEY}@127.0.0.1:{port}/v1", max_retries=0))
     assert API_KEY not in str(raised.value)

@@ -7,12 +7,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
-from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy import select, update
 
 from app.models import BackupCode, User
 from app.services import twofactor
 from app.services.twofactor import TwoFactorError
 from tests.factories import make_user
+from tests.support import stored_secret
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 STEP = 56_666_667
@@ -50,11 +51,6 @@ def accepted(user: User, code: str, *, now: float) -> bool:
 def wrong_code_at(when: float) -> str:
     """A six-digit code that is not the one shown at `when`."""
     return f"{(int(code_at(when)) + 1) % 1_000_000:06d}"
-
-
-def stored_secret(db, user: User) -> str | None:
-    """The totp_secret column as stored, past the decryption."""
-    return db.session.scalar(select(type_coerce(User.totp_secret, Text)).where(User.id == user.id))
 
 
 def test_new_secret_is_160_random_bits_in_unpadded_base32():
