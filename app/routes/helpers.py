@@ -5,19 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import (
-    Flask,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
@@ -29,6 +19,9 @@ from ..infra.errors import error_page
 from ..infra.security import same_site_path
 from ..services import catalog
 from ..services.errors import ForbiddenError, NotFoundError, ServiceError
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 T = TypeVar("T")
 

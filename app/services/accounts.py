@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -39,7 +40,7 @@ class AccountError(ServiceError):
 class Mail:
     """A mail an account operation decided to send: which one, to whom, about which account."""
 
-    kind: str  # a function of app/mailers.py
+    kind: Literal["confirm_email", "already_registered", "change_email", "address_in_use"]
     to: str
     user: User | None = None
     token: str | None = None
