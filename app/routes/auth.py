@@ -85,21 +85,22 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
-    if not form.validate_on_submit():
-        return render_template("auth/login.jinja2", form=form)
-    try:
-        user = accounts.authenticate(identifier=form.identifier.data, password=form.password.data)
-    except accounts.AccountError as error:
-        refused(error, form)
-        return render_template("auth/login.jinja2", form=form), 401
-    if user.two_factor_enabled:
-        _await_second_step(user, remember=form.remember.data, target=form.next.data)
-        return redirect(url_for("auth.second_step"))
-    return _finish_sign_in(user, remember=form.remember.data, target=form.next.data)
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(
+                identifier=form.identifier.data, password=form.password.data
+            )
+        except accounts.AccountError as error:
+            refused(error, form)
+            return render_template("auth/login.jinja2", form=form), 401
+        return _sign_in_or_ask_for_code(user, remember=form.remember.data, target=form.next.data)
+    return render_template("auth/login.jinja2", form=form)
 
 
-def _await_second_step(user: User, *, remember: bool, target: str | None) -> None:
-    """Remember, for a few minutes, who gave the right password and where they were going."""
+def _sign_in_or_ask_for_code(user: User, *, remember: bool, target: str | None):
+    """Sign in now, or, with two-factor on, remember for a few minutes who gave the password."""
+    if not user.two_factor_enabled:
+        return _finish_sign_in(user, remember=remember, target=target)
     session[_PENDING] = {
         "user": user.id,
         "token": user.session_token,
@@ -107,6 +108,7 @@ def _await_second_step(user: User, *, remember: bool, target: str | None) -> Non
         "next": target,
         "at": time.time(),
     }
+    return redirect(url_for("auth.second_step"))
 
 
 def _pending_account_key() -> str:
