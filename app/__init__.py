@@ -38,13 +38,37 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every page of the site, one blueprint per area."""
-    from .routes import auth, genres, library, main, movies, people, posters, reviews, search, users
+    from .routes import (
+        admin,
+        auth,
+        genres,
+        library,
+        main,
+        movies,
+        people,
+        posters,
+        reviews,
+        search,
+        users,
+    )
     from .routes.helpers import IdConverter, register_refusal_pages
 
     app.url_map.converters["id"] = IdConverter
     register_refusal_pages(app)
 
-    blueprints = (main, movies, reviews, library, people, genres, search, auth, users, posters)
+    blueprints = (
+        main,
+        movies,
+        reviews,
+        library,
+        people,
+        genres,
+        search,
+        auth,
+        users,
+        posters,
+        admin,
+    )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
 

@@ -6,8 +6,8 @@ import click
 from sqlalchemy import select
 
 from ..infra.db import db
-from ..models import User
-from ..services import accounts
+from ..models import Role, User
+from ..services import accounts, roles
 from .database import needs_migrated_database
 
 
@@ -37,7 +37,7 @@ def create(email: str, username: str, admin: bool, password: str) -> None:
 @group.command("list")
 @needs_migrated_database
 def list_users() -> None:
-    """Every account: username, email, and whether it is confirmed, admin, two-factor."""
+    """Every account: username, email, and whether it is confirmed, editor or admin, two-factor."""
     users = db.session.scalars(select(User).order_by(User.username_key)).all()
     if not users:
         click.echo("No accounts yet. Create one with `flask users create`.")
@@ -46,7 +46,7 @@ def list_users() -> None:
     for user in users:
         flags = [
             "confirmed" if user.email_confirmed else "unconfirmed",
-            *(["admin"] if user.is_admin else []),
+            *([user.role.value] if user.role is not Role.member else []),
             *(["2fa"] if user.two_factor_enabled else []),
             *([] if user.active else ["deactivated"]),
         ]
@@ -60,12 +60,34 @@ def list_users() -> None:
 @needs_migrated_database
 def set_password(username: str, password: str) -> None:
     """Give an account a new password; its sessions end."""
-    user = accounts.get_by_username(username)
-    if user is None:
-        raise click.ClickException(f"There is no user called {username}.")
+    user = _user_called(username)
     try:
         accounts.set_password(user, password)
     except accounts.AccountError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Set a new password for {user.username}; their sessions have ended.")
+
+
+@group.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([role.value for role in Role]))
+@needs_migrated_database
+def set_role(username: str, role: str) -> None:
+    """Make an account a member, an editor (edits the catalog) or an admin (also gives roles)."""
+    user = _user_called(username)
+    try:
+        changed = roles.set_role(user=user, role=Role(role))
+    except roles.RoleError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    article = "an" if role in ("editor", "admin") else "a"
+    click.echo(f"{user.username} is {'now' if changed else 'already'} {article} {role}.")
+
+
+def _user_called(username: str) -> User:
+    """The account with this username, or a clean error naming it."""
+    user = accounts.get_by_username(username)
+    if user is None:
+        raise click.ClickException(f"There is no user called {username}.")
+    return user

@@ -2,6 +2,7 @@
 
 from .credit import Credit, CreditKind
 from .diary import DiaryEntry
+from .edit import Edit, EditAction, EditChange, EntityType, FieldLock, Redirect
 from .genre import Genre
 from .keyword import Keyword, movie_keywords
 from .movie import Movie, movie_genres
@@ -10,7 +11,7 @@ from .review import Review
 from .revision import Revision
 from .search import SearchEntry
 from .text import GeneratedText, TextSource
-from .user import BackupCode, LoginSession, User
+from .user import BackupCode, LoginSession, Role, User
 from .watchlist import WatchlistEntry
 
 __all__ = [
@@ -18,6 +19,11 @@ __all__ = [
     "Credit",
     "CreditKind",
     "DiaryEntry",
+    "Edit",
+    "EditAction",
+    "EditChange",
+    "EntityType",
+    "FieldLock",
     "Gender",
     "GeneratedText",
     "Genre",
@@ -25,8 +31,10 @@ __all__ = [
     "LoginSession",
     "Movie",
     "Person",
+    "Redirect",
     "Review",
     "Revision",
+    "Role",
     "SearchEntry",
     "TextSource",
     "User",

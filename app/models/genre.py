@@ -24,6 +24,8 @@ class Genre(TimestampMixin, db.Model):
     tmdb_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # Hand edits move it by one; a save made from an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     movies: Mapped[list[Movie]] = relationship(
         secondary="movie_genres", back_populates="genres", viewonly=True
@@ -34,7 +36,7 @@ class Genre(TimestampMixin, db.Model):
 
     @property
     def description(self) -> str | None:
-        """The genre's description; TMDB has none, so it is always generated."""
+        """The genre's description; TMDB has none, so it is generated or written by an editor."""
         return self.generated_text.body if self.generated_text else None
 
     def __repr__(self) -> str:

@@ -23,7 +23,8 @@ class Keyword(db.Model):
     __tablename__ = "keywords"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tmdb_id: Mapped[int] = mapped_column(Integer, unique=True)
+    # None for a keyword an editor added by hand.
+    tmdb_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     name: Mapped[str] = mapped_column(String(200))
 
     def __repr__(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
 from .mixins import TimestampMixin, TitledRelease
+from .types import UTCDateTime
 
 if TYPE_CHECKING:
     from .credit import Credit
@@ -72,6 +73,10 @@ class Movie(TitledRelease, TimestampMixin, db.Model):
     # Kept with the review in one transaction, so catalog sorts use an index.
     review_count: Mapped[int] = mapped_column(Integer, default=0)
     review_average: Mapped[float | None] = mapped_column(Float, index=True)
+    # Hand edits move it by one; a save made from an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Hidden movies leave lists, search and rails; members keep what they logged.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     genres: Mapped[list[Genre]] = relationship(
         secondary=movie_genres, back_populates="movies", order_by="Genre.name"

@@ -47,6 +47,8 @@ class Person(TimestampMixin, db.Model):
     known_for_department: Mapped[str | None] = mapped_column(String(60), index=True)
     popularity: Mapped[float] = mapped_column(Float, default=0.0, index=True)
     profile_path: Mapped[str | None] = mapped_column(String(200))
+    # Hand edits move it by one; a save made from an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     credits: Mapped[list[Credit]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True

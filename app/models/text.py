@@ -17,14 +17,16 @@ if TYPE_CHECKING:
     from .genre import Genre
     from .movie import Movie
     from .person import Person
+    from .user import User
 
 
 class TextSource(enum.Enum):
-    """Who wrote a text: TMDB's editors, an AI model, or the offline writer."""
+    """Who wrote a text: TMDB's editors, an AI model, the offline writer, or one of our editors."""
 
     tmdb = "tmdb"
     openai = "openai"
     offline = "offline"
+    editor = "editor"
 
 
 class GeneratedText(db.Model):
@@ -60,7 +62,10 @@ class GeneratedText(db.Model):
     language: Mapped[str] = mapped_column(String(16))
     prompt_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The editor who wrote it by hand (source "editor"); describe never replaces such a text.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
+    author: Mapped[User | None] = relationship()
     movie: Mapped[Movie | None] = relationship(back_populates="generated_text")
     person: Mapped[Person | None] = relationship(back_populates="generated_text")
     genre: Mapped[Genre | None] = relationship(back_populates="generated_text")
@@ -69,6 +74,11 @@ class GeneratedText(db.Model):
     def is_ai(self) -> bool:
         """True when an AI model wrote the text, so pages label it."""
         return self.source is TextSource.openai
+
+    @property
+    def is_hand_written(self) -> bool:
+        """True when an editor wrote the text; describe leaves it alone."""
+        return self.source is TextSource.editor
 
     def __repr__(self) -> str:
         return f"<GeneratedText {self.source.value} {self.model or ''}>"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..infra.db import db
@@ -18,6 +19,19 @@ if TYPE_CHECKING:
     from .diary import DiaryEntry
     from .review import Review
     from .watchlist import WatchlistEntry
+
+
+class Role(enum.Enum):
+    """What a member may do beyond their own ratings and lists, from least to most."""
+
+    member = "member"
+    editor = "editor"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        """Position in member < editor < admin."""
+        return list(Role).index(self)
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -33,7 +47,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, validate_strings=True), default=Role.member
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of every session and remember-me cookie: a new value (on a password
     # change or reset) ends every session signed with the old one.
@@ -76,6 +92,16 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         """Flask-Login refuses sessions for deactivated accounts."""
         return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the member runs the site: roles, jobs, every editor's right."""
+        return self.role is Role.admin
+
+    @property
+    def can_edit(self) -> bool:
+        """Whether the member may edit the catalog (editors and admins)."""
+        return self.role.rank >= Role.editor.rank
 
     @property
     def email_confirmed(self) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..infra.db import db
-from ..models import Review, User
+from ..models import Review, Role, User
 from ..models.mixins import utcnow
 from . import login_sessions, reviews, revisions, tokens, twofactor
 from .errors import ServiceError
@@ -175,7 +175,7 @@ def create(
     user = register(email=email, username=username, password=password)
     if user is None:
         raise AccountError("That email is already registered.", field="email")
-    user.is_admin = admin
+    user.role = Role.admin if admin else Role.member
     user.email_confirmed_at = utcnow() if confirmed else None
     db.session.flush()
     return user

@@ -1,8 +1,9 @@
-"""`flask users create`."""
+"""`flask users create`, `list`, `set-password` and `role`."""
 
 from sqlalchemy import select
 
-from app.models import User
+from app.models import Role, User
+from tests.factories import make_user
 
 
 def test_create_user_from_the_command_line(runner, db):
@@ -37,9 +38,7 @@ def test_create_user_reports_a_refusal_cleanly(runner, db):
 
 
 def test_list_users_shows_their_state(runner, db):
-    from tests.factories import make_user
-
-    make_user("bea").is_admin = True
+    make_user("bea").role = Role.admin
     make_user("ana")
     db.session.commit()
 
@@ -81,3 +80,45 @@ def test_set_password_ends_sessions_and_checks_the_policy(runner, db):
     assert accounts.authenticate(identifier="ana", password="a brand new passphrase") is user
     assert missing.exit_code == 1
     assert "There is no user called nobody" in missing.output
+
+
+def test_role_makes_a_member_an_editor_and_back(runner, db):
+    make_user("ana")
+    db.session.commit()
+
+    made = runner.invoke(args=["users", "role", "ANA", "editor"])
+    again = runner.invoke(args=["users", "role", "ana", "editor"])
+    listed = runner.invoke(args=["users", "list"])
+    back = runner.invoke(args=["users", "role", "ana", "member"])
+
+    assert made.exit_code == 0, made.output
+    assert made.output == "ana is now an editor.\n"
+    assert again.output == "ana is already an editor.\n"
+    assert "editor" in listed.output
+    assert back.output == "ana is now a member.\n"
+    db.session.expire_all()
+    assert db.session.scalar(select(User.role).where(User.username == "ana")) is Role.member
+
+
+def test_role_refuses_an_unknown_user_or_role_cleanly(runner, db):
+    make_user("ana")
+    db.session.commit()
+
+    nobody = runner.invoke(args=["users", "role", "zed", "editor"])
+    no_such_role = runner.invoke(args=["users", "role", "ana", "overlord"])
+
+    assert nobody.exit_code == 1
+    assert "There is no user called zed." in nobody.output
+    assert no_such_role.exit_code == 2
+    assert "'overlord' is not one of 'member', 'editor', 'admin'" in no_such_role.output
+    assert "Traceback" not in nobody.output + no_such_role.output
+
+
+def test_role_keeps_the_last_admin(runner, db):
+    make_user("ana").role = Role.admin
+    db.session.commit()
+
+    result = runner.invoke(args=["users", "role", "ana", "member"])
+
+    assert result.exit_code == 1
+    assert "ana is the only admin: make someone else admin first." in result.output
