@@ -24,6 +24,8 @@ from app.infra.progress import Progress
 from app.models import (
     Credit,
     CreditKind,
+    EntityType,
+    FieldLock,
     Gender,
     Genre,
     Keyword,
@@ -36,6 +38,8 @@ from app.models import (
 from app.models.mixins import utcnow
 from app.models.slugs import slugify
 from app.services import revisions, search
+from app.services.edits import locks
+from app.services.edits.fields import dump
 
 from .storage import count_lines, read_json_lines
 
@@ -123,8 +127,21 @@ class LoadSummary:
         ]
 
 
+@dataclass
+class Upserted:
+    """What one batch's upsert did: TMDB ids inserted and updated, and the batch's field locks."""
+
+    inserted: set[int]
+    updated: set[int]
+    locks: dict[int, dict[str, FieldLock]]  # by local id, then field
+
+
 class Loader:
-    """Upserts processed files into the database, committing once per batch."""
+    """Upserts processed files into the database, committing once per batch.
+
+    Fields an editor changed by hand are locked (services.edits.locks): the
+    loader keeps TMDB's value beside the lock and leaves the field alone.
+    """
 
     def __init__(
         self, session: Session, *, batch_size: int = 1000, stream: TextIO | None = None
@@ -133,6 +150,7 @@ class Loader:
         self.batch_size = max(1, batch_size)
         self.stream = stream
         self._genre_ids: dict[int, int] = {}
+        self._genre_names: dict[int, str] = {}
         self._new_movie_ids: set[int] = set()
         self._person_cache: dict[int, int] = {}
         self._loaded_movies: set[int] = set()  # TMDB ids this run loaded
@@ -225,8 +243,13 @@ class Loader:
         genres = list(self.session.scalars(select(Genre)))
         by_tmdb = {genre.tmdb_id: genre for genre in genres if genre.tmdb_id is not None}
         by_name = {genre.name.casefold(): genre for genre in genres}
+        held = locks.for_load(self.session, EntityType.genre, [genre.id for genre in genres])
         for record in records:
             genre = by_tmdb.get(record["tmdb_id"]) or by_name.get(record["name"].casefold())
+            name_lock = held.get(genre.id, {}).get("name") if genre is not None else None
+            if name_lock is not None:
+                locks.hold_upstream(name_lock, record["name"])
+                record = {**record, "name": genre.name}
             if genre is None:
                 genre = Genre(
                     tmdb_id=record["tmdb_id"], name=record["name"], slug=slugify(record["name"])
@@ -244,24 +267,26 @@ class Loader:
                 count.unchanged += 1
             by_name[genre.name.casefold()] = by_tmdb[genre.tmdb_id] = genre
         self._commit()
-        self._genre_ids = dict(
-            self._rows(select(Genre.tmdb_id, Genre.id).where(Genre.tmdb_id.is_not(None))).all()
-        )
+        rows = self._rows(
+            select(Genre.tmdb_id, Genre.id, Genre.name).where(Genre.tmdb_id.is_not(None))
+        ).all()
+        self._genre_ids = {row.tmdb_id: row.id for row in rows}
+        self._genre_names = {row.id: row.name for row in rows}
 
     def _load_people_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         rows = {record["tmdb_id"]: _person_row(record) for record in records}
-        inserted, updated = self._upsert(Person, rows, PERSON_FIELDS, count)
-        count.unchanged += len(rows) - len(inserted) - len(updated)
-        if inserted or updated:
-            search.index_people(self._ids_by_tmdb(Person, inserted | updated).values())
+        done = self._upsert(Person, rows, PERSON_FIELDS, count)
+        count.unchanged += len(rows) - len(done.inserted) - len(done.updated)
+        if done.inserted or done.updated:
+            search.index_people(self._ids_by_tmdb(Person, done.inserted | done.updated).values())
 
     def _load_movies_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         rows = {record["tmdb_id"]: _movie_row(record) for record in records}
-        inserted, updated = self._upsert(Movie, rows, MOVIE_FIELDS, count)
+        done = self._upsert(Movie, rows, MOVIE_FIELDS, count)
         self._loaded_movies.update(rows)
-        changed = inserted | updated
+        changed = done.inserted | done.updated
         ids = self._ids_by_tmdb(Movie, rows)
-        self._new_movie_ids.update(ids[tmdb_id] for tmdb_id in inserted)
+        self._new_movie_ids.update(ids[tmdb_id] for tmdb_id in done.inserted)
         if changed:
             search.index_movies(ids[tmdb_id] for tmdb_id in changed)
         genre_links = {
@@ -277,12 +302,49 @@ class Loader:
             for keyword in record.get("keywords", [])
             if isinstance(keyword, dict) and keyword.get("tmdb_id") in keyword_ids
         }
-        relinked_ids = self._sync_links(movie_genres, "genre_id", ids.values(), genre_links)
-        relinked_ids |= self._sync_links(movie_keywords, "keyword_id", ids.values(), keyword_links)
+        genre_links = self._hold_locked_links(done.locks, "genres", genre_links, self._genre_names)
+        keyword_names = {
+            keyword_ids[keyword["tmdb_id"]]: keyword["name"]
+            for record in records
+            for keyword in record.get("keywords", [])
+            if isinstance(keyword, dict) and keyword.get("tmdb_id") in keyword_ids
+        }
+        keyword_links = self._hold_locked_links(
+            done.locks, "keywords", keyword_links, keyword_names
+        )
+        relinked_ids = self._sync_links(
+            movie_genres, "genre_id", _unlocked(ids.values(), done.locks, "genres"), genre_links
+        )
+        relinked_ids |= self._sync_links(
+            movie_keywords,
+            "keyword_id",
+            _unlocked(ids.values(), done.locks, "keywords"),
+            keyword_links,
+        )
         tmdb_by_id = {local: tmdb for tmdb, local in ids.items()}
         relinked = {tmdb_by_id[movie_id] for movie_id in relinked_ids} - changed
         count.updated += len(relinked)
         count.unchanged += len(rows) - len(changed) - len(relinked)
+
+    def _hold_locked_links(
+        self,
+        held: dict[int, dict[str, FieldLock]],
+        field: str,
+        links: set[tuple[int, int]],
+        names: dict[int, str],
+    ) -> set[tuple[int, int]]:
+        """Links of movies whose `field` is locked go to the lock as upstream's, not the table."""
+        locked = {movie_id for movie_id, fields in held.items() if field in fields}
+        if not locked:
+            return links
+        upstream: dict[int, list[dict[str, Any]]] = {movie_id: [] for movie_id in locked}
+        for movie_id, linked in links:
+            if movie_id in locked:
+                upstream[movie_id].append({"id": linked, "name": names.get(linked, "")})
+        for movie_id, items in upstream.items():
+            items.sort(key=lambda item: (item["name"].casefold(), item["id"]))
+            locks.hold_upstream(held[movie_id][field], items)
+        return {(movie_id, linked) for movie_id, linked in links if movie_id not in locked}
 
     def _sync_links(
         self, table: Table, other: str, movie_ids: Iterable[int], wanted: set[tuple[int, int]]
@@ -332,8 +394,8 @@ class Loader:
         rows: dict[int, dict[str, Any]],
         fields: tuple[str, ...],
         count: EntityCount,
-    ) -> tuple[set[int], set[int]]:
-        """Insert new rows and update changed ones; return the TMDB ids inserted and updated."""
+    ) -> Upserted:
+        """Insert new rows and update changed ones, leaving locked fields as they are."""
         columns = [getattr(model, name) for name in fields]
         existing = {
             row.tmdb_id: row
@@ -341,6 +403,13 @@ class Loader:
                 select(model.id, model.tmdb_id, *columns).where(model.tmdb_id.in_(rows))
             )
         }
+        entity_type = EntityType.movie if model is Movie else EntityType.person
+        held = locks.for_load(self.session, entity_type, [row.id for row in existing.values()])
+        for tmdb_id, current in existing.items():
+            for name, lock in held.get(current.id, {}).items():
+                if name in rows[tmdb_id]:
+                    locks.hold_upstream(lock, dump(rows[tmdb_id][name]))
+                    rows[tmdb_id][name] = getattr(current, name)
         inserts, updates = [], []
         for tmdb_id, row in rows.items():
             current = existing.get(tmdb_id)
@@ -356,7 +425,11 @@ class Loader:
             self.session.execute(update(model), updates)
         count.inserted += len(inserts)
         count.updated += len(updates)
-        return {row["tmdb_id"] for row in inserts}, {row["tmdb_id"] for row in updates}
+        return Upserted(
+            inserted={row["tmdb_id"] for row in inserts},
+            updated={row["tmdb_id"] for row in updates},
+            locks=held,
+        )
 
     def _ids_by_tmdb(self, model, tmdb_ids: Iterable[int]) -> dict[int, int]:
         return dict(
@@ -378,9 +451,17 @@ class Loader:
         self._clear_credits_of_uncredited(credited, count)
 
     def _clear_credits_of_uncredited(self, credited: set[int], count: EntityCount) -> None:
-        """Movies this run loaded that now have no credits at all lose their TMDB credits."""
+        """Movies this run loaded that now have no credits at all lose their TMDB credits.
+
+        A movie whose credits an editor locked keeps them; upstream's empty list is noted.
+        """
         for chunk in _chunks(sorted(self._loaded_movies - credited), 5000):
             movie_ids = list(self._ids_by_tmdb(Movie, chunk).values())
+            held = locks.for_load(self.session, EntityType.movie, movie_ids)
+            for fields in held.values():
+                if "credits" in fields:
+                    locks.hold_upstream(fields["credits"], [])
+            movie_ids = _unlocked(movie_ids, held, "credits")
             result = self.session.execute(
                 delete(Credit).where(
                     Credit.movie_id.in_(movie_ids), Credit.tmdb_credit_id.is_not(None)
@@ -391,6 +472,12 @@ class Loader:
 
     def _load_credits_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
         movie_ids = self._ids_by_tmdb(Movie, {record["movie_tmdb_id"] for record in records})
+        records = self._hold_locked_credits(records, movie_ids)
+        movie_ids = {
+            record["movie_tmdb_id"]: movie_ids[record["movie_tmdb_id"]]
+            for record in records
+            if record["movie_tmdb_id"] in movie_ids
+        }
         person_ids = self._person_ids({record["person_tmdb_id"] for record in records})
         rows: dict[str, dict[str, Any]] = {}
         for record in records:
@@ -415,6 +502,37 @@ class Loader:
         except IntegrityError:
             # A credit id already on another movie: look everything up this time.
             self._write_credits(rows, set(movie_ids.values()), count, careful=True)
+
+    def _hold_locked_credits(
+        self, records: list[dict[str, Any]], movie_ids: dict[int, int]
+    ) -> list[dict[str, Any]]:
+        """The batch's records without those of movies whose credits are locked.
+
+        Their credits go to the lock as upstream's list, in TMDB's order.
+        """
+        held = locks.for_load(self.session, EntityType.movie, movie_ids.values())
+        locked = {
+            tmdb_id
+            for tmdb_id, movie_id in movie_ids.items()
+            if "credits" in held.get(movie_id, {})
+        }
+        if not locked:
+            return records
+        held_records = [record for record in records if record["movie_tmdb_id"] in locked]
+        person_tmdb_ids = sorted({record["person_tmdb_id"] for record in held_records})
+        names = dict(
+            self._rows(
+                select(Person.tmdb_id, Person.name).where(Person.tmdb_id.in_(person_tmdb_ids))
+            ).all()
+        )
+        upstream: dict[int, list[dict[str, Any]]] = {tmdb_id: [] for tmdb_id in locked}
+        for record in held_records:
+            upstream[record["movie_tmdb_id"]].append(
+                upstream_credit(record, names.get(record["person_tmdb_id"], ""))
+            )
+        for tmdb_id, credits in upstream.items():
+            locks.hold_upstream(held[movie_ids[tmdb_id]]["credits"], credits)
+        return [record for record in records if record["movie_tmdb_id"] not in locked]
 
     def _write_credits(
         self,
@@ -486,6 +604,26 @@ class Loader:
             for tmdb_id in tmdb_ids
             if tmdb_id in self._person_cache
         }
+
+
+def upstream_credit(record: dict[str, Any], person_name: str) -> dict[str, Any]:
+    """A processed credit as a locked credit list keeps it: the person by TMDB id and name."""
+    return {
+        "person_tmdb_id": record["person_tmdb_id"],
+        "person_name": person_name,
+        "kind": record["kind"],
+        "character": record.get("character"),
+        "order": record.get("order"),
+        "department": record.get("department"),
+        "job": record.get("job"),
+    }
+
+
+def _unlocked(
+    entity_ids: Iterable[int], held: dict[int, dict[str, FieldLock]], field: str
+) -> list[int]:
+    """The ids whose `field` is not locked."""
+    return [entity_id for entity_id in entity_ids if field not in held.get(entity_id, {})]
 
 
 def _movie_row(record: dict[str, Any]) -> dict[str, Any]:

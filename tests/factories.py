@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Text, insert, type_coerce
 
 from app.infra.db import db
-from app.models import Credit, CreditKind, Genre, Movie, Person, User
+from app.models import Credit, CreditKind, Genre, Movie, Person, Role, User
 from app.services import accounts
 
 _numbers = itertools.count(1)
@@ -62,6 +62,14 @@ def make_crew_credit(movie: Movie, person: Person, job: str, department: str) ->
     db.session.add(credit)
     db.session.flush()
     return credit
+
+
+def make_editor(username: str = "eddie") -> User:
+    """A registered member with the editor role."""
+    user = make_user(username)
+    user.role = Role.editor
+    db.session.flush()
+    return user
 
 
 def make_user(username: str = "ana", email: str | None = None, password: str = PASSWORD) -> User:

@@ -23,7 +23,7 @@ from seeder.storage import PROCESSED, PROCESSED_FILES, RAW, RawStore, count_line
 from seeder.tmdb import ClientSettings, TMDBClient, TMDBError
 
 from ..infra.db import db, schema_problem
-from ..services import catalog, revisions, search
+from ..services import catalog, edits, revisions, search
 from .database import needs_migrated_database
 
 
@@ -199,6 +199,11 @@ def status_command() -> None:
     click.echo(
         "database: "
         + ", ".join(f"{number} {name}" for name, number in catalog.table_counts().items())
+    )
+    locked, differing = edits.locked_fields_report()
+    click.echo(
+        f"hand edits: {locked} locked field{'' if locked == 1 else 's'}, "
+        f"{differing} of them differ{'s' if differing == 1 else ''} from TMDB"
     )
 
 

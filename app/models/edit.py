@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
@@ -102,6 +102,8 @@ class EditChange(db.Model):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # Whether the field was already locked: reverting the change that locked it unlocks it.
+    was_locked: Mapped[bool] = mapped_column(Boolean, default=True)
 
     edit: Mapped[Edit] = relationship(back_populates="changes")
 

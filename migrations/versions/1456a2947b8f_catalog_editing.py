@@ -75,6 +75,7 @@ def upgrade():
         sa.Column("field", sa.String(length=40), nullable=False),
         sa.Column("old_value", sa.JSON(none_as_null=True), nullable=True),
         sa.Column("new_value", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("was_locked", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["edit_id"], ["edits.id"], name=op.f("fk_edit_changes_edit_id_edits"), ondelete="CASCADE"
         ),

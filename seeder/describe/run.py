@@ -175,8 +175,8 @@ def _needing_text(provider: Provider, options: Options, summary: Summary) -> Ite
             existing = subject.existing
             if existing is None:
                 yield subject
-            elif existing.source is TextSource.tmdb:
-                continue  # TMDB's own texts are never overwritten
+            elif existing.source in (TextSource.tmdb, TextSource.editor):
+                continue  # TMDB's own texts and our editors' are never overwritten
             elif existing.source is TextSource.openai and provider.name == "offline":
                 summary.kept += 1  # even with --force: only a model replaces a model's text
             elif options.force or (
