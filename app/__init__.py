@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
@@ -10,6 +11,23 @@ from flask import Flask
 from .infra import cache, errors, httpcache, limits, login, logs, mail, security, templating
 from .infra import config as settings
 from .infra import db as database
+
+# One module of app/routes/ each, with its blueprint as `bp`.
+BLUEPRINTS = (
+    "main",
+    "movies",
+    "reviews",
+    "library",
+    "people",
+    "jobs",
+    "genres",
+    "search",
+    "auth",
+    "users",
+    "posters",
+    "edits",
+    "admin",
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,39 +56,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every page of the site, one blueprint per area."""
-    from .routes import (
-        admin,
-        auth,
-        genres,
-        library,
-        main,
-        movies,
-        people,
-        posters,
-        reviews,
-        search,
-        users,
-    )
     from .routes.helpers import IdConverter, register_refusal_pages
 
     app.url_map.converters["id"] = IdConverter
     register_refusal_pages(app)
-
-    blueprints = (
-        main,
-        movies,
-        reviews,
-        library,
-        people,
-        genres,
-        search,
-        auth,
-        users,
-        posters,
-        admin,
-    )
-    for blueprint in (module.bp for module in blueprints):
-        app.register_blueprint(blueprint)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f".routes.{name}", __name__).bp)
 
 
 def register_commands(app: Flask) -> None:

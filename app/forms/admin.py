@@ -26,7 +26,8 @@ class MemberSearchForm(Form):
 
     def role_filter(self) -> Role | None:
         """The chosen role, or None for any (an unknown value counts as any)."""
-        return Role(self.role.data) if self.validate() and self.role.data else None
+        names = {role.value for role in Role}
+        return Role(self.role.data) if self.role.data in names else None
 
     def text(self) -> str:
         """The search text, at most 254 characters."""

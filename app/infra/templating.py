@@ -74,6 +74,7 @@ DATE_STYLES = {
     "year_month": "%Y-%m",  # 2024-03, as /diary?month= takes it
     "padded_day_month_year": "%d %B %Y",  # 05 March 2024
     "padded_day_month_year_time": "%d %B %Y, %H:%M",  # 05 March 2024, 14:30
+    "day_month_year_time": "{day} %B %Y, %H:%M UTC",  # 5 March 2024, 14:30 UTC
 }
 
 

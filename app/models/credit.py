@@ -29,6 +29,8 @@ class Credit(db.Model):
     __table_args__ = (
         Index("ix_credits_movie_kind_order", "movie_id", "kind", "cast_order"),
         Index("ix_credits_person_kind", "person_id", "kind"),
+        # A crew job's page: who holds the job most often.
+        Index("ix_credits_job_person", "job", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

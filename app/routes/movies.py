@@ -6,7 +6,9 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from ..forms.reviews import ReviewForm
+from ..models import EntityType
 from ..services import catalog, reviews
+from ..services.edits import locks
 from .caching import public_page
 from .helpers import canonical_or_404, movie_list_page
 
@@ -52,6 +54,7 @@ def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 20
         own_review=own,
         reviews=others,
         rating_form=review_form,
+        written_by=locks.authors(EntityType.movie, movie.id, ("overview", "tagline")),
     )
     return page, status
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from ..forms.catalog import PeopleFilterForm
+from ..models import EntityType
 from ..services import people
+from ..services.edits import locks
 from .caching import public_page
 from .helpers import canonical_or_404, list_args, page_number
 
@@ -44,4 +46,5 @@ def detail(person_id: int, slug: str | None = None):
         person=person,
         age=people.age(person),
         filmography=people.filmography(person),
+        written_by=locks.authors(EntityType.person, person.id, ("biography",)),
     )

@@ -27,10 +27,15 @@ def results():
 @bp.get("/suggest")
 @public_page
 def suggest():
-    """Up to 8 suggestions as JSON, once the query has 2 characters."""
+    """Up to 8 suggestions as JSON, once the query has 2 characters; ?kind=person: people only."""
     query = Query.parse(request.args.get("q"))
     if len(query.key) < MIN_SUGGEST_LENGTH:
         return {"query": query.text, "results": []}
+    if request.args.get("kind") == "person":
+        return {
+            "query": query.text,
+            "results": [_person_result(p) for p in search.people(query, limit=8)],
+        }
     movies, people = search.movies(query, limit=6), search.people(query, limit=4)
     results = [_movie_result(movie) for movie in movies[:5]]
     results += [_person_result(person) for person in people[: 8 - len(results)]]
@@ -41,6 +46,7 @@ def suggest():
 def _movie_result(movie: Movie) -> dict:
     return {
         "type": "movie",
+        "id": movie.id,
         "title": movie.title,
         "subtitle": str(movie.year) if movie.year else "",
         "url": url_for("movies.detail", movie_id=movie.id, slug=movie.slug),
@@ -51,6 +57,7 @@ def _movie_result(movie: Movie) -> dict:
 def _person_result(person: Person) -> dict:
     return {
         "type": "person",
+        "id": person.id,
         "title": person.name,
         "subtitle": person.known_for_department or "",
         "url": url_for("people.detail", person_id=person.id, slug=person.slug),

@@ -146,7 +146,7 @@ def _account_page(status: int = 200, **forms):
     return render_template("users/account.jinja2", **context), status
 
 
-@bp.post("/account/sessions/<int:login_id>/end")
+@bp.post("/account/sessions/<id:login_id>/end")
 @login_required
 def end_session(login_id: int):
     """Log out one other browser from the list of sign-ins."""

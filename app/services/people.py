@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..infra.db import db
-from ..models import Credit, CreditKind, Movie, Person
+from ..models import Credit, CreditKind, GeneratedText, Movie, Person
 from ..models.mixins import TitledRelease
 from . import revisions, search
 from .paging import Page, clamp, load_in_order
@@ -143,4 +143,43 @@ def filmography(person: Person) -> Filmography:
     ordered_jobs = dict(sorted(crew.items(), key=lambda item: -len(item[1])))
     return Filmography(
         acting=acting, crew_by_job=ordered_jobs, known_for=known_for[:KNOWN_FOR_SIZE]
+    )
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    """A crew job: its description, how many credits have it, and who holds it most."""
+
+    job: str
+    department: str | None
+    description: str | None
+    author: str | None  # the editor who wrote the description, if one did
+    credit_count: int
+    people: list[Person]
+
+
+def job_summary(job: str, *, limit: int = 24) -> JobSummary | None:
+    """A crew job as credited in the catalog (None when no credit has it), with its text."""
+    counted = db.session.execute(
+        select(func.count(), func.min(Credit.department)).where(
+            Credit.kind == CreditKind.crew, Credit.job == job
+        )
+    ).one()
+    if not counted[0]:
+        return None
+    text = db.session.scalar(select(GeneratedText).where(GeneratedText.crew_job == job))
+    holders = (
+        select(Credit.person_id)
+        .where(Credit.kind == CreditKind.crew, Credit.job == job)
+        .group_by(Credit.person_id)
+        .order_by(func.count().desc(), Credit.person_id)
+        .limit(limit)
+    )
+    return JobSummary(
+        job=job,
+        department=counted[1],
+        description=text.body if text else None,
+        author=text.author.username if text and text.is_hand_written and text.author else None,
+        credit_count=counted[0],
+        people=load_in_order(Person, list(db.session.scalars(holders))),
     )

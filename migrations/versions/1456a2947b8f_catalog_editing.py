@@ -138,6 +138,8 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_movies_hidden_at"), ["hidden_at"], unique=False)
     with op.batch_alter_table("keywords", schema=None) as batch_op:
         batch_op.alter_column("tmdb_id", existing_type=sa.INTEGER(), nullable=True)
+    with op.batch_alter_table("credits", schema=None) as batch_op:
+        batch_op.create_index("ix_credits_job_person", ["job", "person_id"], unique=False)
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("role", ROLE, nullable=False, server_default="member"))
@@ -160,6 +162,8 @@ def downgrade():
     op.execute("DELETE FROM generated_texts WHERE source = 'editor'")
     with op.batch_alter_table("keywords", schema=None) as batch_op:
         batch_op.alter_column("tmdb_id", existing_type=sa.INTEGER(), nullable=False)
+    with op.batch_alter_table("credits", schema=None) as batch_op:
+        batch_op.drop_index("ix_credits_job_person")
     with op.batch_alter_table("movies", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_movies_hidden_at"))
         batch_op.drop_column("hidden_at")

@@ -42,6 +42,7 @@ def test_suggestions_are_json_after_two_characters(client, indexed):
 
     assert short == {"query": "a", "results": []}
     assert found["results"][0] == {
+        "id": movie.id,
         "type": "movie",
         "title": "Amélie",
         "subtitle": "1999",
@@ -50,6 +51,18 @@ def test_suggestions_are_json_after_two_characters(client, indexed):
     }
     assert people["results"][0]["type"] == "person"
     assert people["results"][0]["subtitle"] == "Acting"
+
+
+def test_person_suggestions_for_the_credit_picker_name_people_only(client, indexed):
+    _movie, person = indexed
+
+    picked = client.get("/search/suggest?q=am&kind=person").json
+    named = client.get("/search/suggest?q=tau&kind=person").json
+
+    assert picked["results"] == []  # Amélie is a movie
+    assert [(result["type"], result["id"]) for result in named["results"]] == [
+        ("person", person.id)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from .catalog import (
     create_person,
     current_values,
     keywords_named,
+    lock_notes,
     locked_fields_report,
     unlock_field,
     update_genre,
@@ -21,6 +22,7 @@ from .catalog import (
     update_person,
     version_of,
 )
+from .revert import revert, revert_to
 
 __all__ = [
     "EditError",
@@ -30,7 +32,10 @@ __all__ = [
     "create_person",
     "current_values",
     "keywords_named",
+    "lock_notes",
     "locked_fields_report",
+    "revert",
+    "revert_to",
     "unlock_field",
     "update_genre",
     "update_job",

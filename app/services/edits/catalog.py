@@ -10,6 +10,7 @@ fragment move in the same transaction. The caller commits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -35,7 +36,7 @@ from ...models.slugs import slugify
 from .. import revisions, roles, search
 from ..errors import NotFoundError, ServiceError
 from . import history, locks
-from .fields import FIELDS, LINKS, dump, load
+from .fields import FIELDS, LINKS, dump, field_of, load, shown
 from .history import Change
 
 Editable = Movie | Person | Genre | str
@@ -86,7 +87,7 @@ def update_movie(
         values = {**values, "keywords": keywords_named(values["keywords"])}
     if "genres" in values:
         values = {**values, "genres": sorted(values["genres"], key=lambda genre: genre.name)}
-    return _save(movie, editor=editor, values=values, version=version, comment=comment)
+    return save_fields(movie, editor=editor, values=values, version=version, comment=comment)
 
 
 def update_person(
@@ -103,7 +104,7 @@ def update_person(
     deathday = values.get("deathday", person.deathday)
     if birthday and deathday and deathday < birthday:
         raise EditError("The day they died comes before their birthday.", field="deathday")
-    return _save(person, editor=editor, values=values, version=version, comment=comment)
+    return save_fields(person, editor=editor, values=values, version=version, comment=comment)
 
 
 def update_genre(
@@ -120,18 +121,18 @@ def update_genre(
     )
     if taken is not None:
         raise EditError(f"There is already a genre called {name}.", field="name")
-    return _save(genre, editor=editor, values=values, version=version, comment=comment)
+    return save_fields(genre, editor=editor, values=values, version=version, comment=comment)
 
 
 def update_job(
-    *, job: str, editor: User, description: str | None, version: int, comment: str | None = None
+    *, job: str, editor: User, values: dict[str, Any], version: int, comment: str | None = None
 ) -> Edit | None:
     """Save the description of a crew job ("Director", "Gaffer")."""
     roles.require(editor, Role.editor)
     if not _job_is_credited(job):
         raise NotFoundError(f"No credit in the catalog has the job {job}.")
-    values = {"description": description}
-    return _save(job, editor=editor, values=values, version=version, comment=comment)
+    values = {"description": values.get("description")}
+    return save_fields(job, editor=editor, values=values, version=version, comment=comment)
 
 
 def create_movie(*, editor: User, values: dict[str, Any], comment: str | None = None) -> Movie:
@@ -188,8 +189,8 @@ def accept_upstream(
     if field == "credits":
         raise EditError("Take TMDB's cast and crew from the credits page.")
     before = current_values(entity).get(field)
-    _claim_version(entity, version)
-    _write(entity, field, _from_upstream(entity_type, field, lock.upstream_value), editor)
+    claim_version(entity, version)
+    _write(entity, field, from_json(entity_type, field, lock.upstream_value), editor)
     locks.unlock(held, field)
     db.session.flush()
     edit = history.record(
@@ -202,13 +203,15 @@ def accept_upstream(
     return edit
 
 
-def _from_upstream(entity_type: EntityType, field: str, value: Any) -> Any:
-    """A lock's upstream JSON as the value `_write` takes (genres and keywords as rows)."""
+def from_json(entity_type: EntityType, field: str, value: Any) -> Any:
+    """A JSON value (history, upstream) as a save takes it: genres and keywords as rows."""
     if field in ("genres", "keywords"):
         model = Genre if field == "genres" else Keyword
         ids = [item["id"] for item in value or []]
         rows = db.session.scalars(select(model).where(model.id.in_(ids))) if ids else []
         return sorted(rows, key=lambda row: row.name.casefold())
+    if field == "description":
+        return value
     return load(FIELDS[entity_type][field], value)
 
 
@@ -272,6 +275,40 @@ def credit_signature(credits: list[dict[str, Any]] | None) -> list[tuple[Any, ..
     )
 
 
+@dataclass(frozen=True)
+class LockNote:
+    """What an edit page says beside a locked field."""
+
+    field: str
+    locked_by: str | None
+    upstream: str | None  # TMDB's value as text, once a load has seen it
+    differs: bool
+
+
+def lock_notes(entity: Movie | Person | Genre) -> dict[str, LockNote]:
+    """The entity's locked fields, with who locked them and what TMDB now says."""
+    entity_type = history.entity_type_of(entity)
+    current = current_values(entity)
+    notes = {}
+    for name, lock in locks.of(entity_type, entity.id).items():
+        seen = lock.upstream_seen_at is not None
+        if name == "credits":
+            differs = seen and credit_signature(lock.upstream_value) != credit_signature(
+                credit_list(entity)
+            )
+            upstream = f"{len(lock.upstream_value or [])} credits" if seen else None
+        else:
+            differs = locks.differs(lock, current.get(name))
+            upstream = shown(field_of(entity_type, name), lock.upstream_value) if seen else None
+        notes[name] = LockNote(
+            field=name,
+            locked_by=lock.locked_by.username if lock.locked_by else None,
+            upstream=upstream,
+            differs=differs,
+        )
+    return notes
+
+
 def _record_creation(entity: Movie | Person, editor: User, comment: str | None) -> None:
     changes = [
         Change(name, None, value, was_locked=False)
@@ -311,36 +348,53 @@ def keywords_named(names: Iterable[str | Keyword]) -> list[Keyword]:
     return sorted(unique.values(), key=lambda keyword: (keyword.name.casefold(), keyword.id))
 
 
-def _save(
-    entity: Editable, *, editor: User, values: dict[str, Any], version: int, comment: str | None
+def save_fields(
+    entity: Editable,
+    *,
+    editor: User,
+    values: dict[str, Any],
+    version: int,
+    comment: str | None,
+    action: EditAction = EditAction.update,
+    reverts: Edit | None = None,
+    unlock: frozenset[str] = frozenset(),
 ) -> Edit | None:
-    """Write, lock and record the fields whose value changed."""
+    """Write, lock and record the fields whose value changed.
+
+    Fields named in `unlock` follow TMDB again instead of being locked: a
+    revert of the edit that first locked them gives them back to TMDB.
+    """
     before = current_values(entity)
     wanted = {name: dump(value) for name, value in values.items()}
     changed = {name: new for name, new in wanted.items() if before.get(name) != new}
     if not changed:
         return None
-    _claim_version(entity, version)
+    claim_version(entity, version)
     entity_type = history.entity_type_of(entity)
     held = {} if isinstance(entity, str) else locks.of(entity_type, entity.id)
     changes = []
     for name, new in changed.items():
         _write(entity, name, values[name], editor)
-        was_locked = True
-        if not isinstance(entity, str):
-            was_locked = locks.lock(
-                held, entity_type=entity_type, entity_id=entity.id, field=name, by=editor
-            )
+        was_locked = name in held or isinstance(entity, str)
+        if name in unlock:
+            locks.unlock(held, name)
+        elif not isinstance(entity, str):
+            locks.lock(held, entity_type=entity_type, entity_id=entity.id, field=name, by=editor)
         changes.append(Change(name, before.get(name), new, was_locked=was_locked))
     db.session.flush()
     edit = history.record(
-        editor=editor, entity=entity, action=EditAction.update, changes=changes, comment=comment
+        editor=editor,
+        entity=entity,
+        action=action,
+        changes=changes,
+        comment=comment,
+        reverts=reverts,
     )
     moved(entity)
     return edit
 
 
-def _claim_version(entity: Editable, version: int) -> None:
+def claim_version(entity: Editable, version: int) -> None:
     """Move the entity's version from the form's to the next, or refuse a stale save.
 
     The conditional UPDATE is the guard: of two saves from the same version,

@@ -74,19 +74,21 @@ def record(
         comment=(comment or "").strip()[:500] or None,
         version=version,
         reverts_id=reverts.id if reverts else None,
-        changes=[
-            EditChange(
-                field=change.field,
-                old_value=change.old,
-                new_value=change.new,
-                was_locked=change.was_locked,
-            )
-            for change in changes
-        ],
+        changes=[change_row(change) for change in changes],
     )
     db.session.add(edit)
     db.session.flush()
     return edit
+
+
+def change_row(change: Change) -> EditChange:
+    """The stored row of one field's change."""
+    return EditChange(
+        field=change.field,
+        old_value=change.old,
+        new_value=change.new,
+        was_locked=change.was_locked,
+    )
 
 
 def get(edit_id: int) -> Edit | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ...infra.db import db
 from ...models import EntityType, FieldLock, User
@@ -22,9 +22,9 @@ from ...models.mixins import utcnow
 def of(entity_type: EntityType, entity_id: int) -> dict[str, FieldLock]:
     """The entity's locked fields by name, with who locked them."""
     locks = db.session.scalars(
-        select(FieldLock).where(
-            FieldLock.entity_type == entity_type, FieldLock.entity_id == entity_id
-        )
+        select(FieldLock)
+        .where(FieldLock.entity_type == entity_type, FieldLock.entity_id == entity_id)
+        .options(joinedload(FieldLock.locked_by))
     )
     return {lock.field: lock for lock in locks}
 
@@ -50,6 +50,15 @@ def unlock(locks: dict[str, FieldLock], field: str) -> FieldLock | None:
     if existing is not None:
         db.session.delete(existing)
     return existing
+
+
+def authors(entity_type: EntityType, entity_id: int, fields: tuple[str, ...]) -> dict[str, str]:
+    """Who last wrote each of these fields by hand (a former member's field reads "an editor")."""
+    return {
+        name: lock.locked_by.username if lock.locked_by else "an editor"
+        for name, lock in of(entity_type, entity_id).items()
+        if name in fields
+    }
 
 
 def for_load(

@@ -3,6 +3,11 @@
  * URL in its data-suggest-url, as an ARIA combobox with a listbox. Without it
  * the box is an ordinary search form.
  *
+ * Any other input with data-suggest-url and data-suggest-pick (the id of a
+ * hidden input) is a picker: choosing a suggestion puts its id in the hidden
+ * input and its name in the box, instead of opening its page. Typing again
+ * clears the id, so the server then goes by the typed name.
+ *
  * Loaded with `defer`. The Content-Security-Policy forbids inline script and
  * style, so everything here goes through the DOM API; data from the server is
  * only ever set as textContent, never parsed as HTML.
@@ -67,6 +72,7 @@
     this.sequence = 0;
     this.controller = null;
     this.lastQuery = '';
+    this.pick = document.getElementById(input.getAttribute('data-suggest-pick') || '');
     this.status = element('div', 'visually-hidden');
     this.status.setAttribute('role', 'status');
     this.status.setAttribute('aria-live', 'polite');
@@ -111,6 +117,9 @@
     var self = this;
     var query = this.query();
     window.clearTimeout(this.timer);
+    if (this.pick) {
+      this.pick.value = '';
+    }
     if (query.length < MIN_LENGTH) {
       this.cancel();
       this.results = [];
@@ -141,7 +150,7 @@
       options.signal = this.controller.signal;
     }
     window
-      .fetch(this.endpoint + '?q=' + encodeURIComponent(query), options)
+      .fetch(this.endpoint + (this.endpoint.indexOf('?') >= 0 ? '&' : '?') + 'q=' + encodeURIComponent(query), options)
       .then(function (response) {
         if (!response.ok) {
           throw new Error('Suggestions failed: HTTP ' + response.status);
@@ -170,6 +179,7 @@
       .map(function (result) {
         return result && typeof result === 'object'
           ? {
+              id: result.id,
               type: result.type,
               title: String(result.title || ''),
               subtitle: result.subtitle == null ? '' : String(result.subtitle),
@@ -298,6 +308,14 @@
     if (!result) {
       return;
     }
+    if (this.pick) {
+      this.pick.value = String(result.id);
+      this.input.value = result.title;
+      this.lastQuery = result.title;
+      this.close();
+      this.announce(result.title + ' picked.');
+      return;
+    }
     if (newTab) {
       window.open(result.url, '_blank', 'noopener');
       return;
@@ -342,14 +360,15 @@
   };
 
   function initSuggest() {
-    var input = document.getElementById('site-search');
-    if (!input || !input.getAttribute('data-suggest-url') || !window.fetch || !window.URL) {
+    if (!window.fetch || !window.URL) {
       return;
     }
-    if (!document.getElementById(input.getAttribute('aria-controls'))) {
-      return;
-    }
-    new Suggest(input);
+    var inputs = document.querySelectorAll('input[data-suggest-url]');
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (document.getElementById(input.getAttribute('aria-controls'))) {
+        new Suggest(input);
+      }
+    });
   }
 
   initSuggest();

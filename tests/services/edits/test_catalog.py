@@ -159,15 +159,19 @@ def test_a_crew_job_description_counts_its_edits_as_the_version(db):
     editor = make_editor()
     make_crew_credit(make_movie(), make_person(), "Gaffer", "Lighting")
 
-    edits.update_job(job="Gaffer", editor=editor, description="Runs the lights.", version=0)
+    edits.update_job(
+        job="Gaffer", editor=editor, values={"description": "Runs the lights."}, version=0
+    )
     with pytest.raises(edits.StaleEditError):
-        edits.update_job(job="Gaffer", editor=editor, description="Other.", version=0)
-    edits.update_job(job="Gaffer", editor=editor, description="Heads the lighting.", version=1)
+        edits.update_job(job="Gaffer", editor=editor, values={"description": "Other."}, version=0)
+    edits.update_job(
+        job="Gaffer", editor=editor, values={"description": "Heads the lighting."}, version=1
+    )
 
     assert edits.version_of("Gaffer") == 2
     assert edits.current_values("Gaffer") == {"description": "Heads the lighting."}
     with pytest.raises(edits.catalog.NotFoundError):
-        edits.update_job(job="Wizard", editor=editor, description="x", version=0)
+        edits.update_job(job="Wizard", editor=editor, values={"description": "x"}, version=0)
 
 
 def test_a_movie_entered_by_hand_has_a_creation_edit(db):
