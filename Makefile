@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews bench-placeholders clean
+.PHONY: help install run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews bench-edits bench-placeholders clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load); see docs/PERFORMANCE.md"
 	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
 	@echo "make bench-reviews - a movie page with 1,000 reviews and a profile with 1,000 ratings"
+	@echo "make bench-edits - pages on the 100k catalog before and after 1,000 edits of a movie and a person (History, /changes)"
 	@echo "make bench-placeholders - the designed placeholders' SVG route and page weights on the sample"
 	@echo "make bench-crypto - encrypted-column costs and reencrypt rate (BENCH_DATABASE_URL adds PostgreSQL)"
 	@echo "make requirements - recompile requirements*.txt from requirements*.in"
@@ -86,6 +87,9 @@ bench-pages: $(STAMP)
 
 bench-reviews: $(STAMP)
 	$(BIN)/python -m bench.reviews
+
+bench-edits: $(STAMP)
+	$(BIN)/python -m bench.edits
 
 bench-placeholders: $(STAMP)
 	$(BIN)/python -m bench.placeholders

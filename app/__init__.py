@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "users",
     "posters",
     "edits",
+    "merges",
     "admin",
 )
 

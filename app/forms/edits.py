@@ -319,3 +319,35 @@ class AddCreditForm(EditForm):
             character=_text(self.character.data),
             order=self.order.data,
         )
+
+
+class MergeForm(FlaskForm):
+    """The page a duplicate merges into: picked by type-ahead, or its address or id pasted."""
+
+    target = StringField(
+        "Merge into",
+        validators=[DataRequired(), Length(max=300)],
+        description="Type its name and pick it, or paste its address (/movies/603-the-matrix).",
+    )
+    target_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
+    comment = StringField("Summary of your change", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Merge")
+
+    def target_number(self, kind: str) -> int | None:
+        """The id of the page to merge into: the pick, else a pasted address or number."""
+        if self.target_id.data:
+            return int(self.target_id.data)
+        pasted = re.search(rf"(?:/{kind}/)?\b(\d{{1,9}})\b", self.target.data or "", re.ASCII)
+        return int(pasted.group(1)) if pasted else None
+
+
+class ConfirmForm(FlaskForm):
+    """A POST-only confirmation with an optional reason."""
+
+    comment = StringField("Why (optional)", validators=[Optional(), Length(max=500)])
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
+    submit = SubmitField("Confirm")
+
+    def opened_at(self) -> int:
+        """The version the page was shown at (0 when not sent)."""
+        return int(self.version.data or 0)

@@ -336,7 +336,7 @@ def lock(kind: str, entity_id: int, field: str, action: str):
             db.session.commit()
         except edits.EditError as error:
             refused(error)
-    return redirect(_edit_url(kind, entity))
+    return redirect(_edit_url(kind, entity, field))
 
 
 def _change_lock(entity, field: str, action: str) -> None:
@@ -346,11 +346,16 @@ def _change_lock(entity, field: str, action: str) -> None:
         return
     sent = request.form.get("version", "")
     version = int(sent) if sent.isascii() and sent.isdigit() and len(sent) <= 9 else 0
-    edits.accept_upstream(entity=entity, field=field, editor=current_user, version=version)
+    if field == "credits" and isinstance(entity, Movie):
+        credit_edits.accept_upstream(movie=entity, editor=current_user, version=version)
+    else:
+        edits.accept_upstream(entity=entity, field=field, editor=current_user, version=version)
     flash("Saved TMDB's value; the field follows TMDB again.", "success")
 
 
-def _edit_url(kind: str, entity) -> str:
+def _edit_url(kind: str, entity, field: str) -> str:
+    if field == "credits":
+        return url_for("edits.credits", movie_id=entity.id)
     if kind == "genre":
         return url_for("edits.genre", slug=entity.slug)
     return url_for(EDIT_PAGES[kind], **{f"{kind}_id": entity.id})
@@ -363,7 +368,7 @@ def _edit_url(kind: str, entity) -> str:
 @public_page
 def movie_history(movie_id: int):
     """Every edit of one movie, newest first."""
-    found = or_404(catalog.get(movie_id))
+    found = or_404(db.session.get(Movie, movie_id))
     return _history_page(found, history.of_entity(EntityType.movie, found.id, page=page_number()))
 
 
@@ -399,7 +404,6 @@ def _history_page(entity, page) -> str:
         entity=entity,
         entity_type=history.entity_type_of(entity).value,
         edits=page,
-        shown={edit.id: history.shown_changes(edit) for edit in page.items},
         args={},
     )
 
@@ -415,7 +419,6 @@ def changes():
         "edits/changes.jinja2",
         form=form,
         edits=page,
-        shown={edit.id: history.shown_changes(edit) for edit in page.items} if page else {},
         notices=notices,
         args=form.kept_args(),
     )

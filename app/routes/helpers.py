@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
@@ -17,7 +17,9 @@ from werkzeug.routing import IntegerConverter, Map
 from ..forms.catalog import MovieFilterForm
 from ..infra.errors import error_page
 from ..infra.security import same_site_path
+from ..models import EntityType
 from ..services import catalog
+from ..services.edits import merges
 from ..services.errors import ForbiddenError, NotFoundError, ServiceError
 
 if TYPE_CHECKING:
@@ -87,6 +89,16 @@ def canonical_or_404(
         query = {key: value for key, value in request.args.items() if key in keep_query}
         abort(redirect(url_for(endpoint, **url_values, **{name: canonical}, **query), 301))
     return item
+
+
+def merged_or_404(entity_type: EntityType, old_id: int, endpoint: str, id_name: str) -> NoReturn:
+    """A merged movie's or person's address leads to the page it went into (301); else 404."""
+    new_id = merges.target(entity_type, old_id)
+    if new_id is None:
+        abort(404)
+    query = request.query_string.decode()
+    url = url_for(endpoint, **{id_name: new_id}) + (f"?{query}" if query else "")
+    abort(redirect(url, 301))
 
 
 def signed_in_account_key() -> str:

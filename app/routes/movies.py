@@ -10,7 +10,7 @@ from ..models import EntityType
 from ..services import catalog, reviews
 from ..services.edits import locks
 from .caching import public_page
-from .helpers import canonical_or_404, movie_list_page
+from .helpers import canonical_or_404, merged_or_404, movie_list_page
 
 bp = Blueprint("movies", __name__, url_prefix="/movies")
 
@@ -28,13 +28,18 @@ def index():
 def detail(movie_id: int, slug: str | None = None):
     """One movie; a missing or wrong slug redirects to the canonical URL."""
     movie = canonical_or_404(
-        catalog.get(movie_id),
+        catalog.get(movie_id) or merged_or_404(EntityType.movie, movie_id, ".detail", "movie_id"),
         endpoint=".detail",
         given=slug,
         movie_id=movie_id,
         keep_query=("reviews_page",),
     )
-    return movie_page(movie)
+    return hidden_page(movie) if movie.hidden_at else movie_page(movie)
+
+
+def hidden_page(movie):
+    """A hidden movie's address says it is gone (410); members' rows of it stay theirs."""
+    return render_template("movies/hidden.jinja2", movie=movie), 410
 
 
 def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 200):
@@ -64,6 +69,11 @@ def movie_page(movie, *, review_form: ReviewForm | None = None, status: int = 20
 def credits(movie_id: int, slug: str):
     """The full cast and crew of one movie."""
     movie = canonical_or_404(
-        catalog.get(movie_id), endpoint=".credits", given=slug, movie_id=movie_id
+        catalog.get(movie_id) or merged_or_404(EntityType.movie, movie_id, ".detail", "movie_id"),
+        endpoint=".credits",
+        given=slug,
+        movie_id=movie_id,
     )
+    if movie.hidden_at:
+        return hidden_page(movie)
     return render_template("movies/credits.jinja2", movie=movie, credits=catalog.credits_of(movie))

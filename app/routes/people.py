@@ -9,7 +9,7 @@ from ..models import EntityType
 from ..services import people
 from ..services.edits import locks
 from .caching import public_page
-from .helpers import canonical_or_404, list_args, page_number
+from .helpers import canonical_or_404, list_args, merged_or_404, page_number
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -39,7 +39,11 @@ def index():
 def detail(person_id: int, slug: str | None = None):
     """One person and their filmography; a wrong slug redirects to the canonical URL."""
     person = canonical_or_404(
-        people.get(person_id), endpoint=".detail", given=slug, person_id=person_id
+        people.get(person_id)
+        or merged_or_404(EntityType.person, person_id, ".detail", "person_id"),
+        endpoint=".detail",
+        given=slug,
+        person_id=person_id,
     )
     return render_template(
         "people/detail.jinja2",

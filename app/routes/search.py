@@ -27,10 +27,13 @@ def results():
 @bp.get("/suggest")
 @public_page
 def suggest():
-    """Up to 8 suggestions as JSON, once the query has 2 characters; ?kind=person: people only."""
+    """Up to 8 suggestions as JSON once the query has 2 characters; ?kind= narrows to one kind."""
     query = Query.parse(request.args.get("q"))
     if len(query.key) < MIN_SUGGEST_LENGTH:
         return {"query": query.text, "results": []}
+    if request.args.get("kind") == "movie":
+        results = [_movie_result(movie) for movie in search.movies(query, limit=8)]
+        return {"query": query.text, "results": results}
     if request.args.get("kind") == "person":
         return {
             "query": query.text,

@@ -87,6 +87,16 @@ class MovieFilters:
         )
 
 
+def visible(column: Any = Movie.id) -> Any:
+    """A condition leaving out hidden movies, on a column holding movie ids.
+
+    NOT IN over the few hidden ids (through their index) rather than a test
+    of each row's hidden_at: every index holds the movie id, so lists keep
+    their index-only scans.
+    """
+    return column.not_in(select(Movie.id).where(Movie.hidden_at.is_not(None)))
+
+
 def get(movie_id: int) -> Movie | None:
     """A movie with its genres, or None."""
     return db.session.scalar(
@@ -110,7 +120,8 @@ def list_(
     so they are counted each time rather than cached.
     """
     filters = filters or MovieFilters()
-    conditions = [] if within is None else [Movie.id.in_(within)]
+    # Members' own lists keep hidden movies: the rows are theirs.
+    conditions = [visible()] if within is None else [Movie.id.in_(within)]
     if within is None:
         total = _count(filters.counted())
     else:
@@ -150,7 +161,7 @@ def _walk_is_cheaper(filters: MovieFilters, matches: int, rows_needed: int) -> b
 @revisions.cached
 def _count(filters: MovieFilters) -> int:
     """How many movies match: counted once per filter set and revision (a full scan at 100k)."""
-    query = select(func.count()).select_from(Movie).where(*_conditions(filters))
+    query = select(func.count()).select_from(Movie).where(*_conditions(filters), visible())
     return db.session.scalar(query) or 0
 
 
@@ -201,7 +212,10 @@ def popular(*, limit: int = RAIL_SIZE) -> list[Movie]:
     """The most popular movies."""
     return list(
         db.session.scalars(
-            select(Movie).order_by(Movie.popularity.desc(), Movie.id.desc()).limit(limit)
+            select(Movie)
+            .where(visible())
+            .order_by(Movie.popularity.desc(), Movie.id.desc())
+            .limit(limit)
         )
     )
 
@@ -210,7 +224,7 @@ def top_rated(*, limit: int = RAIL_SIZE, min_votes: int = TOP_RATED_MIN_VOTES) -
     """The best TMDB averages among movies with enough votes to mean something."""
     query = (
         select(Movie)
-        .where(Movie.vote_count >= min_votes)
+        .where(Movie.vote_count >= min_votes, visible())
         .order_by(Movie.vote_average.desc(), Movie.id.desc())
         .limit(limit)
     )
@@ -221,7 +235,7 @@ def new_releases(*, limit: int = RAIL_SIZE, today: date | None = None) -> list[M
     """The latest movies already released."""
     query = (
         select(Movie)
-        .where(Movie.release_date <= (today or date.today()))
+        .where(Movie.release_date <= (today or date.today()), visible())
         .order_by(Movie.release_date.desc(), Movie.id.desc())
         .limit(limit)
     )
@@ -230,7 +244,8 @@ def new_releases(*, limit: int = RAIL_SIZE, today: date | None = None) -> list[M
 
 def recently_added(*, limit: int = RAIL_SIZE) -> list[Movie]:
     """The movies added to the catalog last."""
-    return list(db.session.scalars(select(Movie).order_by(Movie.id.desc()).limit(limit)))
+    query = select(Movie).where(visible()).order_by(Movie.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -272,7 +287,8 @@ def random_movie() -> Movie | None:
     if low is None:
         return None
     pick = random.randint(low, high)  # noqa: S311 (not security)
-    return db.session.scalar(select(Movie).where(Movie.id >= pick).order_by(Movie.id).limit(1))
+    query = select(Movie).where(Movie.id >= pick, visible()).order_by(Movie.id).limit(1)
+    return db.session.scalar(query)
 
 
 def count() -> int:
@@ -370,7 +386,11 @@ def similar(movie: Movie, *, limit: int = RAIL_SIZE) -> list[Movie]:
     shared = func.count(func.distinct(Credit.person_id))
     by_people = (
         select(Credit.movie_id)
-        .where(Credit.person_id.in_(key_people), Credit.movie_id != movie.id)
+        .where(
+            Credit.person_id.in_(key_people),
+            Credit.movie_id != movie.id,
+            visible(Credit.movie_id),
+        )
         .group_by(Credit.movie_id)
         .order_by(shared.desc(), Credit.movie_id)
         .limit(limit)
@@ -384,6 +404,7 @@ def similar(movie: Movie, *, limit: int = RAIL_SIZE) -> list[Movie]:
         .where(
             movie_keywords.c.keyword_id.in_(movie_keyword_ids),
             movie_keywords.c.movie_id != movie.id,
+            visible(movie_keywords.c.movie_id),
         )
         .group_by(movie_keywords.c.movie_id)
         .order_by(func.count().desc(), movie_keywords.c.movie_id)
@@ -396,6 +417,7 @@ def similar(movie: Movie, *, limit: int = RAIL_SIZE) -> list[Movie]:
         select(Movie.id)
         .where(
             Movie.id != movie.id,
+            visible(),
             exists().where(
                 movie_genres.c.movie_id == Movie.id, movie_genres.c.genre_id == genre_id
             ),
@@ -426,6 +448,7 @@ def genres_with_counts() -> list[GenreCount]:
     """Every genre with its number of movies, by name (cached)."""
     counts = (
         select(movie_genres.c.genre_id, func.count().label("movies"))
+        .where(visible(movie_genres.c.movie_id))
         .group_by(movie_genres.c.genre_id)
         .subquery()
     )

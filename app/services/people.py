@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..infra.db import db
 from ..models import Credit, CreditKind, GeneratedText, Movie, Person
 from ..models.mixins import TitledRelease
-from . import revisions, search
+from . import catalog, revisions, search
 from .paging import Page, clamp, load_in_order
 
 KNOWN_FOR_SIZE = 8
@@ -126,7 +126,7 @@ def filmography(person: Person) -> Filmography:
     query = (
         select(Credit.kind, Credit.character, Credit.job, *FILMOGRAPHY_COLUMNS)
         .join(Credit.movie)
-        .where(Credit.person_id == person.id)
+        .where(Credit.person_id == person.id, catalog.visible(Credit.movie_id))
         .order_by(Movie.release_date.desc().nulls_first(), Movie.title)
     )
     acting: list[FilmographyCredit] = []

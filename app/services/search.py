@@ -252,11 +252,11 @@ def _full_text_match(query: Query) -> ColumnElement[bool]:
 
 
 def index_movies(movie_ids: Iterable[int]) -> None:
-    """(Re)index these movies' titles and original titles."""
+    """(Re)index these movies' titles and original titles; hidden movies leave the index."""
     ids = list(movie_ids)
     rows = db.session.execute(
         select(Movie.id, Movie.title, Movie.original_title, Movie.popularity).where(
-            Movie.id.in_(ids)
+            Movie.id.in_(ids), Movie.hidden_at.is_(None)
         )
     )
     entries = [

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from app.infra import crypto
+from tests.browser.members import PASSWORD
 from tests.support import ROOT, child_environment, flask_server, run_flask
 
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "build" / "browser-failures"))
@@ -59,6 +60,19 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     run_flask(environment, "db", "upgrade")
     run_flask(environment, "seed", "sample")
     run_flask(environment, "seed", "describe", "--provider", "offline")
+    for username, role in (("editor", "editor"), ("curator", "admin")):
+        run_flask(
+            environment,
+            "users",
+            "create",
+            "--email",
+            f"{username}@example.com",
+            "--username",
+            username,
+            "--password",
+            PASSWORD,
+        )
+        run_flask(environment, "users", "role", username, role)
     with flask_server(environment, log=folder / "server.log") as base:
         yield base, instance / "outbox"
 

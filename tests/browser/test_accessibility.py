@@ -109,6 +109,35 @@ def test_a_members_pages(open_tab, served_site, axe_source, scheme):
     assert found == [], "\n".join(found)
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_an_editors_pages(open_tab, axe_source, scheme):
+    page = open_tab(color_scheme=scheme)
+    log_in(page, "curator")  # an admin: editing and the members' list
+    page.goto("/search/?q=Taxi Driver")
+    page.get_by_role("link", name=re.compile("Taxi Driver")).first.click()
+    movie_id = re.search(r"/movies/(\d+)", page.url).group(1)
+    found = []
+    for path in (
+        f"/movies/{movie_id}/edit",
+        f"/movies/{movie_id}/credits/edit",
+        f"/movies/{movie_id}/history",
+        f"/movies/{movie_id}/merge",
+        "/changes",
+        "/admin/users",
+    ):
+        page.goto(path)
+        assert here(page) == path
+        found += violations(page, axe_source, scheme)
+    # The edit form sent back with its errors shown, nothing saved.
+    page.goto(f"/movies/{movie_id}/edit")
+    page.get_by_label("Runtime (minutes)").fill("-3")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    found += violations(page, axe_source, scheme)
+
+    assert found == [], "\n".join(found)
+
+
 def test_the_keyboard_skips_the_navbar_to_the_content(page):
     page.goto("/movies/")
     page.keyboard.press("Tab")

@@ -193,6 +193,30 @@ def test_a_review_replaces_the_cached_page(app, client, catalog, db, shared_cach
     assert "Tense throughout." in client.get(url).get_data(as_text=True)
 
 
+def test_an_edit_replaces_the_cached_pages_and_search_at_once(
+    app, client, catalog, db, shared_cache
+):
+    from app.services import edits
+    from tests.factories import make_editor
+
+    movie, person = catalog["movie"], catalog["person"]
+    pages = [f"/movies/{movie.id}-heat", "/movies/", f"/people/{person.id}-al-pacino", "/"]
+    for url in pages:
+        assert "Heat" in client.get(url).get_data(as_text=True)
+
+    edits.update_movie(
+        movie=movie, editor=make_editor(), values={"title": "Heat (director's cut)"}, version=1
+    )
+    db.session.commit()
+
+    fixed = client.get(f"/movies/{movie.id}-heat", follow_redirects=True)
+    assert "Heat (director&#39;s cut)" in fixed.get_data(as_text=True)
+    for url in pages[1:]:
+        assert "Heat (director&#39;s cut)" in client.get(url).get_data(as_text=True), url
+    found = client.get("/search/suggest?q=director").json["results"]
+    assert [result["title"] for result in found] == ["Heat (director's cut)"]
+
+
 def test_members_and_one_time_messages_never_reach_the_page_cache(
     app, client, ana, catalog, shared_cache
 ):

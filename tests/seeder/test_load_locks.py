@@ -152,3 +152,31 @@ def test_locked_credits_are_left_alone_and_tmdbs_list_is_kept(db, tmp_path):
     assert credit_count(first.id) == 3
     assert locks.of(EntityType.movie, first.id)["credits"].upstream_value == []
     assert edits.locked_fields_report() == (1, 1)
+
+
+def test_taking_tmdbs_credits_replaces_the_hand_made_list(db, tmp_path):
+    from app.models import CreditKind
+    from app.services.edits import credits
+
+    movies, people = small_catalog(movie_count=1, cast_size=2)
+    load(db, tmp_path, movies, people, name="first")
+    editor = make_editor()
+    first = movie(db, 1)
+    lead = next(c for c in credits.of_movie(first) if c.kind is CreditKind.cast)
+    credits.save(
+        movie=first, editor=editor, changes=credits.CreditChanges(removed={lead.id}), version=1
+    )
+    db.session.commit()
+    load(db, tmp_path, movies, people, name="second")
+    assert len(credits.of_movie(first)) == 2
+
+    changed = credits.accept_upstream(movie=first, editor=editor, version=2)
+    db.session.commit()
+
+    assert changed == 5  # two removed, three added back from TMDB's list
+    assert sorted(c.person.name for c in credits.of_movie(first)) == [
+        "Actor 1-0",
+        "Actor 1-1",
+        "Dana Director",
+    ]
+    assert "credits" not in locks.of(EntityType.movie, first.id)

@@ -187,7 +187,7 @@ def accept_upstream(
     if lock is None or lock.upstream_seen_at is None:
         raise EditError("TMDB's value for that field is not known yet: run a load first.")
     if field == "credits":
-        raise EditError("Take TMDB's cast and crew from the credits page.")
+        raise EditError("TMDB's cast and crew are taken with services.edits.credits.")
     before = current_values(entity).get(field)
     claim_version(entity, version)
     _write(entity, field, from_json(entity_type, field, lock.upstream_value), editor)

@@ -72,8 +72,12 @@ def save(
     changes: CreditChanges,
     version: int,
     comment: str | None = None,
+    follow_tmdb: bool = False,
 ) -> int:
-    """Apply credit changes as one edit; the number of credits changed (0: nothing to do)."""
+    """Apply credit changes as one edit; the number of credits changed (0: nothing to do).
+
+    The credit list is locked after, unless `follow_tmdb` (TMDB's list was just taken).
+    """
     roles.require(editor, Role.editor)
     credits = {credit.id: credit for credit in of_movie(movie)}
     unknown = (changes.removed | changes.cast.keys()) - credits.keys()
@@ -86,14 +90,17 @@ def save(
     claim_version(movie, version)
     rows += _additions(movie, changes.added)
     held = locks.of(EntityType.movie, movie.id)
-    was_locked = locks.lock(
-        held, entity_type=EntityType.movie, entity_id=movie.id, field="credits", by=editor
-    )
+    if follow_tmdb:
+        was_locked = locks.unlock(held, "credits") is not None
+    else:
+        was_locked = locks.lock(
+            held, entity_type=EntityType.movie, entity_id=movie.id, field="credits", by=editor
+        )
     db.session.flush()
     history.record(
         editor=editor,
         entity=movie,
-        action=EditAction.credits,
+        action=EditAction.accept if follow_tmdb else EditAction.credits,
         changes=[Change(CREDIT, old, new, was_locked=was_locked) for old, new in rows],
         comment=comment,
     )
@@ -152,6 +159,46 @@ def _next_cast_order(movie: Movie) -> int:
         )
     )
     return 0 if highest is None else highest + 1
+
+
+def accept_upstream(*, movie: Movie, editor: User, version: int) -> int:
+    """Replace the movie's credits with TMDB's list from the last load, and follow TMDB again.
+
+    TMDB's people are found by their TMDB id; one the catalog lacks is left
+    out (the next load adds them along with their credit).
+    """
+    roles.require(editor, Role.editor)
+    lock = locks.of(EntityType.movie, movie.id).get("credits")
+    if lock is None or lock.upstream_seen_at is None:
+        raise EditError("TMDB's cast and crew are not known yet: run a load first.")
+    upstream = lock.upstream_value or []
+    people = {
+        person.tmdb_id: person
+        for person in db.session.scalars(
+            select(Person).where(Person.tmdb_id.in_({c["person_tmdb_id"] for c in upstream}))
+        )
+    }
+    added = [
+        NewCredit(
+            person=people[credit["person_tmdb_id"]],
+            kind=CreditKind(credit["kind"]),
+            character=credit["character"],
+            order=credit["order"],
+            department=credit["department"],
+            job=credit["job"],
+        )
+        for credit in upstream
+        if credit["person_tmdb_id"] in people
+    ]
+    changes = CreditChanges(added=added, removed={credit.id for credit in of_movie(movie)})
+    return save(
+        movie=movie,
+        editor=editor,
+        changes=changes,
+        version=version,
+        comment="Took TMDB's cast and crew",
+        follow_tmdb=True,
+    )
 
 
 def person_for_credit(

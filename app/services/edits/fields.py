@@ -69,13 +69,22 @@ FIELDS = {
 }
 # What a credit change row shows of a credit, and `credit` is the row's field name.
 CREDIT = "credit"
+MERGE = "merge"
+# The rows of merges, deletes and hiding: what happened to the page, not one of its fields.
+EVENT_FIELDS = {
+    "merged": Field("merged", "Merged in", MERGE),
+    "moved": Field("moved", "Moved over", MERGE),
+    "dropped": Field("dropped", "Left out (a member had both)", MERGE),
+    "deleted": Field("deleted", "Deleted", MERGE),
+    "hidden": Field("hidden", "Hidden", MERGE),
+}
 
 
 def field_of(entity_type: EntityType, name: str) -> Field:
     """The field called `name` of this kind of entity (a credit row counts as the credit list)."""
     if name == CREDIT:
         return CREDITS_FIELD
-    return FIELDS[entity_type][name]
+    return FIELDS[entity_type].get(name) or EVENT_FIELDS.get(name) or Field(name, name)
 
 
 def dump(value: Any) -> Any:
@@ -104,6 +113,8 @@ def load(field: Field, value: Any) -> Any:
 
 def shown(field: Field, value: Any) -> str:
     """A JSON value as the history shows it."""
+    if field.kind == MERGE:
+        return _event(field.name, value)
     if value is None or value == "" or value == []:
         return "—"
     if field.kind == LINKS:
@@ -115,6 +126,27 @@ def shown(field: Field, value: Any) -> str:
     if isinstance(value, dict):
         return credit_line(value)
     return str(value)
+
+
+def _event(name: str, value: Any) -> str:
+    """A merge's, delete's or hide's row in words."""
+    if value is None or value == {} or value == {"took": {}}:
+        return "—"
+    if name == "hidden":
+        return "hidden" if value else "shown"
+    if name in ("merged", "deleted"):
+        row = value.get("row", value)
+        label = row.get("title") or row.get("name") or value.get("label") or ""
+        return f"{label} (#{row['id']})".strip()
+    counts = {kind: len(rows) for kind, rows in value.items() if rows}
+    if not counts:
+        return "nothing"
+    words = {"credits": "credit", "reviews": "review", "watchlist": "watchlist entry"}
+    words["diary"] = "diary entry"
+    return ", ".join(
+        f"{number} {words.get(kind, kind)}{'' if number == 1 else 's'}".replace("entrys", "entries")
+        for kind, number in counts.items()
+    )
 
 
 def credit_line(credit: dict[str, Any]) -> str:

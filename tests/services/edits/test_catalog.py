@@ -184,7 +184,8 @@ def test_a_movie_entered_by_hand_has_a_creation_edit(db):
     )
 
     assert movie.tmdb_id is None
-    (edit,) = history.of_entity(EntityType.movie, movie.id).items
+    (line,) = history.of_entity(EntityType.movie, movie.id).items
+    edit = history.get(line.id)
     assert edit.action is EditAction.create
     assert {change.field for change in edit.changes} == {"title", "runtime", "genres", "keywords"}
     assert all(change.old_value is None for change in edit.changes)

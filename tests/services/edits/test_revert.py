@@ -95,7 +95,8 @@ def test_credit_changes_are_reverted_row_by_row(db):
         ),
         version=1,
     )
-    (edit,) = history.of_entity(EntityType.movie, movie.id).items
+    (line,) = history.of_entity(EntityType.movie, movie.id).items
+    edit = history.get(line.id)
     gone_id = gone.id
 
     edits.revert(edit=edit, editor=editor)
@@ -113,7 +114,8 @@ def test_credit_changes_are_reverted_row_by_row(db):
 def test_merges_and_creations_cannot_be_reverted_here(db):
     editor = make_editor()
     movie = edits.create_movie(editor=editor, values={"title": "Home"})
-    (created,) = history.of_entity(EntityType.movie, movie.id).items
+    (line,) = history.of_entity(EntityType.movie, movie.id).items
+    created = history.get(line.id)
 
     with pytest.raises(edits.EditError, match="added the page"):
         edits.revert(edit=created, editor=editor)
