@@ -24,11 +24,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import create_app
 from app.infra.db import db
 from app.models import Credit, CreditKind, EditChange, Movie, Person, Role, User
 from app.services.edits import credits, deletes, update_movie, update_person
-from bench.pages import TARGET_P50, TARGET_P95, build_database, pages_to_time, time_pages
+from bench.pages import (
+    TARGET_P50,
+    TARGET_P95,
+    bench_app,
+    build_database,
+    pages_to_time,
+    time_pages,
+)
 from bench.reviews import UNUSABLE
 
 OVERVIEW = (
@@ -127,15 +133,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-edits-"))
     database = work / source.name
     shutil.copyfile(source, database)
-    app = create_app(
-        {
-            "MARQUEE_ENV": "test",
-            "INSTANCE_PATH": str(source.parent),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-            "LOG_LEVEL": "WARNING",
-            "PAGE_CACHE_TIMEOUT": 0,  # time building each page, not the cache's copy
-        }
-    )
+    app = bench_app(database, instance=source.parent)
     client = app.test_client()
     catalog_pages = pages_to_time(app)
     before = time_pages(client, catalog_pages, arguments.requests)

@@ -24,3 +24,14 @@ def throttled(app: Flask, monkeypatch: pytest.MonkeyPatch):
     limiter.reset()
     yield lambda name, value: monkeypatch.setitem(app.config, name, value)
     limiter.reset()
+
+
+@pytest.fixture
+def editor(client, auth, db):
+    """Eddie, an editor, signed in."""
+    from tests.factories import make_editor
+
+    user = make_editor("eddie")
+    db.session.commit()
+    auth.login("eddie")
+    return user

@@ -23,15 +23,6 @@ from tests.routes.test_query_counts import counting
 from tests.support import csrf_token
 
 
-@pytest.fixture
-def editor(client, auth, db):
-    """Eddie, an editor, signed in."""
-    user = make_editor("eddie")
-    db.session.commit()
-    auth.login("eddie")
-    return user
-
-
 def movie_form(movie, **changes) -> dict:
     """The movie's edit form as a browser sends it, with some fields changed."""
     data = {

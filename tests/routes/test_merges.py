@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from app.infra.db import db as database
 from app.models import Movie
 from app.services import reviews
-from tests.factories import make_cast_credit, make_editor, make_movie, make_person, make_user
+from tests.factories import make_cast_credit, make_movie, make_person, make_user
 from tests.support import csrf_token
-
-
-@pytest.fixture
-def editor(client, auth, db):
-    user = make_editor("eddie")
-    db.session.commit()
-    auth.login("eddie")
-    return user
 
 
 def text(response) -> str:
