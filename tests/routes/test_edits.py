@@ -9,6 +9,7 @@ import pytest
 
 from app.models import EntityType, Role
 from app.services import edits
+from app.services.edits import credits as credit_edits
 from app.services.edits import locks
 from tests.factories import (
     make_cast_credit,
@@ -496,3 +497,40 @@ def test_members_see_no_revert_buttons_and_may_not_post_them(client, auth, db):
 
     assert "Revert this change" not in page
     assert response.status_code == 403
+
+
+def test_taking_tmdbs_cast_and_crew_from_the_credits_page(client, editor, db):
+    movie = make_movie("Heat")
+    tmdb_person = make_person("Val Kilmer", tmdb_id=5576)
+    make_cast_credit(movie, make_person("Somebody"), "Extra")
+    held = locks.of(EntityType.movie, movie.id)
+    locks.lock(held, entity_type=EntityType.movie, entity_id=movie.id, field="credits", by=editor)
+    upstream = {
+        "person_tmdb_id": tmdb_person.tmdb_id,
+        "person_name": "Val Kilmer",
+        "kind": "cast",
+        "character": "Chris",
+        "order": 0,
+        "department": None,
+        "job": None,
+    }
+    locks.hold_upstream(held["credits"], [upstream])
+    db.session.commit()
+    url = f"/movies/{movie.id}/credits/edit"
+    page = text(client.get(url))
+    assert 'TMDB now says: <q class="upstream">1 credit</q>' in page
+
+    response = client.post(
+        f"/edit/movie/{movie.id}/locks/credits/accept",
+        data={"csrf_token": csrf_token(client, url), "version": str(movie.version)},
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == url
+    shown = text(client.get(f"/movies/{movie.id}-heat/credits"))
+    assert "Val Kilmer" in shown
+    assert "Somebody" not in shown
+    assert [(c.person.name, c.character) for c in credit_edits.of_movie(movie)] == [
+        ("Val Kilmer", "Chris")
+    ]
+    assert locks.of(EntityType.movie, movie.id) == {}

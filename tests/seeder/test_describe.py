@@ -121,6 +121,32 @@ def test_tmdb_texts_are_never_overwritten(catalog, db):
     assert catalog["drama"].generated_text.body == "Editors' words."
 
 
+def test_an_editors_texts_are_never_overwritten_even_by_a_model(catalog, db, openai_server):
+    from app.services import edits
+    from tests.factories import make_editor
+
+    editor = make_editor()
+    edits.update_genre(
+        genre=catalog["drama"],
+        editor=editor,
+        values={"description": "Written by hand."},
+        version=1,
+    )
+    edits.update_job(
+        job="Director", editor=editor, values={"description": "Runs the set."}, version=0
+    )
+    db.session.commit()
+
+    describe_run.describe(
+        openai_writer(openai_server), describe_run.Options(kinds=("genres", "jobs"), force=True)
+    )
+
+    db.session.refresh(catalog["drama"])
+    assert catalog["drama"].generated_text.body == "Written by hand."
+    director = db.session.scalar(select(GeneratedText).where(GeneratedText.crew_job == "Director"))
+    assert (director.body, director.source) == ("Runs the set.", TextSource.editor)
+
+
 def test_the_real_client_writes_with_facts_and_language_then_caches(catalog, db, openai_server):
     writer = openai_writer(openai_server)
     options = describe_run.Options(kinds=("movies",), language="pt-BR")

@@ -296,7 +296,8 @@ def lock_notes(entity: Movie | Person | Genre) -> dict[str, LockNote]:
             differs = seen and credit_signature(lock.upstream_value) != credit_signature(
                 credit_list(entity)
             )
-            upstream = f"{len(lock.upstream_value or [])} credits" if seen else None
+            count = len(lock.upstream_value or [])
+            upstream = f"{count} credit{'' if count == 1 else 's'}" if seen else None
         else:
             differs = locks.differs(lock, current.get(name))
             upstream = shown(field_of(entity_type, name), lock.upstream_value) if seen else None

@@ -39,7 +39,7 @@ from ...models import (
 from .. import reviews, roles, search
 from ..errors import NotFoundError
 from . import history, locks
-from .catalog import EditError, moved
+from .catalog import EditError, claim_version, moved
 from .fields import FIELDS, LINKS, dump, load
 from .history import Change
 
@@ -80,6 +80,8 @@ def merge(
         raise EditError("Pick another page to merge into: that is this one.")
     entity_type = history.entity_type_of(survivor)
     session = db.session
+    # An edit form opened on the survivor before the merge is stale after it.
+    claim_version(survivor, survivor.version)
     snapshot = _snapshot(session, entity_type, duplicate)
     dropped = _drop_conflicts(session, entity_type, duplicate, survivor)
     moved_ids = _move(session, entity_type, duplicate, survivor)
@@ -122,6 +124,7 @@ def undo(*, edit: Edit, editor: User) -> Edit:
     if db.session.get(model, duplicate_id) is not None:
         raise EditError("This merge is undone already.")
     session = db.session
+    claim_version(survivor, survivor.version)
     for name in changes["merged"].new_value.get("took", {}):
         setattr(survivor, name, None)
     session.flush()
