@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal_column, select
+from sqlalchemy import Select, and_, exists, func, literal_column, select, true
 from sqlalchemy.orm import selectinload
 
 from ..infra.db import db, is_sqlite
@@ -90,10 +90,15 @@ class MovieFilters:
 def visible(column: Any = Movie.id) -> Any:
     """A condition leaving out hidden movies, on a column holding movie ids.
 
-    NOT IN over the few hidden ids (through their index) rather than a test
-    of each row's hidden_at: every index holds the movie id, so lists keep
-    their index-only scans.
+    None are hidden in the usual case, and the condition is then `true`: the
+    revision's stamp says how many are (read with it, no extra query). With
+    some hidden, NOT IN over their ids (through the hidden_at index) rather
+    than a test of each row's hidden_at, so lists keep their index-only scans;
+    it still costs each row a lookup, which the last page of a long list
+    feels (docs/PERFORMANCE.md, Catalog editing).
     """
+    if not revisions.current().hidden_movies:
+        return true()
     return column.not_in(select(Movie.id).where(Movie.hidden_at.is_not(None)))
 
 

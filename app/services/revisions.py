@@ -16,15 +16,18 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import g
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..infra.cache import cache
 from ..infra.db import db
-from ..models import Revision
+from ..models import Movie, Revision
 from ..models.mixins import utcnow
 
 CATALOG = "catalog"
+# How many movies are hidden, kept beside the revision so lists skip the hidden-movie
+# filter (which costs every row of a long index walk a lookup) while there are none.
+HIDDEN_MOVIES = "hidden_movies"
 _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 Function = TypeVar("Function", bound=Callable[..., Any])
@@ -36,18 +39,55 @@ class Stamp:
 
     number: int
     changed_at: datetime
+    hidden_movies: int = 0
 
 
 def current() -> Stamp:
     """The catalog's revision, read once per request (or CLI command)."""
     stamp = g.get("catalog_revision")
     if stamp is None:
-        row = db.session.execute(
-            select(Revision.number, Revision.changed_at).where(Revision.name == CATALOG)
-        ).one_or_none()
-        stamp = Stamp(row.number, row.changed_at) if row else Stamp(0, _NEVER)
+        rows = {
+            row.name: row
+            for row in db.session.execute(
+                select(Revision.name, Revision.number, Revision.changed_at).where(
+                    Revision.name.in_((CATALOG, HIDDEN_MOVIES))
+                )
+            )
+        }
+        catalog = rows.get(CATALOG)
+        hidden = rows[HIDDEN_MOVIES].number if HIDDEN_MOVIES in rows else 0
+        stamp = Stamp(catalog.number, catalog.changed_at, hidden) if catalog else Stamp(0, _NEVER)
         g.catalog_revision = stamp
     return stamp
+
+
+def recount_hidden_movies() -> None:
+    """Count the hidden movies again (after a hide or unhide; the caller bumps the revision).
+
+    The row is locked before counting, so of two editors hiding and showing
+    movies at once, the second counts after the first commits (PostgreSQL
+    reads each statement afresh), and the number is never 0 while one is hidden.
+    """
+    row = db.session.execute(
+        select(Revision.name).where(Revision.name == HIDDEN_MOVIES).with_for_update()
+    ).one_or_none()
+    count = (
+        db.session.scalar(
+            select(func.count()).select_from(Movie).where(Movie.hidden_at.is_not(None))
+        )
+        or 0
+    )
+    if row is None:
+        db.session.add(Revision(name=HIDDEN_MOVIES, number=count, changed_at=utcnow()))
+    else:
+        db.session.execute(
+            update(Revision)
+            .where(Revision.name == HIDDEN_MOVIES)
+            .values(number=count, changed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    g.pop("catalog_revision", None)
 
 
 def bump(session: Session | None = None) -> None:

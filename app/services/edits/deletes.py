@@ -136,6 +136,7 @@ def unhide(*, movie: Movie, editor: User, version: int, comment: str | None = No
 
 def _record_visibility(movie: Movie, editor: User, action: EditAction, comment) -> Edit:
     db.session.flush()
+    revisions.recount_hidden_movies()
     hidden = action is EditAction.hide
     edit = history.record(
         editor=editor,
