@@ -32,6 +32,7 @@ from app.models import (
     Movie,
     Person,
     SearchEntry,
+    Tombstone,
     movie_genres,
     movie_keywords,
 )
@@ -39,7 +40,7 @@ from app.models.mixins import utcnow
 from app.models.slugs import slugify
 from app.services import revisions, search
 from app.services.edits import locks
-from app.services.edits.fields import dump
+from app.services.edits.fields import dump, links
 
 from .storage import count_lines, read_json_lines
 
@@ -95,6 +96,7 @@ class EntityCount:
     unchanged: int = 0
     deleted: int = 0
     skipped: int = 0
+    left_out: int = 0  # merged into another page or deleted here by an editor
 
     def line(self, name: str) -> str:
         """'movies: 3 inserted, 1 updated, 0 unchanged'."""
@@ -105,6 +107,8 @@ class EntityCount:
             text += f", {self.deleted} deleted"
         if self.skipped:
             text += f", {self.skipped} skipped (movie or person missing)"
+        if self.left_out:
+            text += f", {self.left_out} left out (merged or deleted here)"
         return text
 
 
@@ -244,7 +248,12 @@ class Loader:
         by_tmdb = {genre.tmdb_id: genre for genre in genres if genre.tmdb_id is not None}
         by_name = {genre.name.casefold(): genre for genre in genres}
         held = locks.for_load(self.session, EntityType.genre, [genre.id for genre in genres])
+        records = list(records)
+        gone = self._tombstones(EntityType.genre, [record["tmdb_id"] for record in records])
+        count.left_out += len(gone)
         for record in records:
+            if record["tmdb_id"] in gone:
+                continue
             genre = by_tmdb.get(record["tmdb_id"]) or by_name.get(record["name"].casefold())
             name_lock = held.get(genre.id, {}).get("name") if genre is not None else None
             if name_lock is not None:
@@ -274,6 +283,7 @@ class Loader:
         self._genre_names = {row.id: row.name for row in rows}
 
     def _load_people_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
+        records = self._without_tombstoned(EntityType.person, records, count)
         rows = {record["tmdb_id"]: _person_row(record) for record in records}
         done = self._upsert(Person, rows, PERSON_FIELDS, count)
         count.unchanged += len(rows) - len(done.inserted) - len(done.updated)
@@ -281,6 +291,9 @@ class Loader:
             search.index_people(self._ids_by_tmdb(Person, done.inserted | done.updated).values())
 
     def _load_movies_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
+        records = self._without_tombstoned(EntityType.movie, records, count)
+        if not records:
+            return
         rows = {record["tmdb_id"]: _movie_row(record) for record in records}
         done = self._upsert(Movie, rows, MOVIE_FIELDS, count)
         self._loaded_movies.update(rows)
@@ -326,25 +339,47 @@ class Loader:
         count.updated += len(relinked)
         count.unchanged += len(rows) - len(changed) - len(relinked)
 
+    def _tombstones(
+        self, entity_type: EntityType, tmdb_ids: Iterable[int]
+    ) -> dict[int, int | None]:
+        """TMDB ids merged away or deleted by an editor, with the page they went into (or None)."""
+        ids = list(tmdb_ids)
+        found: dict[int, int | None] = {}
+        for chunk in _chunks(ids, 5000):
+            found.update(
+                self._rows(
+                    select(Tombstone.tmdb_id, Tombstone.new_id).where(
+                        Tombstone.entity_type == entity_type, Tombstone.tmdb_id.in_(chunk)
+                    )
+                ).all()
+            )
+        return found
+
+    def _without_tombstoned(
+        self, entity_type: EntityType, records: list[dict[str, Any]], count: EntityCount
+    ) -> list[dict[str, Any]]:
+        gone = self._tombstones(entity_type, [record["tmdb_id"] for record in records])
+        count.left_out += sum(1 for record in records if record["tmdb_id"] in gone)
+        return [record for record in records if record["tmdb_id"] not in gone]
+
     def _hold_locked_links(
         self,
         held: dict[int, dict[str, FieldLock]],
         field: str,
-        links: set[tuple[int, int]],
+        wanted: set[tuple[int, int]],
         names: dict[int, str],
     ) -> set[tuple[int, int]]:
         """Links of movies whose `field` is locked go to the lock as upstream's, not the table."""
         locked = {movie_id for movie_id, fields in held.items() if field in fields}
         if not locked:
-            return links
+            return wanted
         upstream: dict[int, list[dict[str, Any]]] = {movie_id: [] for movie_id in locked}
-        for movie_id, linked in links:
+        for movie_id, linked in wanted:
             if movie_id in locked:
                 upstream[movie_id].append({"id": linked, "name": names.get(linked, "")})
         for movie_id, items in upstream.items():
-            items.sort(key=lambda item: (item["name"].casefold(), item["id"]))
-            locks.hold_upstream(held[movie_id][field], items)
-        return {(movie_id, linked) for movie_id, linked in links if movie_id not in locked}
+            locks.hold_upstream(held[movie_id][field], links(items))
+        return {(movie_id, linked) for movie_id, linked in wanted if movie_id not in locked}
 
     def _sync_links(
         self, table: Table, other: str, movie_ids: Iterable[int], wanted: set[tuple[int, int]]
@@ -599,6 +634,11 @@ class Loader:
                 self._person_cache.clear()
             for chunk in _chunks(sorted(missing), 5000):
                 self._person_cache.update(self._ids_by_tmdb(Person, chunk))
+            merged = self._tombstones(EntityType.person, missing - self._person_cache.keys())
+            # A merged person's TMDB credits go to the person they were merged into.
+            self._person_cache.update(
+                {tmdb_id: new_id for tmdb_id, new_id in merged.items() if new_id is not None}
+            )
         return {
             tmdb_id: self._person_cache[tmdb_id]
             for tmdb_id in tmdb_ids
@@ -609,6 +649,7 @@ class Loader:
 def upstream_credit(record: dict[str, Any], person_name: str) -> dict[str, Any]:
     """A processed credit as a locked credit list keeps it: the person by TMDB id and name."""
     return {
+        "credit_id": record["credit_id"],
         "person_tmdb_id": record["person_tmdb_id"],
         "person_name": person_name,
         "kind": record["kind"],

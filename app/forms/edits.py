@@ -75,8 +75,8 @@ class DayRange:
 
 
 def _text(value: str | None) -> str | None:
-    """Stripped text, or None when empty."""
-    value = (value or "").strip()
+    """Stripped text with plain newlines (browsers send CRLF), or None when empty."""
+    value = (value or "").replace("\r\n", "\n").strip()
     return value or None
 
 
@@ -174,8 +174,8 @@ class PersonEditForm(EditForm):
 
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     biography = TextAreaField("Biography", validators=[Optional(), Length(max=20_000)])
-    birthday = DateField("Birthday", validators=[Optional(), DayRange(last=date(2100, 1, 1))])
-    deathday = DateField("Died", validators=[Optional(), DayRange()])
+    birthday = DateField("Birthday", validators=[Optional(), DayRange(first=date(1000, 1, 1))])
+    deathday = DateField("Died", validators=[Optional(), DayRange(first=date(1000, 1, 1))])
     place_of_birth = StringField("Place of birth", validators=[Optional(), Length(max=300)])
     gender = SelectField(
         "Gender",
@@ -337,7 +337,12 @@ class MergeForm(FlaskForm):
         """The id of the page to merge into: the pick, else a pasted address or number."""
         if self.target_id.data:
             return int(self.target_id.data)
-        pasted = re.search(rf"(?:/{kind}/)?\b(\d{{1,9}})\b", self.target.data or "", re.ASCII)
+        # Only a number or an address: "Blade Runner 2" is a title, not page 2.
+        pasted = re.fullmatch(
+            rf"\s*(?:(?:https?://[^/\s]+)?/{kind}/)?(\d{{1,9}})(?:-\S*)?/?\s*",
+            self.target.data or "",
+            re.ASCII,
+        )
         return int(pasted.group(1)) if pasted else None
 
 

@@ -2,7 +2,7 @@
 
 from .credit import Credit, CreditKind
 from .diary import DiaryEntry
-from .edit import Edit, EditAction, EditChange, EntityType, FieldLock, Redirect
+from .edit import Edit, EditAction, EditChange, EntityType, FieldLock, Redirect, Tombstone
 from .genre import Genre
 from .keyword import Keyword, movie_keywords
 from .movie import Movie, movie_genres
@@ -37,6 +37,7 @@ __all__ = [
     "Role",
     "SearchEntry",
     "TextSource",
+    "Tombstone",
     "User",
     "WatchlistEntry",
     "movie_genres",

@@ -149,3 +149,21 @@ class Redirect(db.Model):
 
     def __repr__(self) -> str:
         return f"<Redirect {self.entity_type.value} {self.old_id} → {self.new_id}>"
+
+
+class Tombstone(db.Model):
+    """A TMDB id whose page was merged away or deleted by hand: loads do not bring it back.
+
+    For a merge, `new_id` is the survivor, so TMDB's credits of a merged
+    person land on the person they were merged into.
+    """
+
+    __tablename__ = "tombstones"
+
+    entity_type: Mapped[EntityType] = mapped_column(_enum(EntityType), primary_key=True)
+    tmdb_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    new_id: Mapped[int | None] = mapped_column(Integer)
+    edit_id: Mapped[int | None] = mapped_column(ForeignKey("edits.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<Tombstone {self.entity_type.value} {self.tmdb_id} → {self.new_id}>"

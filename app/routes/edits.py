@@ -354,7 +354,7 @@ def _change_lock(entity, field: str, action: str) -> None:
 
 
 def _edit_url(kind: str, entity, field: str) -> str:
-    if field == "credits":
+    if kind == "movie" and field == "credits":
         return url_for("edits.credits", movie_id=entity.id)
     if kind == "genre":
         return url_for("edits.genre", slug=entity.slug)
@@ -369,7 +369,10 @@ def _edit_url(kind: str, entity, field: str) -> str:
 def movie_history(movie_id: int):
     """Every edit of one movie, newest first."""
     found = or_404(db.session.get(Movie, movie_id))
-    return _history_page(found, history.of_entity(EntityType.movie, found.id, page=page_number()))
+    edits_ = history.of_entity(
+        EntityType.movie, found.id, since=found.created_at, page=page_number()
+    )
+    return _history_page(found, edits_)
 
 
 @bp.get("/people/<id:person_id>/history")
@@ -377,7 +380,9 @@ def movie_history(movie_id: int):
 def person_history(person_id: int):
     """Every edit of one person, newest first."""
     found = or_404(people.get(person_id))
-    edits_ = history.of_entity(EntityType.person, found.id, page=page_number())
+    edits_ = history.of_entity(
+        EntityType.person, found.id, since=found.created_at, page=page_number()
+    )
     return _history_page(found, edits_)
 
 
@@ -386,7 +391,10 @@ def person_history(person_id: int):
 def genre_history(slug: str):
     """Every edit of one genre, newest first."""
     found = or_404(catalog.get_genre_by_slug(slug))
-    return _history_page(found, history.of_entity(EntityType.genre, found.id, page=page_number()))
+    edits_ = history.of_entity(
+        EntityType.genre, found.id, since=found.created_at, page=page_number()
+    )
+    return _history_page(found, edits_)
 
 
 @bp.get("/jobs/<path:job>/history")

@@ -119,6 +119,17 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("entity_type", "old_id", name=op.f("pk_redirects")),
     )
+    op.create_table(
+        "tombstones",
+        sa.Column("entity_type", ENTITY_TYPE, nullable=False),
+        sa.Column("tmdb_id", sa.Integer(), nullable=False),
+        sa.Column("new_id", sa.Integer(), nullable=True),
+        sa.Column("edit_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["edit_id"], ["edits.id"], name=op.f("fk_tombstones_edit_id_edits"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("entity_type", "tmdb_id", name=op.f("pk_tombstones")),
+    )
     with op.batch_alter_table("generated_texts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("author_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
@@ -176,6 +187,7 @@ def downgrade():
         )
         batch_op.drop_column("author_id")
 
+    op.drop_table("tombstones")
     op.drop_table("redirects")
     op.drop_table("field_locks")
     with op.batch_alter_table("edit_changes", schema=None) as batch_op:

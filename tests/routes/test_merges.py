@@ -51,10 +51,11 @@ def test_a_pasted_address_picks_the_survivor_and_a_bad_one_is_refused(client, ed
     token = csrf_token(client, url)
 
     bad = client.post(url, data={"target": "nowhere", "csrf_token": token})
+    titled = client.post(url, data={"target": f"Ana Silva {first.id}", "csrf_token": token})
     itself = client.post(url, data={"target": f"/people/{second.id}", "csrf_token": token})
     good = client.post(url, data={"target": f"/people/{first.id}-ana-silva", "csrf_token": token})
 
-    assert bad.status_code == itself.status_code == 422
+    assert bad.status_code == itself.status_code == titled.status_code == 422
     assert "Pick a page from the suggestions." in text(bad)
     assert "that is this one" in text(itself)
     assert good.status_code == 302

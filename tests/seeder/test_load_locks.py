@@ -180,3 +180,74 @@ def test_taking_tmdbs_credits_replaces_the_hand_made_list(db, tmp_path):
         "Dana Director",
     ]
     assert "credits" not in locks.of(EntityType.movie, first.id)
+    load(db, tmp_path, movies, people, name="third")
+    assert len(credits.of_movie(first)) == 3  # TMDB's ids came along: nothing doubled
+
+
+def test_a_reverted_credit_removal_is_not_doubled_by_the_next_load(db, tmp_path):
+    from app.models import CreditKind
+    from app.services.edits import credits, history
+
+    movies, people = small_catalog(movie_count=1, cast_size=2)
+    load(db, tmp_path, movies, people, name="first")
+    editor = make_editor()
+    first = movie(db, 1)
+    lead = next(c for c in credits.of_movie(first) if c.kind is CreditKind.cast)
+    credits.save(
+        movie=first, editor=editor, changes=credits.CreditChanges(removed={lead.id}), version=1
+    )
+    (line,) = history.of_entity(EntityType.movie, first.id).items
+    edits.revert(edit=history.get(line.id), editor=editor)
+    db.session.commit()
+
+    load(db, tmp_path, movies, people, name="second")
+
+    assert sorted(c.person.name for c in credits.of_movie(first)) == [
+        "Actor 1-0",
+        "Actor 1-1",
+        "Dana Director",
+    ]
+
+
+def test_loads_do_not_bring_back_merged_or_deleted_pages(db, tmp_path):
+    from app.models import Credit, Person
+    from app.services.edits import deletes, merges
+
+    movies, people = small_catalog(movie_count=3, cast_size=1)
+    load(db, tmp_path, movies, people, name="first")
+    editor = make_editor()
+    survivor, duplicate, unused = movie(db, 1), movie(db, 2), movie(db, 3)
+    merges.merge(duplicate=duplicate, survivor=survivor, editor=editor)
+    deletes.delete(entity=unused, editor=editor)
+    actor_one = db.session.scalar(select(Person).where(Person.tmdb_id == 100))
+    actor_two = db.session.scalar(select(Person).where(Person.tmdb_id == 200))
+    merges.merge(duplicate=actor_two, survivor=actor_one, editor=editor)
+    db.session.commit()
+    credits_before = db.session.scalar(select(func.count()).select_from(Credit))
+
+    summary = load(db, tmp_path, movies, people, name="second")
+
+    assert db.session.scalar(select(func.count()).select_from(Movie)) == 1
+    assert db.session.scalar(select(func.count()).where(Person.tmdb_id == 200)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Credit)) == credits_before
+    assert summary.movies.left_out == 2
+    assert summary.people.left_out == 1
+    assert "2 left out (merged or deleted here)" in summary.movies.line("movies")
+
+
+def test_an_undone_merge_follows_tmdb_again(db, tmp_path):
+    from app.models import EditAction
+    from app.services.edits import history, merges
+
+    movies, people = small_catalog(movie_count=2, cast_size=1)
+    load(db, tmp_path, movies, people, name="first")
+    editor = make_editor()
+    result = merges.merge(duplicate=movie(db, 2), survivor=movie(db, 1), editor=editor)
+    merges.undo(edit=result.edit, editor=editor)
+    db.session.commit()
+    movies[2]["title"] = "Movie 2, retitled by TMDB"
+
+    load(db, tmp_path, movies, people, name="second")
+
+    assert movie(db, 2).title == "Movie 2, retitled by TMDB"
+    assert history.get(result.edit.id).action is EditAction.merge

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ...infra.db import db
@@ -36,7 +37,7 @@ from ...models.slugs import slugify
 from .. import revisions, roles, search
 from ..errors import NotFoundError, ServiceError
 from . import history, locks
-from .fields import FIELDS, LINKS, dump, field_of, load, shown
+from .fields import FIELDS, LINKS, Field, dump, field_of, links, load, shown
 from .history import Change
 
 Editable = Movie | Person | Genre | str
@@ -62,7 +63,9 @@ def current_values(entity: Editable) -> dict[str, Any]:
         text = _job_text(entity)
         return {"description": text.body if text else None}
     values = {
-        name: dump(getattr(entity, name))
+        name: links(dump(getattr(entity, name)))
+        if field.kind == LINKS
+        else dump(getattr(entity, name))
         for name, field in FIELDS[entity_type].items()
         if name not in ("credits", "description")
     }
@@ -112,15 +115,7 @@ def update_genre(
 ) -> Edit | None:
     """Save a genre's name or description; the slug follows the name."""
     roles.require(editor, Role.editor)
-    name = values.get("name", genre.name)
-    taken = db.session.scalar(
-        select(Genre.id).where(
-            Genre.id != genre.id,
-            (func.lower(Genre.name) == name.lower()) | (Genre.slug == slugify(name)),
-        )
-    )
-    if taken is not None:
-        raise EditError(f"There is already a genre called {name}.", field="name")
+    _check_genre_name(genre, values.get("name", genre.name))
     return save_fields(genre, editor=editor, values=values, version=version, comment=comment)
 
 
@@ -253,9 +248,10 @@ def credit_list(movie: Movie) -> list[dict[str, Any]]:
 
 
 def credit_value(credit: Credit) -> dict[str, Any]:
-    """One credit as JSON: its id, the person by id and name, and its part."""
+    """One credit as JSON: its ids (ours, TMDB's), the person by id and name, and its part."""
     return {
         "id": credit.id,
+        "tmdb_credit_id": credit.tmdb_credit_id,
         "person_id": credit.person_id,
         "person_name": credit.person.name,
         "kind": credit.kind.value,
@@ -332,17 +328,21 @@ def keywords_named(names: Iterable[str | Keyword]) -> list[Keyword]:
         elif item.strip():
             wanted.setdefault(item.strip().casefold(), item.strip()[:200])
     if wanted:
-        known = {
-            keyword.name.casefold(): keyword
-            for keyword in db.session.scalars(
-                select(Keyword).where(func.lower(Keyword.name).in_(list(wanted)))
+        names_sent = list(wanted.values())
+        candidates = db.session.scalars(
+            select(Keyword).where(
+                func.lower(Keyword.name).in_([name.lower() for name in names_sent])
+                | Keyword.name.in_(names_sent)
             )
-        }
+        )
+        # Matched in Python: SQL's lower() leaves non-ASCII capitals alone on SQLite.
+        known = {keyword.name.casefold(): keyword for keyword in candidates}
         for key, name in wanted.items():
             keyword = known.get(key)
             if keyword is None:
                 keyword = Keyword(name=name)
                 db.session.add(keyword)
+                known[key] = keyword
             found.append(keyword)
         db.session.flush()
     unique = {keyword.id: keyword for keyword in found}
@@ -366,8 +366,14 @@ def save_fields(
     revert of the edit that first locked them gives them back to TMDB.
     """
     before = current_values(entity)
-    wanted = {name: dump(value) for name, value in values.items()}
-    changed = {name: new for name, new in wanted.items() if before.get(name) != new}
+    kinds = FIELDS[history.entity_type_of(entity)]
+    wanted = {
+        name: links(dump(value)) if kinds[name].kind == LINKS else dump(value)
+        for name, value in values.items()
+    }
+    changed = {
+        name: new for name, new in wanted.items() if not _same(kinds[name], before.get(name), new)
+    }
     if not changed:
         return None
     claim_version(entity, version)
@@ -395,6 +401,23 @@ def save_fields(
     return edit
 
 
+def _same(field: Field, stored: Any, sent: Any) -> bool:
+    """Whether a form's value is the stored one: texts compare without end spaces and CRs.
+
+    A browser sends a textarea's lines ending in CRLF, and the form strips
+    the ends; a stored biography with a trailing newline is still unchanged.
+    """
+    if isinstance(stored, str) and isinstance(sent, str):
+        return _plain(stored) == _plain(sent)
+    if isinstance(stored, str) and sent is None:
+        return not stored.strip()
+    return stored == sent
+
+
+def _plain(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
 def claim_version(entity: Editable, version: int) -> None:
     """Move the entity's version from the form's to the next, or refuse a stale save.
 
@@ -404,6 +427,11 @@ def claim_version(entity: Editable, version: int) -> None:
     """
     entity_type = history.entity_type_of(entity)
     if isinstance(entity, str):
+        # A job has no row of its own: its text's row is the lock (PostgreSQL; SQLite
+        # has one writer at a time), and a first text raced by another is refused.
+        db.session.execute(
+            select(GeneratedText.id).where(GeneratedText.crew_job == entity).with_for_update()
+        )
         current = _job_edit_count(entity)
         if current != version:
             _refuse_stale(entity_type, entity, version, current)
@@ -446,9 +474,10 @@ def _write(entity: Editable, name: str, value: Any, editor: User) -> None:
     if field.kind == LINKS:
         setattr(entity, name, list(value))
         return
-    setattr(entity, name, load(field, dump(value)))
     if isinstance(entity, Genre) and name == "name":
+        _check_genre_name(entity, value)
         entity.slug = slugify(value)
+    setattr(entity, name, load(field, dump(value)))
 
 
 def _write_text(entity: Genre | str, body: str | None, editor: User) -> None:
@@ -463,9 +492,37 @@ def _write_text(entity: Genre | str, body: str | None, editor: User) -> None:
     if text is None:
         subject = {"genre": entity} if isinstance(entity, Genre) else {"crew_job": entity}
         text = GeneratedText(**subject, body=body, source=TextSource.editor, language="en")
-        db.session.add(text)
+        if isinstance(entity, Genre):
+            db.session.add(text)  # the genre's row lock (its version) keeps this one at a time
+        else:
+            _add_first_job_text(text)
     text.body, text.source, text.model, text.prompt_hash = body, TextSource.editor, None, None
     text.author = editor
+
+
+def _check_genre_name(genre: Genre, name: str | None) -> None:
+    """Refuse a genre name (or the slug made of it) another genre has; saves, reverts alike."""
+    if not name:
+        raise EditError("A genre needs a name.", field="name")
+    taken = db.session.scalar(
+        select(Genre.id).where(
+            Genre.id != genre.id,
+            (func.lower(Genre.name) == name.lower()) | (Genre.slug == slugify(name)),
+        )
+    )
+    if taken is not None:
+        raise EditError(f"There is already a genre called {name}.", field="name")
+
+
+def _add_first_job_text(text: GeneratedText) -> None:
+    """A crew job's first text; another editor's, saved at the same moment, wins cleanly."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(text)
+    except IntegrityError:
+        raise EditError(
+            "Someone else wrote this description at the same moment: reload the page."
+        ) from None
 
 
 def moved(entity: Editable) -> None:

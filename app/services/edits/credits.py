@@ -33,6 +33,8 @@ class NewCredit:
     order: int | None = None
     department: str | None = None
     job: str | None = None
+    # TMDB's credit id, when the credit is TMDB's (taken from a lock's upstream list).
+    tmdb_credit_id: str | None = None
 
 
 @dataclass
@@ -84,8 +86,12 @@ def save(
     if unknown:
         raise EditError("Some of those credits are not this movie's any more: reload the page.")
     rows = _removals(credits, changes.removed)
+    db.session.flush()  # removed first: a credit added back may carry the same TMDB id
     rows += _cast_changes(credits, changes)
     if not rows and not changes.added:
+        if follow_tmdb:
+            locks.unlock(locks.of(EntityType.movie, movie.id), "credits")
+            db.session.flush()
         return 0
     claim_version(movie, version)
     rows += _additions(movie, changes.added)
@@ -140,6 +146,7 @@ def _additions(movie: Movie, added: list[NewCredit]) -> list[tuple[None, dict]]:
         credit = Credit(
             movie=movie,
             person=new.person,
+            tmdb_credit_id=new.tmdb_credit_id,
             kind=new.kind,
             character=new.character if new.kind is CreditKind.cast else None,
             cast_order=order if new.kind is CreditKind.cast else None,
@@ -186,6 +193,7 @@ def accept_upstream(*, movie: Movie, editor: User, version: int) -> int:
             order=credit["order"],
             department=credit["department"],
             job=credit["job"],
+            tmdb_credit_id=credit.get("credit_id"),
         )
         for credit in upstream
         if credit["person_tmdb_id"] in people

@@ -25,6 +25,7 @@ from ...models import (
     Person,
     Review,
     Role,
+    Tombstone,
     User,
     WatchlistEntry,
     movie_genres,
@@ -99,6 +100,11 @@ def delete(*, entity: Movie | Person | Genre, editor: User, comment: str | None 
         changes=[Change("deleted", snapshot, None)],
     )
     entity_id = entity.id
+    if entity.tmdb_id is not None:
+        # The next load must not bring it back.
+        db.session.merge(
+            Tombstone(entity_type=entity_type, tmdb_id=entity.tmdb_id, new_id=None, edit_id=edit.id)
+        )
     db.session.execute(
         delete_rows(FieldLock).where(
             FieldLock.entity_type == entity_type, FieldLock.entity_id == entity_id

@@ -87,6 +87,15 @@ def field_of(entity_type: EntityType, name: str) -> Field:
     return FIELDS[entity_type].get(name) or EVENT_FIELDS.get(name) or Field(name, name)
 
 
+def links(items: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Genres or keywords as JSON, in one order (by id) wherever they were read from.
+
+    Names sort differently in Python and in each database's collation, so
+    lists are compared, stored and locked by id; pages sort them by name.
+    """
+    return sorted(items or [], key=lambda item: item["id"])
+
+
 def dump(value: Any) -> Any:
     """A field's value as JSON: dates as ISO text, enums by name, lists of models as id and name."""
     if isinstance(value, date):
@@ -118,7 +127,7 @@ def shown(field: Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if field.kind == LINKS:
-        return ", ".join(item["name"] for item in value)
+        return ", ".join(sorted((item["name"] for item in value), key=str.casefold))
     if field.kind == GENDER:
         return value.replace("_", " ")
     if field.kind == NUMBER:
@@ -130,12 +139,14 @@ def shown(field: Field, value: Any) -> str:
 
 def _event(name: str, value: Any) -> str:
     """A merge's, delete's or hide's row in words."""
-    if value is None or value == {} or value == {"took": {}}:
+    if not value or (name == "merged" and "row" not in value):
         return "—"
     if name == "hidden":
         return "hidden" if value else "shown"
     if name in ("merged", "deleted"):
         row = value.get("row", value)
+        if "id" not in row:
+            return "—"
         label = row.get("title") or row.get("name") or value.get("label") or ""
         return f"{label} (#{row['id']})".strip()
     counts = {kind: len(rows) for kind, rows in value.items() if rows}

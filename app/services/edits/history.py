@@ -111,13 +111,19 @@ def of_entity(
     entity_id: int | None = None,
     *,
     key: str | None = None,
+    since: datetime | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> Page[Edit]:
-    """One entity's edits, newest first: a count, the page's ids, the edits with changes."""
-    return _paged(
-        select(Edit.id).where(*_where_entity(entity_type, entity_id, key)), page, per_page
-    )
+) -> Page[EditLine]:
+    """One entity's edits, newest first.
+
+    `since` is the entity's creation: SQLite gives a deleted row's id to the
+    next row, and that row's history starts with it.
+    """
+    conditions = _where_entity(entity_type, entity_id, key)
+    if since is not None:
+        conditions.append(Edit.created_at >= since)
+    return _paged(select(Edit.id).where(*conditions), page, per_page)
 
 
 def since(entity_type: EntityType, entity_id: int, version: int) -> list[Edit]:

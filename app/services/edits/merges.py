@@ -31,6 +31,7 @@ from ...models import (
     Redirect,
     Review,
     Role,
+    Tombstone,
     User,
     WatchlistEntry,
     movie_genres,
@@ -85,8 +86,9 @@ def merge(
     snapshot = _snapshot(session, entity_type, duplicate)
     dropped = _drop_conflicts(session, entity_type, duplicate, survivor)
     moved_ids = _move(session, entity_type, duplicate, survivor)
+    tmdb_id = duplicate.tmdb_id
     took = _take_identifiers(duplicate, survivor)
-    filled = _fill(entity_type, duplicate, survivor, editor)
+    filled, locked = _fill(entity_type, duplicate, survivor, editor, took_tmdb_id="tmdb_id" in took)
     _remove(session, entity_type, duplicate)
     session.flush()
     session.expire_all()  # rows moved by UPDATE: what the session holds of them is stale
@@ -96,13 +98,18 @@ def merge(
         action=EditAction.merge,
         comment=comment,
         changes=[
-            Change("merged", snapshot, {"took": took}),
+            Change("merged", snapshot, {"took": took, "locked": locked}),
             Change("moved", None, moved_ids),
             Change("dropped", dropped["rows"], None),
             *filled,
         ],
     )
     _point_redirects(session, entity_type, duplicate.id, survivor.id, edit)
+    if tmdb_id is not None and "tmdb_id" not in took:
+        # TMDB keeps both records: the next load must not bring the duplicate back.
+        session.add(
+            Tombstone(entity_type=entity_type, tmdb_id=tmdb_id, new_id=survivor.id, edit_id=edit.id)
+        )
     _after(entity_type, [survivor.id, duplicate.id])
     moved(survivor)
     return MergeResult(edit=edit, notes=dropped["notes"])
@@ -139,6 +146,10 @@ def undo(*, edit: Edit, editor: User) -> Edit:
     session.execute(
         delete(Redirect).where(Redirect.entity_type == entity_type, Redirect.old_id == duplicate_id)
     )
+    session.execute(delete(Tombstone).where(Tombstone.edit_id == edit.id))
+    held = locks.of(entity_type, survivor.id)
+    for name in changes["merged"].new_value.get("locked", []):
+        locks.unlock(held, name)
     undone = history.record(
         editor=editor,
         entity=survivor,
@@ -191,17 +202,7 @@ def _drop_conflicts(session, entity_type, duplicate, survivor) -> dict[str, Any]
     a credit the survivor has already. They are kept in the edit (for undo) and deleted."""
     rows: dict[str, list[dict]] = {}
     notes: list[str] = []
-    key = Credit.movie_id if entity_type is EntityType.movie else Credit.person_id
-    other = Credit.person_id if entity_type is EntityType.movie else Credit.movie_id
-    theirs = {
-        (getattr(c, other.key), c.kind, c.character, c.job)
-        for c in session.scalars(select(Credit).where(key == survivor.id))
-    }
-    rows["credits"] = [
-        _row(Credit.__table__, credit)
-        for credit in session.scalars(select(Credit).where(key == duplicate.id))
-        if (getattr(credit, other.key), credit.kind, credit.character, credit.job) in theirs
-    ]
+    rows["credits"] = _doubled_credits(session, entity_type, duplicate, survivor)
     if entity_type is EntityType.movie:
         rows["reviews"], notes = _older_reviews(session, duplicate, survivor)
         kept = set(
@@ -221,6 +222,29 @@ def _drop_conflicts(session, entity_type, duplicate, survivor) -> dict[str, Any]
         if ids:
             session.execute(delete(MODELS[name]).where(MODELS[name].id.in_(ids)))
     return {"rows": {name: dropped for name, dropped in rows.items() if dropped}, "notes": notes}
+
+
+def _doubled_credits(session, entity_type, duplicate, survivor) -> list[dict]:
+    """Of a credit both pages have, the copy to drop: the one without TMDB's credit id.
+
+    Keeping TMDB's copy keeps its id, so the next load updates it instead of
+    adding the credit again.
+    """
+    key = Credit.movie_id if entity_type is EntityType.movie else Credit.person_id
+    other = Credit.person_id if entity_type is EntityType.movie else Credit.movie_id
+
+    def part(credit: Credit) -> tuple:
+        return (getattr(credit, other.key), credit.kind, credit.character, credit.job)
+
+    theirs = {part(c): c for c in session.scalars(select(Credit).where(key == survivor.id))}
+    dropped = []
+    for credit in session.scalars(select(Credit).where(key == duplicate.id)):
+        twin = theirs.get(part(credit))
+        if twin is None:
+            continue
+        keep_mine = credit.tmdb_credit_id is not None and twin.tmdb_credit_id is None
+        dropped.append(_row(Credit.__table__, twin if keep_mine else credit))
+    return dropped
 
 
 def _older_reviews(session, duplicate: Movie, survivor: Movie) -> tuple[list[dict], list[str]]:
@@ -280,21 +304,27 @@ def _take_identifiers(duplicate, survivor) -> dict[str, Any]:
     return took
 
 
-def _fill(entity_type, duplicate, survivor, editor) -> list[Change]:
-    """Fields the survivor has empty take the duplicate's value, locked like any hand edit."""
+def _fill(entity_type, duplicate, survivor, editor, *, took_tmdb_id: bool):
+    """Fields the survivor has empty take the duplicate's value; the changes, the fields locked.
+
+    Copied values are TMDB's or another page's: they stay unlocked. A page
+    entered by hand that takes its twin's TMDB id locks what it says otherwise
+    than TMDB, so the next load keeps the editors' values.
+    """
     held = locks.of(entity_type, survivor.id)
-    changes = []
+    changes, locked = [], []
     for name, field in FIELDS[entity_type].items():
         if field.kind == LINKS or name in ("credits", "description"):
             continue
         mine, theirs = getattr(survivor, name), getattr(duplicate, name)
-        if mine in (None, "", 0) and theirs not in (None, "", 0) and dump(theirs) != "unknown":
+        empty = mine in (None, "", 0) or dump(mine) == "unknown"
+        if empty and theirs not in (None, "", 0) and dump(theirs) != "unknown":
             setattr(survivor, name, theirs)
-            was_locked = locks.lock(
-                held, entity_type=entity_type, entity_id=survivor.id, field=name, by=editor
-            )
-            changes.append(Change(name, dump(mine), dump(theirs), was_locked=was_locked))
-    return changes
+            changes.append(Change(name, dump(mine), dump(theirs), was_locked=name in held))
+        elif took_tmdb_id and not empty and dump(mine) != dump(theirs) and name not in held:
+            locks.lock(held, entity_type=entity_type, entity_id=survivor.id, field=name, by=editor)
+            locked.append(name)
+    return changes, locked
 
 
 def _remove(session, entity_type, duplicate) -> None:
@@ -312,11 +342,12 @@ def _remove(session, entity_type, duplicate) -> None:
 
 def _point_redirects(session, entity_type, old_id: int, new_id: int, edit: Edit) -> None:
     """The duplicate's URL, and any URL that pointed at it, now go to the survivor."""
-    session.execute(
-        update(Redirect)
-        .where(Redirect.entity_type == entity_type, Redirect.new_id == old_id)
-        .values(new_id=new_id)
-    )
+    for model in (Redirect, Tombstone):
+        session.execute(
+            update(model)
+            .where(model.entity_type == entity_type, model.new_id == old_id)
+            .values(new_id=new_id)
+        )
     session.add(Redirect(entity_type=entity_type, old_id=old_id, new_id=new_id, edit_id=edit.id))
     session.flush()
 

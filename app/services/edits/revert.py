@@ -52,7 +52,8 @@ def entity_of(edit: Edit) -> Editable:
         edit.entity_type
     ]
     found = db.session.get(model, edit.entity_id)
-    if found is None:
+    # SQLite gives a deleted row's id to the next row: a page made after the edit is another.
+    if found is None or found.created_at > edit.created_at:
         raise NotFoundError("What this edit changed is no longer in the catalog.")
     return found
 
@@ -194,7 +195,7 @@ def _undo_credit(movie: Any, old: dict | None, new: dict | None) -> tuple[dict |
     """Undo one credit row; the row the revert records. EditError when it cannot be undone."""
     if new is not None:
         credit = db.session.get(Credit, new["id"])
-        if credit is None or credit.movie_id != movie.id:
+        if credit is None or (credit.movie_id, credit.person_id) != (movie.id, new["person_id"]):
             raise EditError(f"The credit of {new['person_name']} is gone already.")
         if old is None:
             before = credit_value(credit)
@@ -214,8 +215,12 @@ def _restore_credit(movie: Any, old: dict) -> dict:
     if person is None:
         raise EditError(f"{old['person_name']} is no longer in the catalog.")
     taken = db.session.scalar(select(Credit.id).where(Credit.id == old["id"]))
+    tmdb_id = old.get("tmdb_credit_id")
+    if tmdb_id and db.session.scalar(select(Credit.id).where(Credit.tmdb_credit_id == tmdb_id)):
+        tmdb_id = None  # a load brought TMDB's copy back meanwhile
     credit = Credit(
         id=None if taken else old["id"],
+        tmdb_credit_id=tmdb_id,
         movie=movie,
         person=person,
         kind=CreditKind(old["kind"]),

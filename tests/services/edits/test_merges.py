@@ -142,3 +142,24 @@ def test_a_merge_is_refused_across_kinds_or_into_itself(db):
         merges.merge(duplicate=movie, survivor=person, editor=editor)
     with pytest.raises(edits.EditError, match="that is this one"):
         merges.merge(duplicate=movie, survivor=movie, editor=editor)
+
+
+def test_of_a_credit_both_have_the_tmdb_copy_is_kept_and_copied_values_stay_unlocked(db):
+    from app.services.edits import locks
+
+    editor = make_editor()
+    actor = make_person("Al Pacino")
+    survivor = make_movie("Heat", tmdb_id=None, runtime=None, tagline="Entered by hand")
+    duplicate = make_movie("Heat", tmdb_id=949, runtime=170, tagline="A Los Angeles crime saga")
+    make_cast_credit(survivor, actor, "Vincent")
+    tmdb_copy = make_cast_credit(duplicate, actor, "Vincent")
+    tmdb_copy.tmdb_credit_id = "52fe4273c3a36847f801e8d3"
+    db.session.flush()
+
+    merges.merge(duplicate=duplicate, survivor=survivor, editor=editor)
+
+    (kept,) = db.session.scalars(select(Credit).where(Credit.movie_id == survivor.id))
+    assert kept.tmdb_credit_id == "52fe4273c3a36847f801e8d3"
+    held = locks.of(EntityType.movie, survivor.id)
+    assert "runtime" not in held  # copied from TMDB's record: follows TMDB
+    assert "tagline" in held  # typed by hand, and TMDB says otherwise: kept
