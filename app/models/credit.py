@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
@@ -29,8 +29,15 @@ class Credit(db.Model):
     __table_args__ = (
         Index("ix_credits_movie_kind_order", "movie_id", "kind", "cast_order"),
         Index("ix_credits_person_kind", "person_id", "kind"),
-        # A crew job's page: who holds the job most often.
-        Index("ix_credits_job_person", "job", "person_id"),
+        # A crew job's page: who holds the job most often. Crew only: cast rows (most
+        # of a catalog) have no job, and a load then skips this index for them.
+        Index(
+            "ix_credits_job_person",
+            "job",
+            "person_id",
+            sqlite_where=text("job IS NOT NULL"),
+            postgresql_where=text("job IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -150,7 +150,13 @@ def upgrade():
     with op.batch_alter_table("keywords", schema=None) as batch_op:
         batch_op.alter_column("tmdb_id", existing_type=sa.INTEGER(), nullable=True)
     with op.batch_alter_table("credits", schema=None) as batch_op:
-        batch_op.create_index("ix_credits_job_person", ["job", "person_id"], unique=False)
+        batch_op.create_index(
+            "ix_credits_job_person",
+            ["job", "person_id"],
+            unique=False,
+            sqlite_where=sa.text("job IS NOT NULL"),
+            postgresql_where=sa.text("job IS NOT NULL"),
+        )
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("role", ROLE, nullable=False, server_default="member"))
