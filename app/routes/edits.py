@@ -368,51 +368,44 @@ def _edit_url(kind: str, entity, field: str) -> str:
 @public_page
 def movie_history(movie_id: int):
     """Every edit of one movie, newest first."""
-    found = or_404(db.session.get(Movie, movie_id))
-    edits_ = history.of_entity(
-        EntityType.movie, found.id, since=found.created_at, page=page_number()
-    )
-    return _history_page(found, edits_)
+    return _history_page(or_404(db.session.get(Movie, movie_id)))
 
 
 @bp.get("/people/<id:person_id>/history")
 @public_page
 def person_history(person_id: int):
     """Every edit of one person, newest first."""
-    found = or_404(people.get(person_id))
-    edits_ = history.of_entity(
-        EntityType.person, found.id, since=found.created_at, page=page_number()
-    )
-    return _history_page(found, edits_)
+    return _history_page(or_404(people.get(person_id)))
 
 
 @bp.get("/genres/<slug>/history")
 @public_page
 def genre_history(slug: str):
     """Every edit of one genre, newest first."""
-    found = or_404(catalog.get_genre_by_slug(slug))
-    edits_ = history.of_entity(
-        EntityType.genre, found.id, since=found.created_at, page=page_number()
-    )
-    return _history_page(found, edits_)
+    return _history_page(or_404(catalog.get_genre_by_slug(slug)))
 
 
 @bp.get("/jobs/<path:job>/history")
 @public_page
 def job_history(job: str):
     """Every edit of one crew job's description, newest first."""
-    current = or_404(people.job_summary(job))
-    edits_ = history.of_entity(EntityType.job, key=current.job, page=page_number())
-    return _history_page(current.job, edits_)
+    return _history_page(or_404(people.job_summary(job)).job)
 
 
-def _history_page(entity, page) -> str:
+def _history_page(entity: Movie | Person | Genre | str) -> str:
+    """The entity's edits, newest first; a page's history starts when the page was made."""
+    entity_type = history.entity_type_of(entity)
+    if isinstance(entity, str):
+        page = history.of_entity(entity_type, key=entity, page=page_number())
+    else:
+        page = history.of_entity(
+            entity_type, entity.id, since=entity.created_at, page=page_number()
+        )
     return render_template(
         "edits/history.jinja2",
         entity=entity,
-        entity_type=history.entity_type_of(entity).value,
+        entity_type=entity_type.value,
         edits=page,
-        args={},
     )
 
 

@@ -266,9 +266,6 @@ def _older_reviews(session, duplicate: Movie, survivor: Movie) -> tuple[list[dic
             f"{username} had reviewed both; their newer review "
             f"({newer.updated_at:%d %B %Y}, {newer.rating}/10) is the one kept."
         )
-    if dropped:
-        # The survivor's own older review moves away first, so the newer one can take its place.
-        session.execute(delete(Review).where(Review.id.in_([row["id"] for row in dropped])))
     return dropped, notes
 
 
@@ -413,13 +410,7 @@ def _unfill(survivor, entity_type, filled) -> list[Change]:
 
 
 def _row(table: Table, obj: Any) -> dict[str, Any]:
-    return {column.key: _json(getattr(obj, column.key)) for column in table.columns}
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return dump(value)
+    return {column.key: dump(getattr(obj, column.key)) for column in table.columns}
 
 
 def _restore_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
