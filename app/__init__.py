@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "edits",
     "merges",
     "admin",
+    "progress",
 )
 
 
@@ -67,9 +68,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """The operator's `flask …` commands."""
-    from .cli import crypto, seed, users
+    from .cli import crypto, jobs, seed, users
 
     app.cli.add_command(seed.group)
+    app.cli.add_command(jobs.group)
     app.cli.add_command(users.group)
     # Also a plugin command (pyproject.toml), found even when the app cannot start.
     app.cli.add_command(crypto.group)

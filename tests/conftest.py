@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import contextvars
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import flask_migrate
+import psycopg
 import pytest
 from flask import Flask
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, orm
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
@@ -179,6 +182,24 @@ def tmdb_server() -> Iterator:
         yield server
 
 
+@pytest.fixture
+def blank_database_url(database_url: str) -> Iterator[str]:
+    """A database with nothing in it, on the suite's backend (SQLite or PostgreSQL)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield str(url.set(database=f"{url.database}.blank-{secrets.token_hex(4)}"))
+        return
+    name = f"{url.database}_blank_{secrets.token_hex(4)}"
+    admin = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as s:
+            s.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -236,3 +257,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if browser_tests:
         config.hook.pytest_deselected(items=browser_tests)
         items[:] = [item for item in items if item not in browser_tests]
+
+
+@pytest.fixture
+def pending_jobs(app: Flask, db) -> Iterator[list[int]]:
+    """Ids the manual job engine holds, emptied before and after the test (jobs.run_pending)."""
+    from app.jobs import engines
+
+    engine = engines.for_app(app)
+    engine.pending.clear()
+    yield engine.pending
+    engine.pending.clear()

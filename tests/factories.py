@@ -72,6 +72,14 @@ def make_editor(username: str = "eddie") -> User:
     return user
 
 
+def make_admin(username: str = "curator") -> User:
+    """A registered member with the admin role."""
+    user = make_user(username)
+    user.role = Role.admin
+    db.session.flush()
+    return user
+
+
 def make_user(username: str = "ana", email: str | None = None, password: str = PASSWORD) -> User:
     """A registered user with a known password."""
     return accounts.create(

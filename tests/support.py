@@ -94,6 +94,8 @@ def make_config(instance_path: Path, database_url: str, **overrides) -> dict:
         "TESTING": True,
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # Jobs wait for jobs.run_pending(), which runs them inside the test's transaction.
+        "JOBS_ENGINE": "manual",
         # Throttling is on, with limits no test reaches; the `throttled` fixture
         # sets real ones (limits are read per request).
         **{name: "100000 per minute" for name in THROTTLES},

@@ -91,6 +91,7 @@ def test_the_app_serves_under_gunicorn_with_caching_and_request_logs(gunicorn):
 
     assert health.status_code == 200
     assert health.json()["checks"] == {"database": "ok"}
+    assert health.json()["jobs"] == "threads"  # no Redis: jobs run in the server's processes
     assert home.status_code == 200
     assert again.status_code == 304
     assert "immutable" in static.headers["Cache-Control"]

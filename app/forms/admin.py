@@ -1,4 +1,4 @@
-"""Admin forms: finding members and changing their role."""
+"""Admin forms: finding members and changing their role, filtering jobs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from wtforms import Form, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..models import Role
+from ..models import JobStatus, Role
 
 ROLE_CHOICES = [
     SelectChoice(Role.member.value, "Member"),
@@ -39,3 +39,21 @@ class RoleForm(FlaskForm):
 
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     submit = SubmitField("Save")
+
+
+class JobFilterForm(Form):
+    """The jobs list's status filter, read from the query string."""
+
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice("", "Any status"),
+            *(SelectChoice(status.value, status.value.capitalize()) for status in JobStatus),
+        ],
+        validators=[Optional()],
+    )
+
+    def status_filter(self) -> JobStatus | None:
+        """The chosen status, or None for any (an unknown value counts as any)."""
+        names = {status.value for status in JobStatus}
+        return JobStatus(self.status.data) if self.status.data in names else None

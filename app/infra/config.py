@@ -84,6 +84,12 @@ DEFAULTS: dict[str, Any] = {
     "MEDIA_DIR": None,  # None: instance/media
     "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
     "AVATAR_MAX_PIXELS": 25_000_000,
+    "JOBS_ENGINE": "auto",  # auto: rq when REDIS_URL is set, else threads
+    "JOBS_QUEUE": "marquee",
+    "JOBS_THREADS": 2,
+    "JOBS_HEARTBEAT_SECONDS": 5.0,
+    "JOBS_LOST_AFTER_SECONDS": 120.0,
+    "JOBS_RETRY_SECONDS": 30.0,
 }
 
 # What a newly written instance/config.<env>.json holds. Secrets are never
@@ -274,6 +280,7 @@ def _finish(app: Flask) -> None:
     _check_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config.get("BASE_URL"):
         config["BASE_URL"] = _check_base_url(str(config["BASE_URL"]))
+    _check_jobs_engine(config)
     if config["MARQUEE_ENV"] == "prod":
         _check_production_secret(config.get("SECRET_KEY"))
         if not config.get("BASE_URL"):
@@ -282,6 +289,20 @@ def _finish(app: Flask) -> None:
                 "password reset) must point at your site, not at whatever host a request "
                 "named: set FLASK_BASE_URL, e.g. https://movies.example.org."
             )
+
+
+JOBS_ENGINES = ("auto", "rq", "threads", "manual")
+
+
+def _check_jobs_engine(config: Mapping[str, Any]) -> None:
+    """JOBS_ENGINE is one Marquee has, and RQ has a Redis to talk to."""
+    engine = config.get("JOBS_ENGINE") or "auto"
+    if engine not in JOBS_ENGINES:
+        raise ConfigError(f"JOBS_ENGINE must be one of {', '.join(JOBS_ENGINES)}; got {engine!r}.")
+    if engine == "rq" and not config.get("REDIS_URL"):
+        raise ConfigError(
+            "JOBS_ENGINE is rq but REDIS_URL is not set: RQ keeps its queue in Redis."
+        )
 
 
 def _check_base_url(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# True while a background job runs: its SQLite transactions write, like a POST's.
+writing_job: ContextVar[bool] = ContextVar("writing_job", default=False)
 
 
 class Base(DeclarativeBase):
@@ -167,5 +172,7 @@ def configure_sqlite(engine: Engine) -> None:
         # transaction that reads first and writes later would otherwise fail at
         # once ("database is locked") when another writer committed meanwhile,
         # instead of waiting its turn for the busy timeout.
-        writing = has_request_context() and request.method not in SAFE_METHODS
+        writing = writing_job.get() or (
+            has_request_context() and request.method not in SAFE_METHODS
+        )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

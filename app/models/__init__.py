@@ -4,6 +4,7 @@ from .credit import Credit, CreditKind
 from .diary import DiaryEntry
 from .edit import Edit, EditAction, EditChange, EntityType, FieldLock, Redirect, Tombstone
 from .genre import Genre
+from .job import Job, JobStatus
 from .keyword import Keyword, movie_keywords
 from .movie import Movie, movie_genres
 from .person import Gender, Person
@@ -27,6 +28,8 @@ __all__ = [
     "Gender",
     "GeneratedText",
     "Genre",
+    "Job",
+    "JobStatus",
     "Keyword",
     "LoginSession",
     "Movie",

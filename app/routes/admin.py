@@ -1,11 +1,13 @@
-"""Admin pages: members and their roles."""
+"""Admin pages: members and their roles, background jobs."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..forms.admin import MemberSearchForm, RoleForm
+from .. import jobs
+from ..forms.admin import JobFilterForm, MemberSearchForm, RoleForm
+from ..forms.auth import EmptyForm
 from ..infra.db import db
 from ..models import Role
 from ..services import accounts, roles
@@ -53,3 +55,67 @@ def _kept_query() -> dict[str, str]:
     kept = {"q": request.form.get("q"), "role": request.form.get("role_filter")}
     kept["page"] = request.form.get("page")
     return {name: value for name, value in kept.items() if value}
+
+
+@bp.get("/jobs")
+def jobs_page():
+    """Queued, running and finished jobs, newest first, with the engine running them."""
+    lost = jobs.reconcile()
+    if lost:
+        db.session.commit()
+    form = JobFilterForm(request.args)
+    page = jobs.recent(status=form.status_filter(), page=page_number())
+    return render_template(
+        "admin/jobs.jinja2",
+        form=form,
+        page=page,
+        job_views={job.id: jobs.shown(job) for job in page.items},
+        counts=jobs.counts(),
+        engine=jobs.engine_status(),
+        action_form=EmptyForm(),
+        args=list_args(),
+    )
+
+
+@bp.get("/jobs/<id:job_id>")
+def job(job_id: int):
+    """One job in full: its arguments, every try's outcome and the traceback of a failure."""
+    found = or_404(jobs.get(job_id))
+    return render_template(
+        "admin/job.jinja2", job=found, shown=jobs.shown(found), action_form=EmptyForm()
+    )
+
+
+@bp.post("/jobs/<id:job_id>/cancel")
+def cancel_job(job_id: int):
+    """Cancel a queued job, or ask a running one to stop."""
+    found = or_404(jobs.get(job_id))
+    if EmptyForm().validate_on_submit():
+        try:
+            flash(jobs.cancel(found, by=current_user), "success")
+            db.session.commit()
+        except jobs.JobError as error:
+            refused(error)
+    return redirect(_back_to_jobs())
+
+
+@bp.post("/jobs/<id:job_id>/retry")
+def retry_job(job_id: int):
+    """Run a failed or cancelled job again, as a new job."""
+    found = or_404(jobs.get(job_id))
+    if EmptyForm().validate_on_submit():
+        try:
+            again = jobs.retry(found, by=current_user)
+            db.session.commit()
+            flash(f"Queued again as job {again.id}.", "success")
+        except jobs.JobError as error:
+            refused(error)
+    return redirect(_back_to_jobs())
+
+
+def _back_to_jobs() -> str:
+    """The jobs list as it was (its status filter and page), or the job page it came from."""
+    if request.form.get("from") == "job":
+        return url_for(".job", job_id=request.view_args["job_id"])
+    kept = {name: request.form.get(name) for name in ("status", "page")}
+    return url_for(".jobs_page", **{name: value for name, value in kept.items() if value})

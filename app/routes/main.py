@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
+from .. import jobs
 from ..infra import health as health_checks
 from ..services import catalog
 from .caching import public_page
@@ -42,5 +43,5 @@ def health():
     """For load balancers: 200 when the database (and Redis, if set) answer, else 503."""
     checks = health_checks.check()
     healthy = all(result == "ok" for result in checks.values())
-    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks, "jobs": jobs.mode()}
     return body, 200 if healthy else 503, {"Cache-Control": "no-store"}

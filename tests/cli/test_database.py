@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 
 import flask_migrate
-import psycopg
 import pytest
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.infra import crypto
@@ -34,24 +31,6 @@ DATABASE_COMMANDS = [
     ["users", "set-password", "ana", "--password", "y" * 20],
 ]
 REPORTS = [["crypto", "status"], ["seed", "status"]]
-
-
-@pytest.fixture
-def blank_database_url(database_url: str) -> Iterator[str]:
-    """A database with nothing in it, on the suite's backend (SQLite or PostgreSQL)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield str(url.set(database=f"{url.database}.blank-{secrets.token_hex(4)}"))
-        return
-    name = f"{url.database}_blank_{secrets.token_hex(4)}"
-    admin = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as server:
-        server.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as s:
-            s.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def operator_app(tmp_path, url: str) -> Flask:

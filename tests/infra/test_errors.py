@@ -74,5 +74,6 @@ def test_unreachable_database_gives_the_503_page(tmp_path):
     assert health.json == {
         "status": "unavailable",
         "checks": {"database": "unavailable (OperationalError)"},
+        "jobs": "manual",
     }
     assert health.headers["Cache-Control"] == "no-store"

@@ -49,5 +49,5 @@ def test_surprise_me_on_an_empty_catalog_goes_home(client):
 def test_health_check_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json == {"status": "ok", "checks": {"database": "ok"}, "jobs": "manual"}
     assert response.headers["Cache-Control"] == "no-store"
