@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "merges",
     "admin",
     "progress",
+    "refresh",
 )
 
 

@@ -112,6 +112,28 @@ class Fetcher:
             self.store.write_not_found(not_found)
         return summary
 
+    def fetch_records(self, kind: str, ids: Sequence[int]) -> StageCount:
+        """Fetch these movies or people ("movies", "people"), again if `refresh` was asked.
+
+        A record TMDB no longer has loses its raw file, so the raw folder stays
+        a copy of TMDB, and is listed in `not_found`. TMDBAuthError stops at once.
+        """
+        get, path_of = (
+            (self.client.movie, self.store.movie_path)
+            if kind == "movies"
+            else (self.client.person, self.store.person_path)
+        )
+        count = StageCount()
+        self.store.remove_leftovers()
+        not_found = self.store.read_not_found()
+        try:
+            self._fetch_many(kind, list(dict.fromkeys(ids)), get, path_of, count, not_found[kind])
+        finally:
+            for item_id in count.not_found:
+                path_of(item_id).unlink(missing_ok=True)
+            self.store.write_not_found(not_found)
+        return count
+
     def people_of(self, movie_ids: Iterable[int]) -> list[int]:
         """People credited in stored movies: the billed cast up to the limit and key crew."""
         people: dict[int, None] = {}

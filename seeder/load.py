@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
@@ -148,9 +148,16 @@ class Loader:
     """
 
     def __init__(
-        self, session: Session, *, batch_size: int = 1000, stream: TextIO | None = None
+        self,
+        session: Session,
+        *,
+        batch_size: int = 1000,
+        stream: TextIO | None = None,
+        incremental: bool = False,
     ) -> None:
         self.session = session
+        # A sync's few changed records: the bulk load's index upkeep would cost more than them.
+        self.incremental = incremental
         self.batch_size = max(1, batch_size)
         self.stream = stream
         self._genre_ids: dict[int, int] = {}
@@ -178,6 +185,9 @@ class Loader:
         )
         self._stage("movies", processed, self._load_movies_batch, summary.movies, self.batch_size)
         self._load_credits(processed, summary.credits)
+        if self.incremental:
+            self._commit()
+            return summary
         search.optimize()
         if is_sqlite(self.session):
             # Fresh statistics after a bulk load, so the planner picks the right indexes.
@@ -435,7 +445,9 @@ class Loader:
         existing = {
             row.tmdb_id: row
             for row in self._rows(
-                select(model.id, model.tmdb_id, *columns).where(model.tmdb_id.in_(rows))
+                select(model.id, model.tmdb_id, model.fetched_at, *columns).where(
+                    model.tmdb_id.in_(rows)
+                )
             )
         }
         entity_type = EntityType.movie if model is Movie else EntityType.person
@@ -445,19 +457,27 @@ class Loader:
                 if name in rows[tmdb_id]:
                     locks.hold_upstream(lock, dump(rows[tmdb_id][name]))
                     rows[tmdb_id][name] = getattr(current, name)
-        inserts, updates = [], []
+        inserts, updates, refetched = [], [], []
         for tmdb_id, row in rows.items():
             current = existing.get(tmdb_id)
             if current is None:
                 inserts.append(row)
             elif any(getattr(current, name) != row[name] for name in fields):
-                updates.append({**row, "id": current.id, "updated_at": utcnow()})
+                changed = {**row, "id": current.id, "updated_at": utcnow()}
+                if changed["fetched_at"] is None:  # a row built from a credit: never fetched
+                    del changed["fetched_at"]
+                updates.append(changed)
+            elif _newer(row["fetched_at"], current.fetched_at):
+                # The same content fetched again: worth knowing (refresh goes by it), not a change.
+                refetched.append({"id": current.id, "fetched_at": row["fetched_at"]})
         if inserts:
             # Core, not ORM, bulk insert: the ORM splits rows whose None fields
             # differ into separate statements, which is many times slower here.
             self.session.execute(insert(model.__table__), inserts)
         if updates:
             self.session.execute(update(model), updates)
+        if refetched:
+            self.session.execute(update(model), refetched)
         count.inserted += len(inserts)
         count.updated += len(updates)
         return Upserted(
@@ -667,9 +687,21 @@ def _unlocked(
     return [entity_id for entity_id in entity_ids if field not in held.get(entity_id, {})]
 
 
+def _newer(fetched: datetime | None, stored: datetime | None) -> bool:
+    if fetched is None:
+        return False
+    return stored is None or fetched > stored.replace(tzinfo=stored.tzinfo or UTC)
+
+
+def _fetched_at(record: dict[str, Any]) -> datetime | None:
+    value = record.get("fetched_at")
+    return datetime.fromisoformat(value) if value else None
+
+
 def _movie_row(record: dict[str, Any]) -> dict[str, Any]:
     row = {name: record.get(name) for name in MOVIE_FIELDS}
     row["tmdb_id"] = record["tmdb_id"]
+    row["fetched_at"] = _fetched_at(record)
     row["release_date"] = _day(record.get("release_date"))
     row["popularity"] = float(record.get("popularity") or 0.0)
     row["vote_average"] = float(record.get("vote_average") or 0.0)
@@ -680,6 +712,7 @@ def _movie_row(record: dict[str, Any]) -> dict[str, Any]:
 def _person_row(record: dict[str, Any]) -> dict[str, Any]:
     row = {name: record.get(name) for name in PERSON_FIELDS}
     row["tmdb_id"] = record["tmdb_id"]
+    row["fetched_at"] = _fetched_at(record)
     row["birthday"] = _day(record.get("birthday"))
     row["deathday"] = _day(record.get("deathday"))
     row["gender"] = Gender(record.get("gender") or 0)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -384,8 +385,21 @@ class ProcessSummary:
         return self.report.lines()
 
 
-def process(raw_root: Path, output: Path, *, stream: TextIO | None = None) -> ProcessSummary:
-    """Turn every raw reply under raw_root into processed files under output."""
+def process(
+    raw_root: Path,
+    output: Path,
+    *,
+    stream: TextIO | None = None,
+    movie_ids: Iterable[int] | None = None,
+    person_ids: Iterable[int] | None = None,
+    known_people: Collection[int] = frozenset(),
+) -> ProcessSummary:
+    """Turn raw replies under raw_root into processed files under output.
+
+    By default every reply; a sync passes the `movie_ids` and `person_ids` it
+    refetched, and the `known_people` already in the catalog, who need no row
+    built from a credit (it would blank the biography they have).
+    """
     store = RawStore(raw_root)
     report = Report()
     written: dict[str, int] = {}
@@ -396,13 +410,14 @@ def process(raw_root: Path, output: Path, *, stream: TextIO | None = None) -> Pr
     credits_out = JsonLinesWriter(output / "credits.jsonl")
     try:
         seen_credits: set[str] = set()
-        movie_ids = store.movie_ids()
+        movie_ids = store.movie_ids() if movie_ids is None else sorted(set(movie_ids))
         progress = Progress("process movies", len(movie_ids), stream=stream)
         for movie_id in movie_ids:
             progress.advance()
             try:
                 data = read_json(store.movie_path(movie_id))
                 movie = normalize_movie(data, report)
+                movie["fetched_at"] = fetched_at(store.movie_path(movie_id))
             except (OSError, ValueError) as error:
                 report.dropped("movie", movie_id, _reason(error))
                 continue
@@ -426,8 +441,9 @@ def process(raw_root: Path, output: Path, *, stream: TextIO | None = None) -> Pr
     credits_out.commit()
     written["movies"], written["credits"] = movies_out.count, credits_out.count
 
+    chosen = store.person_ids() if person_ids is None else sorted(set(person_ids))
     written["people"] = write_json_lines(
-        output / "people.jsonl", _people(store, credited, report, stream)
+        output / "people.jsonl", _people(store, chosen, credited, known_people, report, stream)
     )
     written["genres"] = write_json_lines(
         output / "genres.jsonl", _genres(store, genre_names, report)
@@ -436,14 +452,21 @@ def process(raw_root: Path, output: Path, *, stream: TextIO | None = None) -> Pr
     return ProcessSummary(report=report, written=written)
 
 
-def _people(store: RawStore, credited: dict[int, dict[str, Any]], report: Report, stream):
-    person_ids = store.person_ids()
+def _people(
+    store: RawStore,
+    person_ids: list[int],
+    credited: dict[int, dict[str, Any]],
+    known: Collection[int],
+    report: Report,
+    stream: TextIO | None,
+) -> Iterator[dict[str, Any]]:
     progress = Progress("process people", len(person_ids), stream=stream)
     with_records: set[int] = set()
     for person_id in person_ids:
         progress.advance()
         try:
             person = normalize_person(read_json(store.person_path(person_id)), report)
+            person["fetched_at"] = fetched_at(store.person_path(person_id))
         except (OSError, ValueError) as error:
             report.dropped("person", person_id, _reason(error))
             continue
@@ -455,7 +478,7 @@ def _people(store: RawStore, credited: dict[int, dict[str, Any]], report: Report
         yield person
     progress.finish()
     # Credited people TMDB gave no record for still need a row for their credits.
-    for person_id in sorted(set(credited) - with_records):
+    for person_id in sorted(set(credited) - with_records - set(known)):
         details = credited[person_id]
         report.repaired("person", person_id, "no person record; built from the credit")
         report.kept["person"] += 1
@@ -471,7 +494,13 @@ def _people(store: RawStore, credited: dict[int, dict[str, Any]], report: Report
             "known_for_department": details["known_for_department"],
             "popularity": details["popularity"],
             "profile_path": details["profile_path"],
+            "fetched_at": None,
         }
+
+
+def fetched_at(path: Path) -> str:
+    """When a raw reply was written (its file's modification time), as ISO text in UTC."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
 
 
 def _collect_genres(data: dict[str, Any], names: dict[int, str]) -> None:

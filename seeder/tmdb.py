@@ -10,7 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import requests
@@ -22,6 +22,8 @@ MOVIE_APPENDS = "credits,release_dates,videos,keywords"
 PAGE_SIZE = 20
 MAX_PAGES = 500
 LONGEST_RETRY_AFTER = 300.0
+# /movie/changes and /person/changes answer for at most 14 days at a time.
+CHANGES_WINDOW_DAYS = 14
 # Requests leave 3% under the limit, so that scheduling and network jitter
 # never bunch them into more than the limit in any second at TMDB's end.
 RATE_MARGIN = 0.97
@@ -152,6 +154,30 @@ class TMDBClient:
     def genres(self) -> dict[str, Any]:
         """The official list of movie genres."""
         return self.get("/genre/movie/list")
+
+    def changed_ids(self, kind: str, start: date, end: date) -> list[int]:
+        """Ids of the movies or people ("movie", "person") TMDB changed from `start` to `end`.
+
+        Both days count; TMDB answers at most 14 days a request (CHANGES_WINDOW_DAYS) and
+        100 ids a page, and lists deleted records too. Every page is read.
+        """
+        if (end - start).days >= CHANGES_WINDOW_DAYS:
+            raise ValueError(f"a change list covers at most {CHANGES_WINDOW_DAYS} days")
+        ids: dict[int, None] = {}
+        page = 1
+        while True:
+            reply = self.get(
+                f"/{kind}/changes",
+                start_date=start.isoformat(),
+                end_date=end.isoformat(),
+                page=page,
+            )
+            for item in reply.get("results") or []:
+                if isinstance(item, dict) and isinstance(item.get("id"), int) and item["id"] > 0:
+                    ids[item["id"]] = None
+            if page >= min(int(reply.get("total_pages") or 0), MAX_PAGES):
+                return list(ids)
+            page += 1
 
     def popular_ids(self, count: int) -> list[int]:
         """Ids of the `count` most popular movies now."""

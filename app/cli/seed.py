@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import current_app
 
-from seeder import SAMPLE_DIR
+from seeder import SAMPLE_DIR, sync
+from seeder import output_dir as seeder_output_dir
 from seeder.describe import providers as describe_providers
 from seeder.describe import run as describe_run
 from seeder.describe.base import ProviderError
@@ -22,8 +24,8 @@ from seeder.process import process
 from seeder.storage import PROCESSED, PROCESSED_FILES, RAW, RawStore, count_lines
 from seeder.tmdb import ClientSettings, TMDBClient, TMDBError
 
-from ..infra.db import db, schema_problem
-from ..services import catalog, edits, revisions, search
+from ..infra.db import db, schema_problem, writing_job
+from ..services import catalog, edits, revisions, search, syncs
 from .database import needs_migrated_database
 
 
@@ -34,10 +36,7 @@ def group() -> None:
 
 def output_dir() -> Path:
     """SEED_OUTPUT_DIR, or seeder/output in the project."""
-    configured = current_app.config.get("SEED_OUTPUT_DIR")
-    return (
-        Path(configured) if configured else Path(current_app.root_path).parent / "seeder" / "output"
-    )
+    return seeder_output_dir(current_app.config)
 
 
 def _fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -283,5 +282,57 @@ def _load(processed: Path, batch_size: int) -> None:
         summary = loader.run(processed)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
+    for line in summary.lines():
+        click.echo(line)
+
+
+@group.command("sync")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Read TMDB's changes from this day (YYYY-MM-DD) instead of the last sync's end.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be refetched; change nothing.")
+@needs_migrated_database
+def sync_command(since, dry_run: bool) -> None:
+    """Apply TMDB's change lists since the last sync: refetch, process and load what changed."""
+    with _catalog_writer("sync") as refresher:
+        summary = sync.Syncer(refresher).run(since=since.date() if since else None, dry_run=dry_run)
+    for line in summary.lines():
+        click.echo(line)
+
+
+@contextmanager
+def _catalog_writer(name: str) -> Iterator[sync.Refresher]:
+    """A Refresher on the configured TMDB client, with every failure a clean error."""
+    token = writing_job.set(True)  # the web may write meanwhile: take SQLite's lock up front
+    try:
+        yield sync.from_app(current_app, stream=sys.stderr)
+    except (TMDBError, sync.SyncError, syncs.SyncBusyError) as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo(f"\nStopped. The next {name} goes on from the last completed window.", err=True)
+        raise SystemExit(130) from None
+    finally:
+        writing_job.reset(token)
+
+
+@group.command("refresh")
+@click.option(
+    "--stale", is_flag=True, required=True, help="Refetch records by the age of their fetch."
+)
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many (REFRESH_BATCH).")
+@click.option("--dry-run", is_flag=True, help="List what would be refetched; change nothing.")
+@needs_migrated_database
+def refresh_command(stale: bool, limit: int | None, dry_run: bool) -> None:
+    """Refetch the records most overdue: recent releases after a day, older ones after a month."""
+    config = current_app.config
+    with _catalog_writer("refresh") as refresher:
+        summary = sync.refresh_stale(
+            refresher,
+            ages=sync.Ages.from_config(config),
+            limit=limit or config["REFRESH_BATCH"],
+            dry_run=dry_run,
+        )
     for line in summary.lines():
         click.echo(line)

@@ -90,6 +90,10 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_HEARTBEAT_SECONDS": 5.0,
     "JOBS_LOST_AFTER_SECONDS": 120.0,
     "JOBS_RETRY_SECONDS": 30.0,
+    "REFRESH_RECENT_DAYS": 1,  # refresh --stale: unreleased and last 60 days' releases
+    "REFRESH_TWO_YEARS_DAYS": 7,  # released in the last two years
+    "REFRESH_OLDER_DAYS": 30,  # older releases, and people
+    "REFRESH_BATCH": 500,  # records one refresh --stale refetches at most
 }
 
 # What a newly written instance/config.<env>.json holds. Secrets are never

@@ -11,6 +11,7 @@ from .person import Gender, Person
 from .review import Review
 from .revision import Revision
 from .search import SearchEntry
+from .sync import SyncKind, SyncRun, SyncStatus
 from .text import GeneratedText, TextSource
 from .user import BackupCode, LoginSession, Role, User
 from .watchlist import WatchlistEntry
@@ -39,6 +40,9 @@ __all__ = [
     "Revision",
     "Role",
     "SearchEntry",
+    "SyncKind",
+    "SyncRun",
+    "SyncStatus",
     "TextSource",
     "Tombstone",
     "User",

@@ -77,6 +77,8 @@ class Movie(TitledRelease, TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Hidden movies leave lists, search and rails; members keep what they logged.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When TMDB's record was last fetched (a raw reply's time): refresh --stale goes by it.
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     genres: Mapped[list[Genre]] = relationship(
         secondary=movie_genres, back_populates="movies", order_by="Genre.name"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, Enum, Float, Integer, String, Text
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..infra.db import db
 from .mixins import TimestampMixin
 from .slugs import slugify
+from .types import UTCDateTime
 
 if TYPE_CHECKING:
     from .credit import Credit
@@ -49,6 +50,8 @@ class Person(TimestampMixin, db.Model):
     profile_path: Mapped[str | None] = mapped_column(String(200))
     # Hand edits move it by one; a save made from an older version is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When TMDB's record was last fetched; None for people known only from credits.
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     credits: Mapped[list[Credit]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True

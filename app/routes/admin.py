@@ -10,7 +10,7 @@ from ..forms.admin import JobFilterForm, MemberSearchForm, RoleForm
 from ..forms.auth import EmptyForm
 from ..infra.db import db
 from ..models import Role
-from ..services import accounts, roles
+from ..services import accounts, roles, syncs
 from .helpers import list_args, or_404, page_number, refused
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,6 +72,7 @@ def jobs_page():
         job_views={job.id: jobs.shown(job) for job in page.items},
         counts=jobs.counts(),
         engine=jobs.engine_status(),
+        sync_runs=syncs.recent(),
         action_form=EmptyForm(),
         args=list_args(),
     )
@@ -119,3 +120,23 @@ def _back_to_jobs() -> str:
         return url_for(".job", job_id=request.view_args["job_id"])
     kept = {name: request.form.get(name) for name in ("status", "page")}
     return url_for(".jobs_page", **{name: value for name, value in kept.items() if value})
+
+
+CATALOG_JOBS = {
+    "sync": ("seeder.jobs.sync_changes", "Sync the catalog with TMDB's changes"),
+    "refresh": ("seeder.jobs.refresh_stale", "Refresh the catalog's oldest records"),
+}
+
+
+@bp.post("/jobs/start/<any(sync,refresh):what>")
+def start_catalog_job(what: str):
+    """Start a sync or a stale refresh now, as a job (the schedule runs them too)."""
+    if EmptyForm().validate_on_submit():
+        name, label = CATALOG_JOBS[what]
+        try:
+            job = jobs.enqueue(name, label=label, user=current_user, subject="catalog", unique=True)
+            db.session.commit()
+            flash(f"{label}: job {job.id}.", "success")
+        except jobs.JobError as error:
+            refused(error)
+    return redirect(url_for(".jobs_page"))

@@ -140,7 +140,21 @@ def unhide(*, movie: Movie, editor: User, version: int, comment: str | None = No
     return _record_visibility(movie, editor, EditAction.unhide, comment)
 
 
-def _record_visibility(movie: Movie, editor: User, action: EditAction, comment) -> Edit:
+def hide_gone_upstream(movie: Movie) -> Edit | None:
+    """Hide a movie TMDB now answers 404 for (a sync or refresh found it); None if hidden already.
+
+    Never deleted: members keep their rows, and an editor can show it again.
+    """
+    if movie.hidden_at is not None:
+        return None
+    claim_version(movie, movie.version)
+    movie.hidden_at = utcnow()
+    return _record_visibility(
+        movie, None, EditAction.hide, "TMDB no longer has this movie (it answers 404)."
+    )
+
+
+def _record_visibility(movie: Movie, editor: User | None, action: EditAction, comment) -> Edit:
     db.session.flush()
     revisions.recount_hidden_movies()
     hidden = action is EditAction.hide

@@ -1,0 +1,158 @@
+"""Sync and refresh runs: the catalog-wide lock, where the last sync got to, what each run did."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..infra.db import db
+from ..models import Movie, SyncKind, SyncRun, SyncStatus
+from ..models.mixins import utcnow
+from .errors import ServiceError
+
+# A run on another machine whose heartbeat is older than this is taken to be dead.
+STALE_AFTER = timedelta(minutes=15)
+KEPT_FAILURES = 200
+
+
+class SyncBusyError(ServiceError):
+    """Another sync or refresh holds the lock."""
+
+
+def begin(
+    *,
+    kind: SyncKind,
+    window_start: date | None = None,
+    window_end: date | None = None,
+    dry_run: bool = False,
+    job_id: int | None = None,
+) -> SyncRun:
+    """Record a new run holding the catalog-wide lock (a dry run takes none).
+
+    A run whose process is gone (killed, crashed) is marked interrupted and
+    its lock taken over; a live one makes this raise SyncBusyError.
+    """
+    run = SyncRun(
+        kind=kind,
+        status=SyncStatus.running,
+        running_slot=None if dry_run else 1,
+        dry_run=dry_run,
+        window_start=window_start,
+        window_end=window_end,
+        counts={},
+        hidden=[],
+        failures=[],
+        host=socket.gethostname()[:200],
+        pid=os.getpid(),
+        job_id=job_id,
+    )
+    for _ in range(2):
+        try:
+            with db.session.begin_nested():
+                db.session.add(run)
+            return run
+        except IntegrityError:
+            holder = db.session.scalar(select(SyncRun).where(SyncRun.running_slot == 1))
+            if holder is not None and not _is_gone(holder):
+                raise SyncBusyError(
+                    f"Another {holder.kind.value} is running (run {holder.id}, started "
+                    f"{holder.started_at:%Y-%m-%d %H:%M} UTC on {holder.host}, process "
+                    f"{holder.pid}): try again when it ends."
+                ) from None
+            if holder is not None:
+                _interrupted(holder)
+    raise SyncBusyError("Another sync or refresh just started: try again when it ends.")
+
+
+def _is_gone(run: SyncRun) -> bool:
+    """Whether the process holding the lock has stopped."""
+    if utcnow() - run.heartbeat_at > STALE_AFTER:
+        return True
+    if run.host != socket.gethostname()[:200]:
+        return False
+    try:
+        os.kill(run.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _interrupted(run: SyncRun) -> None:
+    run.status, run.running_slot = SyncStatus.interrupted, None
+    run.finished_at = run.heartbeat_at
+    run.error = "Stopped before it finished (killed or crashed); the next run went on from here."
+    db.session.flush()
+
+
+def beat(run: SyncRun) -> None:
+    """Say the run is alive (every window or batch)."""
+    run.heartbeat_at = utcnow()
+    db.session.flush()
+
+
+def window_done(run: SyncRun, *, day: date | None, counts: Mapping[str, int]) -> None:
+    """Record a window (or batch) fully applied: the next sync starts from `day`."""
+    if day is not None:
+        run.cursor = day
+    add_counts(run, counts)
+    beat(run)
+
+
+def add_counts(run: SyncRun, counts: Mapping[str, int]) -> None:
+    """Add to the run's counts."""
+    total = dict(run.counts or {})
+    for name, number in counts.items():
+        total[name] = total.get(name, 0) + number
+    run.counts = total
+
+
+def note_failures(run: SyncRun, kind: str, failed: Mapping[int, str]) -> None:
+    """Keep the first few hundred records that could not be refetched, with the reason."""
+    kept = list(run.failures or [])
+    for tmdb_id, reason in failed.items():
+        if len(kept) >= KEPT_FAILURES:
+            break
+        kept.append({"kind": kind, "tmdb_id": tmdb_id, "reason": reason})
+    run.failures = kept
+
+
+def note_hidden(run: SyncRun, entries: list[dict[str, Any]]) -> None:
+    """List records hidden because TMDB no longer has them."""
+    run.hidden = [*(run.hidden or []), *entries]
+
+
+def finish(run: SyncRun, *, error: str | None = None) -> None:
+    """End the run (failed when there is an error) and free the lock."""
+    run.status = SyncStatus.failed if error else SyncStatus.finished
+    run.error = error
+    run.finished_at = run.heartbeat_at = utcnow()
+    run.running_slot = None
+    db.session.flush()
+
+
+def last_cursor() -> date | None:
+    """The last day a sync fully applied, from any sync run that was not a dry run."""
+    return db.session.scalar(
+        select(func.max(SyncRun.cursor)).where(
+            SyncRun.kind == SyncKind.sync, SyncRun.dry_run.is_(False)
+        )
+    )
+
+
+def oldest_fetch() -> date | None:
+    """The day the catalog's oldest fetched movie was fetched (where a first sync starts)."""
+    oldest = db.session.scalar(select(func.min(Movie.fetched_at)))
+    return oldest.date() if oldest else None
+
+
+def recent(limit: int = 10) -> list[SyncRun]:
+    """The latest runs, newest first."""
+    return list(db.session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
