@@ -31,7 +31,7 @@ def sync_changes(
     """`flask seed sync` as a job."""
     refresher = sync.from_app(current_app, reporter=progress)
     summary = sync.Syncer(refresher).run(
-        since=date.fromisoformat(since) if since else None, dry_run=dry_run
+        since=date.fromisoformat(since) if since else None, dry_run=dry_run, job_id=progress.job_id
     )
     return summary.lines()
 
@@ -42,7 +42,10 @@ def refresh_stale(*, progress: JobProgress, limit: int | None = None) -> list[st
     config = current_app.config
     refresher = sync.from_app(current_app, reporter=progress)
     summary = sync.refresh_stale(
-        refresher, ages=sync.Ages.from_config(config), limit=limit or config["REFRESH_BATCH"]
+        refresher,
+        ages=sync.Ages.from_config(config),
+        limit=limit or config["REFRESH_BATCH"],
+        job_id=progress.job_id,
     )
     return summary.lines()
 

@@ -120,6 +120,8 @@ class LoadSummary:
     people: EntityCount = field(default_factory=EntityCount)
     movies: EntityCount = field(default_factory=EntityCount)
     credits: EntityCount = field(default_factory=EntityCount)
+    # TMDB ids of movies whose row, genres, keywords or credits changed.
+    changed_movies: set[int] = field(default_factory=set)
 
     def lines(self) -> list[str]:
         """One line per entity."""
@@ -165,6 +167,7 @@ class Loader:
         self._new_movie_ids: set[int] = set()
         self._person_cache: dict[int, int] = {}
         self._loaded_movies: set[int] = set()  # TMDB ids this run loaded
+        self._changed_movies: set[int] = set()  # TMDB ids of existing movies that changed
 
     def run(self, processed: Path) -> LoadSummary:
         """Load genres, people, movies and credits from a processed folder."""
@@ -185,6 +188,7 @@ class Loader:
         )
         self._stage("movies", processed, self._load_movies_batch, summary.movies, self.batch_size)
         self._load_credits(processed, summary.credits)
+        summary.changed_movies = self._changed_movies
         if self.incremental:
             self._commit()
             return summary
@@ -346,6 +350,7 @@ class Loader:
         )
         tmdb_by_id = {local: tmdb for tmdb, local in ids.items()}
         relinked = {tmdb_by_id[movie_id] for movie_id in relinked_ids} - changed
+        self._changed_movies.update(done.updated | relinked)
         count.updated += len(relinked)
         count.unchanged += len(rows) - len(changed) - len(relinked)
 
@@ -518,11 +523,16 @@ class Loader:
                     locks.hold_upstream(fields["credits"], [])
             movie_ids = _unlocked(movie_ids, held, "credits")
             result = self.session.execute(
-                delete(Credit).where(
-                    Credit.movie_id.in_(movie_ids), Credit.tmdb_credit_id.is_not(None)
-                )
+                delete(Credit)
+                .where(Credit.movie_id.in_(movie_ids), Credit.tmdb_credit_id.is_not(None))
+                .returning(Credit.movie_id)
             )
-            count.deleted += result.rowcount or 0
+            deleted = [row.movie_id for row in result]
+            emptied = set(deleted)
+            self._changed_movies.update(
+                tmdb for tmdb, local in self._ids_by_tmdb(Movie, chunk).items() if local in emptied
+            )
+            count.deleted += len(deleted)
             self._commit()
 
     def _load_credits_batch(self, records: list[dict[str, Any]], count: EntityCount) -> None:
@@ -553,10 +563,14 @@ class Loader:
             }
         try:
             with self.session.begin_nested():
-                self._write_credits(rows, set(movie_ids.values()), count, careful=False)
+                touched = self._write_credits(rows, set(movie_ids.values()), count, careful=False)
         except IntegrityError:
             # A credit id already on another movie: look everything up this time.
-            self._write_credits(rows, set(movie_ids.values()), count, careful=True)
+            touched = self._write_credits(rows, set(movie_ids.values()), count, careful=True)
+        tmdb_by_id = {local: tmdb for tmdb, local in movie_ids.items()}
+        self._changed_movies.update(
+            tmdb_by_id[movie_id] for movie_id in touched if movie_id in tmdb_by_id
+        )
 
     def _hold_locked_credits(
         self, records: list[dict[str, Any]], movie_ids: dict[int, int]
@@ -596,8 +610,8 @@ class Loader:
         count: EntityCount,
         *,
         careful: bool,
-    ) -> None:
-        """Insert, update and delete one batch's credits.
+    ) -> set[int]:
+        """Insert, update and delete one batch's credits; return the movies whose credits changed.
 
         Movies first loaded by this run have no credits yet, so unless `careful`
         only the other movies' credits are read back.
@@ -645,6 +659,9 @@ class Loader:
         count.updated += len(updates)
         count.unchanged += unchanged
         count.deleted += len(stale)
+        touched = {row["movie_id"] for row in inserts + updates}
+        touched.update(row.movie_id for row in existing.values() if row.id in set(stale))
+        return touched - self._new_movie_ids
 
     def _person_ids(self, tmdb_ids: set[int]) -> dict[int, int]:
         """Local ids of people by TMDB id, remembered across batches (people never move)."""

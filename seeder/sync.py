@@ -210,7 +210,7 @@ class Refresher:
         new_people = [person for person in new_people if self.store.person_path(person).exists()]
         if fetched_movies or fetched_people or added.fetched:
             applied.load = self._load(fetched_movies, [*fetched_people, *new_people])
-            applied.updated = applied.load.movies.updated + applied.load.people.updated
+            applied.updated = len(applied.load.changed_movies) + applied.load.people.updated
             applied.added_people = applied.load.people.inserted
             catalog_people.update(new_people)
         applied.hidden = self._hide_gone(movies.not_found, people.not_found)
