@@ -263,7 +263,8 @@ def test_a_refused_key_stops_the_sync_at_once_naming_the_setting(
     assert "Traceback" not in result.output
     assert len(loaded.requests_for("/movie/changes")) == 1
     run = db.session.scalars(select(SyncRun)).one()
-    assert run.status is SyncStatus.failed and run.running_slot is None
+    assert run.status is SyncStatus.failed
+    assert run.running_slot is None
     assert "401" in run.error
 
 
@@ -307,7 +308,8 @@ def test_the_lock_of_a_run_whose_process_died_is_taken_over(loaded, runner, db):
 
     assert result.exit_code == 0, result.output
     db.session.refresh(dead)
-    assert dead.status is SyncStatus.interrupted and dead.running_slot is None
+    assert dead.status is SyncStatus.interrupted
+    assert dead.running_slot is None
 
 
 def test_refresh_stale_refetches_the_oldest_records_first(loaded, runner, db):
