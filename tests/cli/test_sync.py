@@ -94,7 +94,7 @@ def catalog_state(db) -> dict[str, dict[int, object]]:
 
 
 def expected_movie(reply: dict) -> tuple:
-    """What the catalog holds for a movie TMDB answers with `reply`, by the process stage's rules."""
+    """What the catalog holds for a movie TMDB answers with `reply` (the process rules)."""
     report = Report()
     row = _movie_row(normalize_movie(reply, report))
     credits = frozenset(
