@@ -18,7 +18,7 @@ help:
 	@echo "make lint   - ruff check and format check"
 	@echo "make format - ruff format and fix"
 	@echo "make bench  - every benchmark at 100k movies on SQLite and PostgreSQL, one table (BENCH_POSTGRES_URL: the server)"
-	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load); see docs/PERFORMANCE.md"
+	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load, a sync of 1,000 changed movies); see docs/PERFORMANCE.md"
 	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
 	@echo "make bench-reviews - a movie page with 1,000 reviews and a profile with 1,000 ratings"
 	@echo "make bench-edits - pages on the 100k catalog before and after 1,000 edits of a movie and a person (History, /changes)"
@@ -81,6 +81,7 @@ bench: $(STAMP)
 
 bench-seed: $(STAMP)
 	$(BIN)/python -m bench.seed
+	$(BIN)/python -m bench.sync
 
 bench-pages: $(STAMP)
 	$(BIN)/python -m bench.pages

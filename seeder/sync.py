@@ -275,7 +275,7 @@ class Syncer:
         self.today = today or datetime.now(UTC).date()
 
     def start_day(self, since: date | None) -> date:
-        """Where this sync starts: --since, else the last sync's cursor, else the last load."""
+        """Where this sync starts: --since, else the last sync's end, else the catalog's fetch."""
         if since is not None:
             if since > self.today:
                 raise SyncError(f"--since {since} is in the future (today is {self.today}).")
@@ -283,10 +283,10 @@ class Syncer:
         cursor = syncs.last_cursor()
         if cursor is not None:
             return min(cursor, self.today)
-        oldest = syncs.oldest_fetch()
+        oldest = syncs.catalog_as_of()
         if oldest is None:
             raise SyncError(
-                "The catalog has no movies fetched from TMDB yet: fill it first "
+                "The catalog has no movies from TMDB yet: fill it first "
                 "(flask seed all, or fetch, process and load)."
             )
         earliest = self.today - timedelta(days=FIRST_SYNC_DAYS - 1)

@@ -147,10 +147,17 @@ def last_cursor() -> date | None:
     )
 
 
-def oldest_fetch() -> date | None:
-    """The day the catalog's oldest fetched movie was fetched (where a first sync starts)."""
+def catalog_as_of() -> date | None:
+    """Where a first sync starts: the day the catalog's oldest movie was fetched.
+
+    A catalog loaded before fetch times were kept goes by its last load (the
+    latest change to a movie from TMDB); None when it has no TMDB movies.
+    """
     oldest = db.session.scalar(select(func.min(Movie.fetched_at)))
-    return oldest.date() if oldest else None
+    if oldest is not None:
+        return oldest.date()
+    loaded = db.session.scalar(select(func.max(Movie.updated_at)).where(Movie.tmdb_id.is_not(None)))
+    return loaded.date() if loaded else None
 
 
 def recent(limit: int = 10) -> list[SyncRun]:

@@ -224,6 +224,23 @@ def test_a_first_sync_reads_back_to_the_last_fetch_but_no_more_than_14_days(load
     )
 
 
+def test_a_catalog_loaded_before_fetch_times_were_kept_syncs_from_its_last_load(loaded, runner, db):
+    db.session.execute(
+        update(Movie).values(fetched_at=None, updated_at=datetime.now(UTC) - timedelta(days=5))
+    )
+    db.session.commit()
+    result = sync(runner, "--dry-run")
+    assert f"changes from {TODAY - timedelta(days=5)} to {TODAY}" in result.output
+
+
+def test_an_empty_catalog_is_told_to_fill_itself_first(runner, db, app, server, monkeypatch):
+    monkeypatch.setitem(app.config, "TMDB_API_KEY", API_KEY)
+    monkeypatch.setitem(app.config, "TMDB_API_BASE_URL", server.base_url)
+    result = sync(runner)
+    assert result.exit_code == 1
+    assert "The catalog has no movies from TMDB yet: fill it first" in result.output
+
+
 def test_a_dry_run_lists_what_would_be_refetched_and_changes_nothing(loaded, runner, db):
     before = catalog_state(db)
     snapshot = changed_snapshot(loaded.movies, loaded.people)
