@@ -52,7 +52,9 @@ def sync_run(database: Path, changed: int) -> dict[str, float]:
         shutil.copy(database, copy)
         arrivals_file = work / "arrivals.txt"
         command = [sys.executable, "-m", "tests.seeder.tmdb_server", "--movies", str(changed)]
-        command += ["--changed", str(changed), "--latency", str(LATENCY)]
+        # Noise ids past the catalog's: TMDB's feed is mostly films a catalog does not have.
+        command += ["--changed", str(changed), "--noise-start", "10000000"]
+        command += ["--latency", str(LATENCY)]
         command += ["--arrivals", str(arrivals_file)]
         server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         try:

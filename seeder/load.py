@@ -660,7 +660,8 @@ class Loader:
         count.unchanged += unchanged
         count.deleted += len(stale)
         touched = {row["movie_id"] for row in inserts + updates}
-        touched.update(row.movie_id for row in existing.values() if row.id in set(stale))
+        gone = set(stale)
+        touched.update(row.movie_id for row in existing.values() if row.id in gone)
         return touched - self._new_movie_ids
 
     def _person_ids(self, tmdb_ids: set[int]) -> dict[int, int]:

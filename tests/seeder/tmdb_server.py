@@ -317,6 +317,7 @@ def main() -> None:
     parser.add_argument("--arrivals", required=True)
     parser.add_argument("--changed", type=int, default=0)
     parser.add_argument("--noise", type=int, default=None)
+    parser.add_argument("--noise-start", type=int, default=None)
     arguments = parser.parse_args()
     movies, people = small_catalog(movie_count=arguments.movies, cast_size=1)
     stop = threading.Event()
@@ -324,7 +325,9 @@ def main() -> None:
     with TMDBServer(movies=movies, people=people, latency=arguments.latency) as server:
         if arguments.changed:
             noise = arguments.changed if arguments.noise is None else arguments.noise
-            log_benchmark_changes(server, changed=arguments.changed, noise=noise)
+            log_benchmark_changes(
+                server, changed=arguments.changed, noise=noise, noise_start=arguments.noise_start
+            )
         print(server.base_url, flush=True)
         stop.wait()
         times = sorted(request.at for request in server.requests)
@@ -333,8 +336,14 @@ def main() -> None:
     sys.exit(0)
 
 
-def log_benchmark_changes(server: TMDBServer, *, changed: int, noise: int) -> None:
-    """Change `changed` movies and a tenth as many people, and log them today among noise ids."""
+def log_benchmark_changes(
+    server: TMDBServer, *, changed: int, noise: int, noise_start: int | None = None
+) -> None:
+    """Change `changed` movies and a tenth as many people, and log them today among noise ids.
+
+    Noise ids start at `noise_start` (default: after the served ids); a benchmark
+    whose catalog holds more than the server serves starts them past the catalog.
+    """
     import random
 
     entries: list[tuple[str, int]] = []
@@ -344,7 +353,7 @@ def log_benchmark_changes(server: TMDBServer, *, changed: int, noise: int) -> No
             # A real difference, so a sync that compares what it fetched has work to do.
             table[tmdb_id]["popularity"] = round(table[tmdb_id]["popularity"] + 1.5, 3)
             entries.append((kind, tmdb_id))
-        first_unserved = max(table, default=0) + 1
+        first_unserved = noise_start or max(table, default=0) + 1
         entries += [(kind, tmdb_id) for tmdb_id in range(first_unserved, first_unserved + extra)]
     # TMDB's feed mixes a catalog's ids in among everyone else's.
     random.Random(0).shuffle(entries)
