@@ -30,7 +30,7 @@ from .fetch import DEFAULT_CAST_LIMIT, Fetcher, StageCount
 from .load import Loader, LoadSummary
 from .process import process
 from .storage import RAW, RawStore
-from .tmdb import CHANGES_WINDOW_DAYS, ClientSettings, TMDBClient
+from .tmdb import CHANGES_WINDOW_DAYS, ClientSettings, TMDBClient, TooManyChangesError
 
 # How far back a first sync reads: TMDB keeps change lists for the last 14 days.
 FIRST_SYNC_DAYS = 14
@@ -77,11 +77,13 @@ class Applied:
     def counts(self, asked: int) -> dict[str, int]:
         """The counts a sync run keeps."""
         failed = sum(len(ids) for ids in self.failed.values())
+        hidden = sum(1 for entry in self.hidden if entry["kind"] == "movie")
         return {
             "refetched": self.refetched,
             "updated": self.updated,
             "unchanged": max(0, self.refetched - self.updated),
-            "hidden": len(self.hidden),
+            "hidden": hidden,
+            "gone_people": len(self.hidden) - hidden,
             "failed": failed,
             "added_people": self.added_people,
             "asked": asked,
@@ -119,17 +121,23 @@ class SyncSummary:
             return lines
         lines.append(
             f"refetched {counts.get('refetched', 0):,}: {counts.get('updated', 0):,} updated, "
-            f"{counts.get('unchanged', 0):,} unchanged; {counts.get('hidden', 0):,} hidden "
-            f"(gone from TMDB), {counts.get('failed', 0):,} failed; "
+            f"{counts.get('unchanged', 0):,} unchanged; {counts.get('hidden', 0):,} movies "
+            f"hidden and {counts.get('gone_people', 0):,} people listed (gone from TMDB), "
+            f"{counts.get('failed', 0):,} failed; "
             f"{counts.get('added_people', 0):,} newly credited people added"
         )
         lines.extend(
-            f"  hidden: {entry['kind']} {entry['tmdb_id']} {entry['label']}" for entry in run.hidden
+            f"  {'hidden' if entry['kind'] == 'movie' else 'gone'}: {entry['kind']} "
+            f"{entry['tmdb_id']} {entry['label']}"
+            for entry in run.hidden
         )
         lines.extend(
             f"  failed: {entry['kind']} {entry['tmdb_id']}: {entry['reason']}"
             for entry in run.failures
         )
+        if run.kind is SyncKind.sync and run.failures and run.cursor != run.window_end:
+            start = run.cursor or run.window_start
+            lines.append(f"The next sync reads from {start} again, to refetch what failed.")
         return lines
 
 
@@ -308,10 +316,12 @@ class Syncer:
         summary = SyncSummary(run=run, windows=spans)
         reporter = self.refresher.reporter
         reporter.start(len(spans), f"{len(spans)} window{'' if len(spans) == 1 else 's'} to read")
+        self._held = False
         try:
-            for number, (first, last) in enumerate(spans, 1):
-                self._window(run, summary, first, last, dry_run=dry_run)
-                reporter.advance(1, f"window {number} of {len(spans)} done ({first} to {last})")
+            with syncs.Heartbeat(run.id, self.session.get_bind()):
+                for number, (first, last) in enumerate(spans, 1):
+                    self._window(run, summary, first, last, dry_run=dry_run)
+                    reporter.advance(1, f"window {number} of {len(spans)} done ({first} to {last})")
         except BaseException as error:
             self.session.rollback()
             syncs.finish(run, error=_reason(error))
@@ -325,8 +335,8 @@ class Syncer:
         self, run: SyncRun, summary: SyncSummary, first: date, last: date, *, dry_run: bool
     ) -> None:
         catalog_movies, catalog_people = self.refresher.catalog_ids()
-        changed_movies = self.client.changed_ids("movie", first, last)
-        changed_people = self.client.changed_ids("person", first, last)
+        changed_movies = self._changed("movie", first, last)
+        changed_people = self._changed("person", first, last)
         movies = sorted(set(changed_movies) & catalog_movies)
         people = sorted(set(changed_people) & catalog_people)
         seen = {
@@ -343,8 +353,29 @@ class Syncer:
             self.session.commit()
             return
         applied = self.refresher.apply(movies, people)
-        _record(run, applied, day=last, asked=len(movies) + len(people), seen=seen)
+        # A record that could not be refetched holds the cursor here: the next sync reads
+        # this window again (upserts make that harmless) instead of losing its change.
+        self._held = self._held or any(applied.failed.values())
+        day = None if self._held else last
+        _record(run, applied, day=day, asked=len(movies) + len(people), seen=seen)
         self.session.commit()
+
+    def _changed(self, kind: str, first: date, last: date) -> list[int]:
+        """A window's changed ids; a window with more than TMDB lists is read in halves."""
+        try:
+            return self.client.changed_ids(kind, first, last)
+        except TooManyChangesError:
+            if first == last:
+                raise
+            middle = first + (last - first) // 2
+            return list(
+                dict.fromkeys(
+                    [
+                        *self._changed(kind, first, middle),
+                        *self._changed(kind, middle + timedelta(days=1), last),
+                    ]
+                )
+            )
 
 
 def _record(

@@ -37,6 +37,10 @@ class TMDBAuthError(TMDBError):
     """The credentials are missing or refused: nothing else will work either."""
 
 
+class TooManyChangesError(TMDBError):
+    """A change list longer than TMDB serves (500 pages): ask for fewer days."""
+
+
 class TMDBNotFoundError(TMDBError):
     """TMDB has no record with that id."""
 
@@ -175,7 +179,13 @@ class TMDBClient:
             for item in reply.get("results") or []:
                 if isinstance(item, dict) and isinstance(item.get("id"), int) and item["id"] > 0:
                     ids[item["id"]] = None
-            if page >= min(int(reply.get("total_pages") or 0), MAX_PAGES):
+            total_pages = int(reply.get("total_pages") or 0)
+            if total_pages > MAX_PAGES:
+                raise TooManyChangesError(
+                    f"TMDB lists {total_pages} pages of {kind} changes from {start} to {end}; "
+                    f"it serves {MAX_PAGES}."
+                )
+            if page >= total_pages:
                 return list(ids)
             page += 1
 

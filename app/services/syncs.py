@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..infra.db import db
 from ..models import Movie, SyncKind, SyncRun, SyncStatus
@@ -18,7 +20,9 @@ from .errors import ServiceError
 
 # A run on another machine whose heartbeat is older than this is taken to be dead.
 STALE_AFTER = timedelta(minutes=15)
+HEARTBEAT_SECONDS = 60.0
 KEPT_FAILURES = 200
+logger = logging.getLogger(__name__)
 
 
 class SyncBusyError(ServiceError):
@@ -45,6 +49,8 @@ def begin(
         dry_run=dry_run,
         window_start=window_start,
         window_end=window_end,
+        # Nothing applied yet: a run that fails at once sends the next one back here.
+        cursor=None if dry_run else window_start,
         counts={},
         hidden=[],
         failures=[],
@@ -71,11 +77,13 @@ def begin(
 
 
 def _is_gone(run: SyncRun) -> bool:
-    """Whether the process holding the lock has stopped."""
-    if utcnow() - run.heartbeat_at > STALE_AFTER:
-        return True
+    """Whether the process holding the lock has stopped.
+
+    On this machine the process table says; a run on another machine is taken
+    to be dead once its heartbeat (written every minute) is STALE_AFTER old.
+    """
     if run.host != socket.gethostname()[:200]:
-        return False
+        return utcnow() - run.heartbeat_at > STALE_AFTER
     try:
         os.kill(run.pid, 0)
     except ProcessLookupError:
@@ -83,6 +91,39 @@ def _is_gone(run: SyncRun) -> bool:
     except PermissionError:
         return False
     return False
+
+
+class Heartbeat:
+    """While a run works (`with Heartbeat(run.id, engine):`), its heartbeat is written every minute.
+
+    On a connection of its own, so a long fetch with no commit still shows the
+    run alive to a second run deciding whether to take its lock.
+    """
+
+    def __init__(self, run_id: int, engine: Any, interval: float = HEARTBEAT_SECONDS) -> None:
+        self.run_id, self.engine, self.interval = run_id, engine, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="sync-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        update(SyncRun)
+                        .where(SyncRun.id == self.run_id)
+                        .values(heartbeat_at=utcnow())
+                    )
+            except SQLAlchemyError as error:
+                logger.warning("sync run %s: heartbeat not written (%s)", self.run_id, error)
 
 
 def _interrupted(run: SyncRun) -> None:
@@ -139,19 +180,24 @@ def finish(run: SyncRun, *, error: str | None = None) -> None:
 
 
 def last_cursor() -> date | None:
-    """The last day a sync fully applied, from any sync run that was not a dry run."""
+    """Where the next sync starts: the cursor of the latest sync run that was not a dry run."""
     return db.session.scalar(
-        select(func.max(SyncRun.cursor)).where(
-            SyncRun.kind == SyncKind.sync, SyncRun.dry_run.is_(False)
+        select(SyncRun.cursor)
+        .where(
+            SyncRun.kind == SyncKind.sync,
+            SyncRun.dry_run.is_(False),
+            SyncRun.cursor.is_not(None),
         )
+        .order_by(SyncRun.id.desc())
+        .limit(1)
     )
 
 
 def catalog_as_of() -> date | None:
     """Where a first sync starts: the day the catalog's oldest movie was fetched.
 
-    A catalog loaded before fetch times were kept goes by its last load (the
-    latest change to a movie from TMDB); None when it has no TMDB movies.
+    date.min when some movie's fetch time is not known (loaded before fetch
+    times were kept); None when the catalog has no TMDB movies.
     """
     oldest = db.session.scalar(select(func.min(Movie.fetched_at)))
     if oldest is not None:

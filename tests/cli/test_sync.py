@@ -146,13 +146,15 @@ def test_a_sync_makes_every_changed_record_equal_the_second_snapshot(loaded, run
     assert hidden
     assert (fields, credits) == before["movie"][ids.deleted_movie][::2]
     assert f"hidden: movie {ids.deleted_movie} Movie {ids.deleted_movie}" in result.output
-    assert f"hidden: person {ids.deleted_person}" in result.output
+    assert f"gone: person {ids.deleted_person}" in result.output
     assert "changed ids seen: 260, in this catalog: 9" in result.output
     run = db.session.scalars(select(SyncRun)).one()
     assert (run.status, run.cursor, run.running_slot) == (SyncStatus.finished, TODAY, None)
     # Six movies and one person answered; movie 6 and person 703 are gone upstream.
-    assert "refetched 7: 7 updated, 0 unchanged; 2 hidden" in result.output
-    assert run.counts["hidden"] == 2
+    assert (
+        "refetched 7: 7 updated, 0 unchanged; 1 movies hidden and 1 people listed" in result.output
+    )
+    assert run.counts["hidden"] == 1
 
 
 def test_a_sync_reads_every_page_of_every_window(loaded, runner, db):
@@ -267,6 +269,48 @@ def test_transient_tmdb_failures_are_retried(loaded, runner, db):
     assert "refetched 1" in result.output
 
 
+def test_a_record_that_could_not_be_refetched_holds_the_cursor_for_the_next_sync(
+    loaded, runner, db, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "TMDB_MAX_RETRIES", 0)
+    start = TODAY - timedelta(days=20)
+    loaded.record_change("movie", 2, day=start + timedelta(days=1))  # first window
+    loaded.record_change("movie", 5, day=TODAY)  # second window
+    loaded.script("/movie/2", Reply(500))
+
+    first = sync(runner, "--since", start.isoformat())
+    second = sync(runner)
+
+    assert first.exit_code == 0, first.output
+    assert "failed: movie 2: TMDB failed for /movie/2" in first.output
+    assert f"The next sync reads from {start} again" in first.output
+    assert f"changes from {start} to {TODAY}" in second.output
+    assert "refetched 2:" in second.output  # movie 2 this time, and movie 5 again
+    assert syncs.last_cursor() == TODAY
+
+
+def test_a_window_with_more_changes_than_tmdb_lists_is_read_in_halves(loaded, runner, db):
+    start = TODAY - timedelta(days=3)
+    too_long = {"results": [], "page": 1, "total_pages": 501, "total_results": 50_100}
+    loaded.script("/movie/changes", Reply(body=too_long))
+    loaded.record_change("movie", 4, day=start)
+
+    result = sync(runner, "--since", start.isoformat())
+
+    assert result.exit_code == 0, result.output
+    windows_asked = [
+        (request.query.get("start_date"), request.query.get("end_date"))
+        for request in loaded.requests_for("/movie/changes")
+    ]
+    middle = start + timedelta(days=1)
+    assert windows_asked == [
+        (start.isoformat(), TODAY.isoformat()),
+        (start.isoformat(), middle.isoformat()),
+        ((middle + timedelta(days=1)).isoformat(), TODAY.isoformat()),
+    ]
+    assert "refetched 1:" in result.output
+
+
 def test_a_refused_key_stops_the_sync_at_once_naming_the_setting(
     loaded, runner, db, app, monkeypatch
 ):
@@ -314,6 +358,25 @@ def test_a_second_sync_refuses_while_one_runs(loaded, runner, db):
     assert result.exit_code == 1
     assert f"Another sync is running (run {holder.id}" in result.output
     assert "try again when it ends" in result.output
+
+
+def test_a_live_run_on_this_machine_keeps_its_lock_however_old_its_heartbeat(loaded, runner, db):
+    holder = syncs.begin(kind=SyncKind.sync)
+    holder.heartbeat_at = datetime.now(UTC) - timedelta(hours=5)  # a long fetch, say
+    db.session.commit()
+    assert sync(runner).exit_code == 1
+
+
+def test_a_run_on_another_machine_is_taken_over_once_its_heartbeat_is_stale(loaded, runner, db):
+    other = syncs.begin(kind=SyncKind.sync)
+    other.host, other.heartbeat_at = "elsewhere", datetime.now(UTC) - timedelta(minutes=5)
+    db.session.commit()
+    assert sync(runner).exit_code == 1  # five minutes: still alive
+    other.heartbeat_at = datetime.now(UTC) - syncs.STALE_AFTER - timedelta(minutes=1)
+    db.session.commit()
+    assert sync(runner).exit_code == 0
+    db.session.refresh(other)
+    assert other.status is SyncStatus.interrupted
 
 
 def test_the_lock_of_a_run_whose_process_died_is_taken_over(loaded, runner, db):

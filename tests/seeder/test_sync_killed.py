@@ -79,7 +79,9 @@ def test_a_killed_sync_resumes_from_its_last_window_and_ends_as_one_run(tmp_path
             command, cwd=ROOT, env=killed_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 60
-        while not any(cursor for _, _, cursor in sync_runs(database_of(killed))):
+        while FIRST_WINDOW_END.isoformat() not in [
+            run[2] for run in sync_runs(database_of(killed))
+        ]:
             assert sync.poll() is None, "the sync ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.01)
