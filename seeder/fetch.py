@@ -31,6 +31,8 @@ KEY_CREW_JOBS = frozenset(
     }
 )
 DEFAULT_CAST_LIMIT = 15
+# A refetch leaves other runs' temporary files alone unless they are this old.
+LEFTOVER_SECONDS = 3600.0
 
 
 @dataclass
@@ -124,14 +126,17 @@ class Fetcher:
             else (self.client.person, self.store.person_path)
         )
         count = StageCount()
-        self.store.remove_leftovers()
-        not_found = self.store.read_not_found()
+        self.store.remove_leftovers(older_than=LEFTOVER_SECONDS)
         try:
-            self._fetch_many(kind, list(dict.fromkeys(ids)), get, path_of, count, not_found[kind])
+            self._fetch_many(kind, list(dict.fromkeys(ids)), get, path_of, count, set())
         finally:
             for item_id in count.not_found:
                 path_of(item_id).unlink(missing_ok=True)
-            self.store.write_not_found(not_found)
+            with self.store.not_found_lock():
+                not_found = self.store.read_not_found()
+                not_found[kind].difference_update(set(ids) - set(count.not_found))
+                not_found[kind].update(count.not_found)
+                self.store.write_not_found(not_found)
         return count
 
     def people_of(self, movie_ids: Iterable[int]) -> list[int]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +60,35 @@ class RawStore:
         """Ids of every stored person, ascending."""
         return _ids_in(self.people_dir)
 
-    def remove_leftovers(self) -> int:
-        """Delete temporary files a killed run left behind; return how many."""
+    def remove_leftovers(self, *, older_than: float = 0.0) -> int:
+        """Delete temporary files a killed run left behind; return how many.
+
+        `older_than` (seconds) spares the files of a run still writing (a job
+        refreshing one record while a sync runs).
+        """
         removed = 0
+        cutoff = time.time() - older_than
         for folder in (self.root, self.movies_dir, self.people_dir):
             for leftover in folder.glob(".*.tmp") if folder.exists() else ():
+                try:
+                    if leftover.stat().st_mtime > cutoff:
+                        continue
+                except FileNotFoundError:
+                    continue
                 leftover.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+    @contextmanager
+    def not_found_lock(self) -> Iterator[None]:
+        """Hold the raw folder's lock while reading, changing and writing not_found.json."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".not_found.lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def read_not_found(self) -> dict[str, set[int]]:
         """Ids TMDB answered 404 for, by kind ("movies", "people")."""

@@ -448,16 +448,19 @@ def stale_movies(session: Session, ages: Ages, limit: int, now: datetime) -> lis
 
 
 def stale_people(session: Session, ages: Ages, limit: int, now: datetime) -> list[int]:
-    """TMDB ids of fetched people whose record is older than the oldest age, oldest first."""
+    """TMDB ids of people fetched longest ago (never, first), past the oldest age."""
     if limit <= 0:
         return []
     statement = (
         select(Person.tmdb_id)
         .where(
             Person.tmdb_id.is_not(None),
-            Person.fetched_at < now - timedelta(days=ages.older_days),
+            or_(
+                Person.fetched_at.is_(None),
+                Person.fetched_at < now - timedelta(days=ages.older_days),
+            ),
         )
-        .order_by(Person.fetched_at, Person.id)
+        .order_by(Person.fetched_at.is_not(None), Person.fetched_at, Person.id)
         .limit(limit)
     )
     return list(session.scalars(statement))
@@ -478,8 +481,11 @@ def refresh_stale(
     """Refetch up to `limit` records whose last fetch is older than their age allows."""
     session = refresher.session
     now = now or datetime.now(UTC)
-    movies = stale_movies(session, ages, limit, now)
-    people = stale_people(session, ages, limit - len(movies), now)
+    # People get a quarter of the batch, and whatever the movies leave.
+    people = stale_people(session, ages, limit // 4, now)
+    movies = stale_movies(session, ages, limit - len(people), now)
+    if len(movies) + len(people) < limit:
+        people = stale_people(session, ages, limit - len(movies), now)
     session.commit()
     run = syncs.begin(kind=SyncKind.refresh, dry_run=dry_run, job_id=job_id)
     session.commit()

@@ -70,7 +70,7 @@ def _unique_suffix() -> str:
 @needs_migrated_database
 def list_command(status: str | None, limit: int) -> None:
     """The latest jobs: id, state, progress, who started it, and how it ended."""
-    jobs.reconcile()
+    jobs.reconcile(other_engines=False)
     db.session.commit()
     page = jobs.recent(status=JobStatus(status) if status else None, per_page=limit)
     described = jobs.engine_status()

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import event, func, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from ..infra.db import db
@@ -180,11 +180,22 @@ def counts() -> dict[JobStatus, int]:
 def cancel(job: Job, *, by: User) -> str:
     """Cancel a queued job, or ask a running one to stop; say which happened."""
     if job.status is JobStatus.queued:
-        job.status, job.finished_at = JobStatus.cancelled, utcnow()
-        job.error = f"Cancelled by {by.username} before it ran."
-        db.session.flush()
-        engines.for_app(current_app).forget(job.id, attempt=job.attempts + 1)
-        return "Cancelled before it ran."
+        # Conditional, so a worker that claims the job at this moment keeps it (and is asked
+        # to stop below) rather than both thinking they won.
+        cancelled = db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == JobStatus.queued)
+            .values(
+                status=JobStatus.cancelled,
+                finished_at=utcnow(),
+                error=f"Cancelled by {by.username} before it ran.",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(job)
+        if cancelled.rowcount == 1:
+            engines.for_app(current_app).forget(job.id, attempt=job.attempts + 1)
+            return "Cancelled before it ran."
     if job.status is JobStatus.running:
         job.cancel_requested = True
         db.session.flush()
@@ -208,6 +219,17 @@ def retry(job: Job, *, by: User) -> Job:
     )
 
 
+# Jobs about a catalog page: every editor may follow them, as they may start them.
+EDITORS_FOLLOW = ("seeder.jobs.refresh_record",)
+
+
+def can_follow(job: Job, user: User) -> bool:
+    """Whether this member may see the job's progress: who started it, admins, editors for pages."""
+    if user.is_admin or job.user_id == user.id:
+        return True
+    return user.can_edit and job.name in EDITORS_FOLLOW
+
+
 def mode() -> str:
     """Which engine runs jobs here: "rq" or "threads" ("manual" in tests)."""
     return engines.engine_name(current_app)
@@ -218,26 +240,64 @@ def engine_status() -> dict[str, object]:
     return engines.for_app(current_app).describe()
 
 
-def reconcile() -> int:
+def reconcile(*, only: Job | None = None, other_engines: bool = True) -> int:
     """Fail the jobs whose worker or process is gone, so none waits for ever; return how many.
 
     Running jobs write a heartbeat every JOBS_HEARTBEAT_SECONDS, and the thread
     pool beats for the jobs it holds; RQ's queued jobs are looked up in Redis.
+    `only` checks one job (a progress page); `other_engines=False` leaves jobs
+    queued for another engine alone (a shell without the service's settings).
+    Best effort: on a database too busy to write now, the next look does it.
     """
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["JOBS_LOST_AFTER_SECONDS"])
     engine = engines.for_app(current_app)
+    if only is not None:
+        candidates = [only] if only.is_active else []
+    else:
+        candidates = list(db.session.scalars(select(Job).where(Job.status.in_(ACTIVE_STATUSES))))
+    asker = _RedisAsker(engine)
     lost = 0
-    for job in db.session.scalars(select(Job).where(Job.status.in_(ACTIVE_STATUSES))):
-        reason = _lost_reason(job, engine, stale=stale, now=now)
-        if reason is not None:
-            job.status, job.finished_at, job.error = JobStatus.failed, now, reason
-            lost += 1
-    db.session.flush()
+    try:
+        for job in candidates:
+            reason = _lost_reason(job, engine, asker, stale=stale, other_engines=other_engines)
+            if reason is not None and _fail_if_unchanged(job, reason, now):
+                lost += 1
+    except OperationalError:
+        db.session.rollback()
+        return 0
     return lost
 
 
-def _lost_reason(job: Job, engine: Any, *, stale: Any, now: Any) -> str | None:
+def _fail_if_unchanged(job: Job, reason: str, now: Any) -> bool:
+    """Mark the job failed, unless it moved on since it was read (a worker claimed it)."""
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.status == job.status, Job.attempts == job.attempts)
+        .values(status=JobStatus.failed, finished_at=now, error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(job)
+    return result.rowcount == 1
+
+
+class _RedisAsker:
+    """Asks Redis whether it holds queued jobs, and stops asking once it does not answer."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine, self.answering = engine, True
+
+    def holds(self, job: Job) -> bool | None:
+        if not self.answering or not isinstance(engine := self.engine, engines.RQEngine):
+            return None
+        found = engine.holds(job.id, attempt=job.attempts + 1)
+        self.answering = found is not None
+        return found
+
+
+def _lost_reason(
+    job: Job, engine: Any, asker: _RedisAsker, *, stale: Any, other_engines: bool
+) -> str | None:
     beat = job.heartbeat_at or job.started_at or job.created_at
     if job.status is JobStatus.running:
         if beat < stale:
@@ -249,15 +309,13 @@ def _lost_reason(job: Job, engine: Any, *, stale: Any, now: Any) -> str | None:
     if job.engine == "manual":
         return None
     if job.engine != engine.name:
+        if not other_engines:
+            return None
         return f"It was queued for the {job.engine} engine, which this server no longer uses."
     if job.engine == "threads" and beat < stale:
         return "The server process holding it stopped before it ran; retry it."
     due = job.run_after or job.created_at
-    if (
-        job.engine == "rq"
-        and due < stale
-        and engine.holds(job.id, attempt=job.attempts + 1) is False
-    ):
+    if job.engine == "rq" and due < stale and asker.holds(job) is False:
         return "Redis lost it (restarted or flushed) before a worker took it; retry it."
     return None
 

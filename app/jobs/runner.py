@@ -8,6 +8,7 @@ import traceback
 from datetime import timedelta
 
 from flask import current_app, has_app_context
+from sqlalchemy import update
 
 from ..infra.db import db, writing_job
 from ..models import Job, JobStatus
@@ -44,10 +45,10 @@ def _perform(job_id: int) -> None:
     if task is None:
         _end(job, JobStatus.failed, error=f"No job function is called {job.name!r}.")
         return
-    job.status, job.started_at, job.heartbeat_at = JobStatus.running, utcnow(), utcnow()
-    job.attempts += 1
-    job.error = job.traceback = None
     arguments, manual = dict(job.arguments or {}), job.engine == "manual"
+    if not _claim(job_id):
+        db.session.rollback()
+        return  # a cancel, or another delivery, got there first
     db.session.commit()
     # From here the job row is read afresh only at the end: a read now would open a
     # transaction that (on SQLite) holds the write lock while the job runs.
@@ -74,6 +75,29 @@ def _perform(job_id: int) -> None:
         _end(_reloaded(job_id), JobStatus.finished, progress=progress, result=lines)
 
 
+def _claim(job_id: int) -> bool:
+    """Move the job from queued to running, unless something else changed it meanwhile.
+
+    A conditional UPDATE, so of a cancel, a reconcile and two deliveries of
+    one RQ job, exactly one wins (PostgreSQL makes the others wait for the row).
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.queued)
+        .values(
+            status=JobStatus.running,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=Job.attempts + 1,
+            error=None,
+            traceback=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
 def _after_run(progress: JobProgress) -> None:
     """Stop the heartbeat and drop what the job left uncommitted, before writing its outcome."""
     progress.stop_beating()
@@ -95,10 +119,11 @@ def _failed(job: Job, error: Exception, task: registry.Task, progress: JobProgre
         job.run_after = utcnow() + timedelta(seconds=wait)
         job.error = f"Try {job.attempts} failed: {_describe(error)}; trying again in {wait:.0f} s."
         _write_figures(job, progress)
+        again = (job.id, job.name, job.attempts + 1)
         db.session.commit()
-        from . import dispatch
+        from . import _dispatch_ids
 
-        dispatch(job, delay=wait)
+        _dispatch_ids([again], delay=wait)
         return
     logger.warning("job %s (%s) failed: %s", job.id, job.name, _describe(error))
     _end(job, JobStatus.failed, progress=progress, error=_describe(error))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
 from .. import jobs
+from ..infra.db import db
 from ..models import Job
 from .helpers import or_404
 
@@ -13,10 +14,15 @@ bp = Blueprint("progress", __name__, url_prefix="/progress")
 
 
 def _own_job_or_404(job_id: int) -> Job:
-    """The job, if the signed-in member started it or is an admin; others get a 404."""
+    """The job, if the signed-in member may follow it; others get a 404.
+
+    A job whose worker died is shown failed here too, not only on the admin page.
+    """
     job = or_404(jobs.get(job_id))
-    if job.user_id != current_user.id and not current_user.is_admin:
+    if not jobs.can_follow(job, current_user):
         abort(404)
+    if jobs.reconcile(only=job):
+        db.session.commit()
     return job
 
 

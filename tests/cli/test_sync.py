@@ -447,3 +447,16 @@ def test_windows_are_at_most_14_days_and_cover_every_day():
         (date(2026, 1, 29), date(2026, 1, 31)),
     ]
     assert windows(date(2026, 1, 1), date(2026, 1, 1)) == [(date(2026, 1, 1), date(2026, 1, 1))]
+
+
+def test_refresh_stale_includes_people_of_unknown_age(loaded, runner, db):
+    now = datetime.now(UTC)
+    db.session.execute(update(Movie).values(fetched_at=now))
+    db.session.execute(update(Person).values(fetched_at=now))
+    db.session.execute(update(Person).where(Person.tmdb_id == 100).values(fetched_at=None))
+    db.session.commit()
+
+    dry = runner.invoke(args=["seed", "refresh", "--stale", "--dry-run"])
+
+    assert "would refetch 0 movies and 1 people" in dry.output
+    assert "  person 100\n" in dry.output

@@ -211,3 +211,22 @@ def test_the_list_is_newest_first_and_filtered_by_status(db, pending_jobs):
     assert [job.id for job in jobs.recent(status=JobStatus.finished).items] == [done.id]
     assert jobs.counts()[JobStatus.queued] >= 1
     assert db.session.get(Job, done.id) is done
+
+
+def test_retries_wait_four_times_longer_each_time_with_jitter_up_to_an_hour():
+    from app.jobs.runner import retry_wait
+
+    waits = [retry_wait(attempt, 30.0) for attempt in (1, 2, 3)]
+    assert 22.5 <= waits[0] <= 30
+    assert 90 <= waits[1] <= 120
+    assert 360 <= waits[2] <= 480
+    assert 2700 <= retry_wait(20, 30.0) <= 3600
+    assert retry_wait(1, 0.0) == 0
+
+
+def test_a_job_claimed_by_one_delivery_is_not_run_by_another(db, pending_jobs):
+    job = jobs.enqueue(tasks.add_genre, label="Add", arguments={"name": "Twice"})
+    db.session.commit()
+    perform(job.id)
+    perform(job.id)  # RQ delivers at least once
+    assert len(db.session.scalars(select(Genre).where(Genre.name == "Twice")).all()) == 1

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from app import jobs
-from app.models import JobStatus, Role
+from app.models import Job, JobStatus, Role
+from app.models.mixins import utcnow
 from tests.factories import make_user
 from tests.jobs import tasks
 from tests.routes.test_admin import sign_in_as
@@ -149,3 +151,51 @@ def test_the_starter_follows_progress_and_others_get_404(client, auth, db, pendi
 
 def test_healthz_says_which_engine_runs_jobs(client):
     assert client.get("/healthz").get_json()["jobs"] == "manual"
+
+
+def test_a_running_job_shows_how_far_it_got(client, admin, db, pending_jobs):
+    job = queued("Counting")
+    job.status, job.done, job.total, job.message = JobStatus.running, 3, 10, "at 3"
+    job.started_at = job.heartbeat_at = utcnow()
+    db.session.commit()
+
+    page = client.get("/admin/jobs").get_data(as_text=True)
+
+    assert re.search(r'<progress[^>]*value="30"', page)
+    assert "3 of 10" in page
+    assert "at 3" in page
+    assert f'action="/admin/jobs/{job.id}/cancel"' in page
+
+
+def test_a_starter_watching_a_job_whose_worker_died_sees_it_failed(client, auth, db, app):
+    owner = make_user("ana")
+    job = queued("Refresh", user=owner)
+    job.status = JobStatus.running
+    job.heartbeat_at = utcnow() - timedelta(seconds=app.config["JOBS_LOST_AFTER_SECONDS"] + 5)
+    db.session.commit()
+    auth.login("ana")
+
+    shown = client.get(f"/progress/{job.id}.json").get_json()
+
+    assert shown["status"] == "failed"
+    assert "worker stopped" in shown["error"]
+
+
+def test_editors_follow_page_refreshes_other_editors_started(client, auth, db, pending_jobs):
+    from tests.factories import make_editor
+
+    starter = make_editor("eve")
+    refresh_job = Job(
+        name="seeder.jobs.refresh_record",
+        label="Refresh Heat from TMDB",
+        engine="manual",
+        arguments={"kind": "movie", "entity_id": 1},
+        user=starter,
+    )
+    db.session.add(refresh_job)
+    other = queued("Something of eve's", user=starter)
+    db.session.commit()
+    sign_in_as(client, auth, db, "eddie", Role.editor)
+
+    assert client.get(f"/progress/{refresh_job.id}.json").status_code == 200
+    assert client.get(f"/progress/{other.id}.json").status_code == 404
