@@ -198,6 +198,11 @@ class Refresher:
         """Refetch these catalog records (and the people changed movies newly credit), then load."""
         _, catalog_people = self.catalog_ids()
         applied = Applied()
+        if movie_ids or person_ids:
+            # A job's progress line says what it is on; a cancelled job stops here.
+            movies_text = f"{len(movie_ids):,} movie{'' if len(movie_ids) == 1 else 's'}"
+            people_text = f"{len(person_ids):,} {'person' if len(person_ids) == 1 else 'people'}"
+            self.reporter.note(f"refetching {movies_text} and {people_text}")
         movies = self.fetcher.fetch_records("movies", movie_ids)
         people = self.fetcher.fetch_records("people", person_ids)
         fetched_movies = _fetched(movie_ids, movies)
