@@ -71,7 +71,9 @@ def refresh_record(*, progress: JobProgress, kind: str, entity_id: int) -> list[
             return [
                 f"TMDB no longer has {label}, so it is now hidden (an editor can show it again)."
             ]
-        return [f"TMDB no longer has {label}; the page stays as it was."]
+        return [
+            f"TMDB no longer has {label}, so the page is now hidden (an editor can show it again)."
+        ]
     failed = applied.failed[kind].get(tmdb_id)
     if failed:
         raise TMDBUnavailableError(failed)

@@ -77,13 +77,11 @@ class Applied:
     def counts(self, asked: int) -> dict[str, int]:
         """The counts a sync run keeps."""
         failed = sum(len(ids) for ids in self.failed.values())
-        hidden = sum(1 for entry in self.hidden if entry["kind"] == "movie")
         return {
             "refetched": self.refetched,
             "updated": self.updated,
             "unchanged": max(0, self.refetched - self.updated),
-            "hidden": hidden,
-            "gone_people": len(self.hidden) - hidden,
+            "hidden": len(self.hidden),
             "failed": failed,
             "added_people": self.added_people,
             "asked": asked,
@@ -121,15 +119,12 @@ class SyncSummary:
             return lines
         lines.append(
             f"refetched {counts.get('refetched', 0):,}: {counts.get('updated', 0):,} updated, "
-            f"{counts.get('unchanged', 0):,} unchanged; {counts.get('hidden', 0):,} movies "
-            f"hidden and {counts.get('gone_people', 0):,} people listed (gone from TMDB), "
-            f"{counts.get('failed', 0):,} failed; "
+            f"{counts.get('unchanged', 0):,} unchanged; {counts.get('hidden', 0):,} hidden "
+            f"(gone from TMDB), {counts.get('failed', 0):,} failed; "
             f"{counts.get('added_people', 0):,} newly credited people added"
         )
         lines.extend(
-            f"  {'hidden' if entry['kind'] == 'movie' else 'gone'}: {entry['kind']} "
-            f"{entry['tmdb_id']} {entry['label']}"
-            for entry in run.hidden
+            f"  hidden: {entry['kind']} {entry['tmdb_id']} {entry['label']}" for entry in run.hidden
         )
         lines.extend(
             f"  failed: {entry['kind']} {entry['tmdb_id']}: {entry['reason']}"
@@ -248,7 +243,7 @@ class Refresher:
     def _hide_gone(
         self, movie_ids: Iterable[int], person_ids: Iterable[int]
     ) -> list[dict[str, object]]:
-        """Movies TMDB answers 404 for are hidden; people are listed (they have no hiding)."""
+        """Movies and people TMDB answers 404 for are hidden, and listed."""
         hidden: list[dict[str, object]] = []
         movie_ids, person_ids = list(movie_ids), list(person_ids)
         if movie_ids:
@@ -259,6 +254,7 @@ class Refresher:
             for person in self.session.scalars(
                 select(Person).where(Person.tmdb_id.in_(person_ids))
             ):
+                deletes.hide_gone_upstream(person)
                 hidden.append({"kind": "person", "tmdb_id": person.tmdb_id, "label": person.name})
         return hidden
 

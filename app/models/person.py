@@ -50,6 +50,8 @@ class Person(TimestampMixin, db.Model):
     profile_path: Mapped[str | None] = mapped_column(String(200))
     # Hand edits move it by one; a save made from an older version is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Hidden people (TMDB deleted them) leave lists and search; their credits stay.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # When TMDB's record was last fetched; None for people known only from credits.
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

@@ -99,7 +99,27 @@ def visibility(movie_id: int, action: str):
     ):
         flash(VISIBILITY_DONE[action], "success")
         return redirect(url_for("edits.movie", movie_id=movie.id))
-    return render_template("edits/visibility.jinja2", form=form, movie=movie, action=action)
+    return render_template(
+        "edits/visibility.jinja2", form=form, entity=movie, name=movie.title, action=action
+    )
+
+
+@bp.route("/people/<id:person_id>/unhide", methods=["GET", "POST"])
+@editors_only
+def person_visibility(person_id: int):
+    """Show a hidden person (TMDB deleted them) in lists and search again."""
+    person = or_404(db.session.get(Person, person_id))
+    form = ConfirmForm(data={"version": str(person.version)})
+    if form.validate_on_submit() and _done(
+        lambda: deletes.unhide_person(
+            person=person, editor=current_user, version=form.opened_at(), comment=form.comment.data
+        )
+    ):
+        flash(VISIBILITY_DONE["unhide"], "success")
+        return redirect(url_for("edits.person", person_id=person.id))
+    return render_template(
+        "edits/visibility.jinja2", form=form, entity=person, name=person.name, action="unhide"
+    )
 
 
 VISIBILITY_DONE = {

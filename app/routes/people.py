@@ -45,6 +45,8 @@ def detail(person_id: int, slug: str | None = None):
         given=slug,
         person_id=person_id,
     )
+    if person.hidden_at is not None:
+        return render_template("people/hidden.jinja2", person=person), 410
     return render_template(
         "people/detail.jinja2",
         person=person,

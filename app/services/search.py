@@ -271,7 +271,9 @@ def index_people(person_ids: Iterable[int]) -> None:
     """(Re)index these people's names."""
     ids = list(person_ids)
     rows = db.session.execute(
-        select(Person.id, Person.name, Person.popularity).where(Person.id.in_(ids))
+        select(Person.id, Person.name, Person.popularity).where(
+            Person.id.in_(ids), Person.hidden_at.is_(None)
+        )
     )
     entries = [
         {

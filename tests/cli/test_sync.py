@@ -27,6 +27,7 @@ from tests.seeder.tmdb_data import (
     small_catalog,
 )
 from tests.seeder.tmdb_server import API_KEY, Reply, TMDBServer
+from tests.support import csrf_token
 
 TODAY = datetime.now(UTC).date()
 
@@ -146,15 +147,44 @@ def test_a_sync_makes_every_changed_record_equal_the_second_snapshot(loaded, run
     assert hidden
     assert (fields, credits) == before["movie"][ids.deleted_movie][::2]
     assert f"hidden: movie {ids.deleted_movie} Movie {ids.deleted_movie}" in result.output
-    assert f"gone: person {ids.deleted_person}" in result.output
+    assert f"hidden: person {ids.deleted_person}" in result.output
     assert "changed ids seen: 260, in this catalog: 9" in result.output
     run = db.session.scalars(select(SyncRun)).one()
     assert (run.status, run.cursor, run.running_slot) == (SyncStatus.finished, TODAY, None)
     # Six movies and one person answered; movie 6 and person 703 are gone upstream.
-    assert (
-        "refetched 7: 7 updated, 0 unchanged; 1 movies hidden and 1 people listed" in result.output
+    assert "refetched 7: 7 updated, 0 unchanged; 2 hidden (gone from TMDB)" in result.output
+    assert run.counts["hidden"] == 2
+
+
+def test_a_person_tmdb_deleted_is_hidden_and_an_editor_can_show_them_again(
+    loaded, runner, db, client, auth
+):
+    snapshot = changed_snapshot(loaded.movies, loaded.people)
+    loaded.publish(movies=snapshot.movies, people=snapshot.people)
+    assert sync(runner).exit_code == 0
+    gone = db.session.scalar(select(Person).where(Person.tmdb_id == snapshot.ids.deleted_person))
+    assert gone.hidden_at is not None
+
+    page = client.get(f"/people/{gone.id}-{gone.slug}")
+    listing = client.get("/people/?per_page=96").get_data(as_text=True)
+    found = client.get(f"/people/?q={gone.name.replace(' ', '+')}").get_data(as_text=True)
+
+    assert page.status_code == 410
+    assert "is no longer in the catalog" in page.get_data(as_text=True)
+    assert f"/people/{gone.id}-" not in listing
+    assert f"/people/{gone.id}-" not in found
+    make_editor()
+    db.session.commit()
+    auth.login("eddie")
+    form_url = f"/people/{gone.id}/unhide"
+    shown = client.post(
+        form_url,
+        data={"csrf_token": csrf_token(client, form_url), "version": str(gone.version)},
     )
-    assert run.counts["hidden"] == 1
+    assert shown.status_code == 302
+    db.session.refresh(gone)
+    assert gone.hidden_at is None
+    assert client.get(f"/people/{gone.id}-{gone.slug}").status_code == 200
 
 
 def test_a_sync_reads_every_page_of_every_window(loaded, runner, db):

@@ -140,30 +140,46 @@ def unhide(*, movie: Movie, editor: User, version: int, comment: str | None = No
     return _record_visibility(movie, editor, EditAction.unhide, comment)
 
 
-def hide_gone_upstream(movie: Movie) -> Edit | None:
-    """Hide a movie TMDB now answers 404 for (a sync or refresh found it); None if hidden already.
+def hide_gone_upstream(entity: Movie | Person) -> Edit | None:
+    """Hide a movie or person TMDB now answers 404 for (a sync found it); None if hidden already.
 
-    Never deleted: members keep their rows, and an editor can show it again.
+    Never deleted: members keep their rows, credits stay, and an editor can show it again.
     """
-    if movie.hidden_at is not None:
+    if entity.hidden_at is not None:
         return None
-    claim_version(movie, movie.version)
-    movie.hidden_at = utcnow()
+    claim_version(entity, entity.version)
+    entity.hidden_at = utcnow()
+    what = "movie" if isinstance(entity, Movie) else "person"
     return _record_visibility(
-        movie, None, EditAction.hide, "TMDB no longer has this movie (it answers 404)."
+        entity, None, EditAction.hide, f"TMDB no longer has this {what} (it answers 404)."
     )
 
 
-def _record_visibility(movie: Movie, editor: User | None, action: EditAction, comment) -> Edit:
+def unhide_person(
+    *, person: Person, editor: User, version: int, comment: str | None = None
+) -> Edit:
+    """Put a hidden person back in lists and search."""
+    roles.require(editor, Role.editor)
+    if person.hidden_at is None:
+        raise EditError("That person is not hidden.")
+    claim_version(person, version)
+    person.hidden_at = None
+    return _record_visibility(person, editor, EditAction.unhide, comment)
+
+
+def _record_visibility(
+    entity: Movie | Person, editor: User | None, action: EditAction, comment
+) -> Edit:
     db.session.flush()
-    revisions.recount_hidden_movies()
+    if isinstance(entity, Movie):
+        revisions.recount_hidden_movies()
     hidden = action is EditAction.hide
     edit = history.record(
         editor=editor,
-        entity=movie,
+        entity=entity,
         action=action,
         comment=comment,
         changes=[Change("hidden", not hidden, hidden)],
     )
-    moved(movie)
+    moved(entity)
     return edit
