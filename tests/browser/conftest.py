@@ -43,8 +43,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 @pytest.fixture(scope="session")
-def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The app under `flask run` with the described sample catalog; its URL and outbox."""
+def slow_tmdb() -> Iterator:
+    """A TMDB-shaped server serving the bundled sample, two seconds a reply (jobs take a while)."""
+    import json
+
+    from seeder import SAMPLE_DIR
+    from tests.seeder.tmdb_server import TMDBServer
+
+    def replies(kind: str) -> dict[int, dict]:
+        folder = SAMPLE_DIR / kind
+        return {int(path.stem): json.loads(path.read_text()) for path in folder.glob("*.json")}
+
+    with TMDBServer(movies=replies("movies"), people=replies("people"), latency=2.0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory: pytest.TempPathFactory, slow_tmdb) -> Iterator[tuple[str, Path]]:
+    """The app under `flask run` with the described sample catalog; its URL and outbox.
+
+    Its TMDB is `slow_tmdb`, and it runs jobs in its own thread pool (no Redis).
+    """
+    from tests.seeder.tmdb_server import API_KEY
+
     folder = tmp_path_factory.mktemp("site")
     instance = folder / "instance"
     crypto.initialize(instance, secret_key="b" * 48)
@@ -56,6 +77,9 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         FLASK_RATELIMIT_SIGNUP_PER_IP="1000 per hour",
         FLASK_RATELIMIT_LOGIN_PER_IP="1000 per minute",
         FLASK_RATELIMIT_LOGIN_PER_ACCOUNT="1000 per minute",
+        TMDB_API_KEY=API_KEY,
+        TMDB_API_BASE_URL=slow_tmdb.base_url,
+        FLASK_SEED_OUTPUT_DIR=str(folder / "seed"),
     )
     run_flask(environment, "db", "upgrade")
     run_flask(environment, "seed", "sample")
