@@ -181,8 +181,13 @@ def main() -> None:
         ("load, movies stage", f"{median(loads, 'movies_stage_rate'):,.0f} rows/s", ""),
         ("load, peak memory of the process (highest run)", f"{peak:.0f} MB", "≤ 300 MB"),
     ]
+    print_table(rows, arguments.repeat)
+
+
+def print_table(rows: list[tuple[str, str, str]], repeat: int) -> None:
+    """The machine, then the rows as a Markdown table for docs/PERFORMANCE.md."""
     machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"\n{machine}; SQLite; medians of {arguments.repeat} runs\n")
+    print(f"\n{machine}; SQLite; medians of {repeat} runs\n")
     print("| benchmark | result | target |\n|---|---|---|")
     for name, result, target in rows:
         print(f"| {name} | {result} | {target} |")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -22,7 +21,16 @@ import time
 from bisect import bisect_left
 from pathlib import Path
 
-from bench.seed import FLASK, LATENCY, RATE_LIMIT, RESULTS, ROOT, catalog, migrated_environment
+from bench.seed import (
+    FLASK,
+    LATENCY,
+    RATE_LIMIT,
+    RESULTS,
+    ROOT,
+    catalog,
+    migrated_environment,
+    print_table,
+)
 from tests.seeder.tmdb_server import API_KEY
 
 
@@ -159,11 +167,7 @@ def main() -> None:
         ),
         ("sync, whole run (change lists included)", f"{median('whole_seconds'):.1f} s", ""),
     ]
-    machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"\n{machine}; SQLite; medians of {arguments.repeat} runs\n")
-    print("| benchmark | result | target |\n|---|---|---|")
-    for name, result, target in rows:
-        print(f"| {name} | {result} | {target} |")
+    print_table(rows, arguments.repeat)
 
 
 if __name__ == "__main__":

@@ -228,3 +228,16 @@ def titles_in(page: str, *names: str) -> list[str]:
 def stored_secret(db, user: User) -> str | None:
     """The totp_secret column as the database holds it, past the type's decryption."""
     return db.session.scalar(select(type_coerce(User.totp_secret, Text)).where(User.id == user.id))
+
+
+def point_at_tmdb(app, monkeypatch, base_url: str, output) -> None:
+    """Point the session's app at a stand-in TMDB server, with its seed output in `output`."""
+    from tests.seeder.tmdb_server import API_KEY
+
+    for key, value in {
+        "TMDB_API_KEY": API_KEY,
+        "TMDB_API_BASE_URL": base_url,
+        "TMDB_RATE_LIMIT": 500.0,
+        "SEED_OUTPUT_DIR": str(output),
+    }.items():
+        monkeypatch.setitem(app.config, key, value)

@@ -4,18 +4,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Credit, Movie, Person
-from tests.seeder.tmdb_server import API_KEY
+from tests.support import point_at_tmdb
 
 
 @pytest.fixture
 def seed_config(app, tmdb_server, tmp_path, monkeypatch):
-    for key, value in {
-        "TMDB_API_KEY": API_KEY,
-        "TMDB_API_BASE_URL": tmdb_server.base_url,
-        "TMDB_RATE_LIMIT": 500.0,
-        "SEED_OUTPUT_DIR": str(tmp_path / "output"),
-    }.items():
-        monkeypatch.setitem(app.config, key, value)
+    point_at_tmdb(app, monkeypatch, tmdb_server.base_url, tmp_path / "output")
     return tmp_path / "output"
 
 

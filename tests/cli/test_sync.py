@@ -27,7 +27,7 @@ from tests.seeder.tmdb_data import (
     small_catalog,
 )
 from tests.seeder.tmdb_server import API_KEY, Reply, TMDBServer
-from tests.support import csrf_token
+from tests.support import csrf_token, point_at_tmdb
 
 TODAY = datetime.now(UTC).date()
 
@@ -43,13 +43,7 @@ def server():
 @pytest.fixture
 def loaded(app, runner, db, server, tmp_path, monkeypatch):
     """The catalog loaded from the first snapshot, through `flask seed all`."""
-    for key, value in {
-        "TMDB_API_KEY": API_KEY,
-        "TMDB_API_BASE_URL": server.base_url,
-        "TMDB_RATE_LIMIT": 500.0,
-        "SEED_OUTPUT_DIR": str(tmp_path / "output"),
-    }.items():
-        monkeypatch.setitem(app.config, key, value)
+    point_at_tmdb(app, monkeypatch, server.base_url, tmp_path / "output")
     result = runner.invoke(args=["seed", "all", "--ids", ",".join(map(str, sorted(server.movies)))])
     assert result.exit_code == 0, result.output
     return server

@@ -10,20 +10,13 @@ from sqlalchemy import select
 from app import jobs
 from app.models import JobStatus, Movie, Person, Role, SyncRun
 from tests.routes.test_admin import sign_in_as
-from tests.seeder.tmdb_server import API_KEY
-from tests.support import csrf_token
+from tests.support import csrf_token, point_at_tmdb
 
 
 @pytest.fixture
 def tmdb(app, runner, db, tmdb_server, tmp_path, monkeypatch):
     """The stand-in TMDB's catalog (movies 1–3) loaded, and the app pointed at it."""
-    for key, value in {
-        "TMDB_API_KEY": API_KEY,
-        "TMDB_API_BASE_URL": tmdb_server.base_url,
-        "TMDB_RATE_LIMIT": 500.0,
-        "SEED_OUTPUT_DIR": str(tmp_path / "output"),
-    }.items():
-        monkeypatch.setitem(app.config, key, value)
+    point_at_tmdb(app, monkeypatch, tmdb_server.base_url, tmp_path / "output")
     result = runner.invoke(args=["seed", "fetch", "--ids", "1,2,3"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["seed", "process"]).exit_code == 0
