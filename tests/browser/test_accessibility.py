@@ -122,8 +122,10 @@ def test_an_editors_pages(open_tab, axe_source, scheme):
         f"/movies/{movie_id}/credits/edit",
         f"/movies/{movie_id}/history",
         f"/movies/{movie_id}/merge",
+        f"/movies/{movie_id}/refresh",
         "/changes",
         "/admin/users",
+        "/admin/jobs",
     ):
         page.goto(path)
         assert here(page) == path
