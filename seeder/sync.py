@@ -74,7 +74,7 @@ class Applied:
     failed: dict[str, dict[int, str]] = field(default_factory=lambda: {"movie": {}, "person": {}})
     load: LoadSummary | None = None
 
-    def counts(self, asked: int) -> dict[str, int]:
+    def counts(self) -> dict[str, int]:
         """The counts a sync run keeps."""
         failed = sum(len(ids) for ids in self.failed.values())
         return {
@@ -84,7 +84,6 @@ class Applied:
             "hidden": len(self.hidden),
             "failed": failed,
             "added_people": self.added_people,
-            "asked": asked,
         }
 
 
@@ -358,7 +357,7 @@ class Syncer:
         # this window again (upserts make that harmless) instead of losing its change.
         self._held = self._held or any(applied.failed.values())
         day = None if self._held else last
-        _record(run, applied, day=day, asked=len(movies) + len(people), seen=seen)
+        _record(run, applied, day=day, seen=seen)
         self.session.commit()
 
     def _changed(self, kind: str, first: date, last: date) -> list[int]:
@@ -384,14 +383,13 @@ def _record(
     applied: Applied,
     *,
     day: date | None,
-    asked: int,
     seen: dict[str, int] | None = None,
 ) -> None:
     """Add what one window or batch did to its run."""
     syncs.note_hidden(run, applied.hidden)
     for kind, failed in applied.failed.items():
         syncs.note_failures(run, kind, failed)
-    syncs.window_done(run, day=day, counts={**(seen or {}), **applied.counts(asked)})
+    syncs.window_done(run, day=day, counts={**(seen or {}), **applied.counts()})
 
 
 def _fetched(asked: Sequence[int], count: StageCount) -> list[int]:
@@ -503,7 +501,7 @@ def refresh_stale(
     try:
         for kind, chunk in chunks:
             applied = refresher.apply(chunk, []) if kind == "movie" else refresher.apply([], chunk)
-            _record(run, applied, day=None, asked=len(chunk))
+            _record(run, applied, day=None)
             session.commit()
             refresher.reporter.advance(len(chunk), f"{kind} records refetched")
     except BaseException as error:

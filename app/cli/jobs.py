@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import uuid
 
 import click
 import redis
@@ -50,16 +52,9 @@ def worker_command(burst: bool) -> None:
     worker = Worker(
         [engine.queue],
         connection=engine.connection,
-        name=f"marquee-{socket.gethostname()}-{_unique_suffix()}",
+        name=f"marquee-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
     )
     worker.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
-
-
-def _unique_suffix() -> str:
-    import os
-    import uuid
-
-    return f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 @group.command("list")

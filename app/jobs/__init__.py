@@ -90,12 +90,8 @@ def enqueue(
     return job
 
 
-def dispatch(job: Job, *, delay: float = 0.0) -> None:
-    """Hand a committed, queued job to the engine now."""
-    _dispatch_ids([(job.id, job.name, job.attempts + 1)], delay=delay)
-
-
-def _dispatch_ids(jobs: list[tuple[int, str, int]], *, delay: float = 0.0) -> None:
+def hand_over(jobs: list[tuple[int, str, int]], *, delay: float = 0.0) -> None:
+    """Give committed, queued jobs (id, name, try) to the engine, `delay` seconds from now."""
     engine = engines.for_app(current_app)
     for job_id, name, attempt in jobs:
         task_ = registry.get(name)
@@ -124,7 +120,7 @@ def _mark_undispatched(job_id: int, reason: str) -> None:
 def _dispatch_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
-        _dispatch_ids(pending)
+        hand_over(pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -7,7 +7,6 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Protocol
 
 import redis
 from flask import Flask
@@ -26,21 +25,6 @@ RQ_FAILURE_TTL = 7 * 24 * 3600
 
 class QueueUnavailableError(Exception):
     """The job queue (Redis) did not take the job."""
-
-
-class Engine(Protocol):
-    """Takes job ids to run."""
-
-    name: str
-
-    def dispatch(self, job_id: int, *, attempt: int, delay: float, timeout_seconds: int) -> None:
-        """Run the job with this id, `delay` seconds from now at the earliest."""
-
-    def describe(self) -> dict[str, object]:
-        """What /healthz and the admin page say about this engine."""
-
-    def forget(self, job_id: int, *, attempt: int) -> None:
-        """Drop a queued job that was cancelled, if the engine still holds it."""
 
 
 class RQEngine:

@@ -121,9 +121,9 @@ def _failed(job: Job, error: Exception, task: registry.Task, progress: JobProgre
         _write_figures(job, progress)
         again = (job.id, job.name, job.attempts + 1)
         db.session.commit()
-        from . import _dispatch_ids
+        from . import hand_over
 
-        _dispatch_ids([again], delay=wait)
+        hand_over([again], delay=wait)
         return
     logger.warning("job %s (%s) failed: %s", job.id, job.name, _describe(error))
     _end(job, JobStatus.failed, progress=progress, error=_describe(error))

@@ -132,12 +132,7 @@ def hide(*, movie: Movie, editor: User, version: int, comment: str | None = None
 
 def unhide(*, movie: Movie, editor: User, version: int, comment: str | None = None) -> Edit:
     """Put a hidden movie back in lists, search and rails."""
-    roles.require(editor, Role.editor)
-    if movie.hidden_at is None:
-        raise EditError("That movie is not hidden.")
-    claim_version(movie, version)
-    movie.hidden_at = None
-    return _record_visibility(movie, editor, EditAction.unhide, comment)
+    return _show_again(movie, editor, version, comment)
 
 
 def hide_gone_upstream(entity: Movie | Person) -> Edit | None:
@@ -159,12 +154,17 @@ def unhide_person(
     *, person: Person, editor: User, version: int, comment: str | None = None
 ) -> Edit:
     """Put a hidden person back in lists and search."""
+    return _show_again(person, editor, version, comment)
+
+
+def _show_again(entity: Movie | Person, editor: User, version: int, comment: str | None) -> Edit:
     roles.require(editor, Role.editor)
-    if person.hidden_at is None:
-        raise EditError("That person is not hidden.")
-    claim_version(person, version)
-    person.hidden_at = None
-    return _record_visibility(person, editor, EditAction.unhide, comment)
+    if entity.hidden_at is None:
+        what = "movie" if isinstance(entity, Movie) else "person"
+        raise EditError(f"That {what} is not hidden.")
+    claim_version(entity, version)
+    entity.hidden_at = None
+    return _record_visibility(entity, editor, EditAction.unhide, comment)
 
 
 def _record_visibility(
