@@ -30,6 +30,7 @@ BLUEPRINTS = (
     "admin",
     "progress",
     "refresh",
+    "imports",
 )
 
 

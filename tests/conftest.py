@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, orm
+from sqlalchemy import create_engine, orm, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -26,6 +26,7 @@ from app import create_app
 from app.infra import crypto
 from app.infra.config import normalize_database_url
 from app.infra.db import db as database
+from app.infra.db import is_sqlite
 from tests.support import (
     MIGRATIONS,
     OUTSIDE_SETTINGS,
@@ -268,3 +269,19 @@ def pending_jobs(app: Flask, db) -> Iterator[list[int]]:
     engine.pending.clear()
     yield engine.pending
     engine.pending.clear()
+
+
+@pytest.fixture
+def sample(db, tmp_path: Path) -> None:
+    """The bundled sample catalog, loaded as `flask seed sample` does."""
+    from seeder import SAMPLE_DIR
+    from seeder.load import Loader
+    from seeder.process import process
+
+    process(SAMPLE_DIR, tmp_path / "processed")
+    Loader(db.session).run(tmp_path / "processed")
+    db.session.commit()
+    if not is_sqlite():
+        # The load's own VACUUM ANALYZE cannot see rows this test's transaction
+        # holds: without statistics the planner takes the tables for empty.
+        db.session.execute(text("ANALYZE"))

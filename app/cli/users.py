@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from ..infra.db import db
-from ..models import Role, User
-from ..services import accounts, roles
+from ..infra.progress import Progress
+from ..models import Import, Role, User
+from ..services import accounts, imports, roles
+from ..services.imports import export, runner
 from .database import needs_migrated_database
 
 
@@ -91,3 +96,76 @@ def _user_called(username: str) -> User:
     if user is None:
         raise click.ClickException(f"There is no user called {username}.")
     return user
+
+
+@group.command("import")
+@click.argument("username")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and match every row, save nothing.")
+@needs_migrated_database
+def import_history(username: str, file: Path, dry_run: bool) -> None:
+    """Import a Letterboxd or IMDb export into an account, as the import page does."""
+    user = _user_called(username)
+    max_bytes = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
+    if file.stat().st_size > max_bytes:
+        size = imports.files.megabytes(file.stat().st_size)
+        limit = current_app.config["IMPORT_MAX_MB"]
+        raise click.ClickException(
+            f"{file} is {size}: the largest import is {limit} MB (IMPORT_MAX_MB)."
+        )
+    imported = Import(
+        user=user, filename=file.name, size=file.stat().st_size, upload=file.read_bytes()
+    )
+    db.session.add(imported)
+    db.session.flush()
+    reporter = _TerminalReporter()
+    runner.run(imported, reporter=reporter, commit=not dry_run)
+    reporter.finish()
+    lines = imports.summary_lines(imported)
+    if dry_run:
+        db.session.rollback()
+        lines.insert(0, "Dry run: nothing was saved. It would go like this:")
+    for line in lines:
+        click.echo(line)
+    if imported.error:
+        raise SystemExit(1)
+
+
+class _TerminalReporter:
+    """The import's progress as a line on the terminal."""
+
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+
+    def start(self, total: int | None, message: str | None = None) -> None:
+        self.finish()
+        self._progress = Progress(message or "Importing", total)
+
+    def advance(self, count: int = 1, message: str | None = None) -> None:
+        if self._progress is not None:
+            self._progress.advance(count)
+
+    def finish(self) -> None:
+        if self._progress is not None and self._progress.total:
+            self._progress.finish()
+        self._progress = None
+
+
+@group.command("export")
+@click.argument("username")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the zip (default: its own name, here).",
+)
+@needs_migrated_database
+def export_data(username: str, output: Path | None) -> None:
+    """Write everything an account owns to a zip, as "Download my data" does."""
+    user = _user_called(username)
+    name, content = export.build(user)
+    target = output or Path(name)
+    try:
+        target.write_bytes(content)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {target}: {error.strerror}.") from None
+    click.echo(f"Wrote {target} ({imports.files.megabytes(len(content))}).")

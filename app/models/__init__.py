@@ -4,19 +4,23 @@ from .credit import Credit, CreditKind
 from .diary import DiaryEntry
 from .edit import Edit, EditAction, EditChange, EntityType, FieldLock, Redirect, Tombstone
 from .genre import Genre
+from .imports import ROW_STATUS_LABELS, Import, ImportRow, ImportSource, RowKind, RowStatus
 from .job import Job, JobStatus
 from .keyword import Keyword, movie_keywords
 from .movie import Movie, movie_genres
+from .movie_list import ListVisibility, MovieList, MovieListEntry
 from .person import Gender, Person
 from .review import Review
 from .revision import Revision
 from .search import SearchEntry
+from .seen import SeenMovie
 from .sync import SyncKind, SyncRun, SyncStatus
 from .text import GeneratedText, TextSource
 from .user import BackupCode, LoginSession, Role, User
 from .watchlist import WatchlistEntry
 
 __all__ = [
+    "ROW_STATUS_LABELS",
     "BackupCode",
     "Credit",
     "CreditKind",
@@ -29,17 +33,26 @@ __all__ = [
     "Gender",
     "GeneratedText",
     "Genre",
+    "Import",
+    "ImportRow",
+    "ImportSource",
     "Job",
     "JobStatus",
     "Keyword",
+    "ListVisibility",
     "LoginSession",
     "Movie",
+    "MovieList",
+    "MovieListEntry",
     "Person",
     "Redirect",
     "Review",
     "Revision",
     "Role",
+    "RowKind",
+    "RowStatus",
     "SearchEntry",
+    "SeenMovie",
     "SyncKind",
     "SyncRun",
     "SyncStatus",

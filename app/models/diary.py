@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index
+from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
@@ -30,6 +30,9 @@ class DiaryEntry(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     movie_id: Mapped[int] = mapped_column(ForeignKey("movies.id", ondelete="CASCADE"))
     watched_on: Mapped[date] = mapped_column(Date)
+    # What the member gave the film that day (1–10), as Letterboxd diaries keep it.
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    rewatch: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="diary")

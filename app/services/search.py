@@ -251,6 +251,34 @@ def _full_text_match(query: Query) -> ColumnElement[bool]:
     return SearchEntry.id.in_(matching)
 
 
+def movie_titles_in(keys: Iterable[str]) -> list[tuple[str, int]]:
+    """(key, movie id) for every indexed title or original title equal to one of the keys."""
+    wanted = sorted(set(keys))
+    found: list[tuple[str, int]] = []
+    for start in range(0, len(wanted), 2000):
+        chunk = wanted[start : start + 2000]
+        query = select(SearchEntry.key, SearchEntry.ref_id).where(
+            SearchEntry.kind == "movie", SearchEntry.key.in_(chunk)
+        )
+        found.extend((key, ref_id) for key, ref_id in db.session.execute(query))
+    return found
+
+
+def movie_titles_starting(prefix: str, *, limit: int) -> list[tuple[str, int]]:
+    """(key, movie id) for titles that begin with `prefix` and a word more, first by key.
+
+    In key order rather than by popularity, so a common prefix reads `limit`
+    index entries instead of sorting every title that starts with it.
+    """
+    query = (
+        select(SearchEntry.key, SearchEntry.ref_id)
+        .where(SearchEntry.kind == "movie", _starts_with(f"{prefix} "))
+        .order_by(SearchEntry.key)
+        .limit(limit)
+    )
+    return [(key, ref_id) for key, ref_id in db.session.execute(query)]
+
+
 def index_movies(movie_ids: Iterable[int]) -> None:
     """(Re)index these movies' titles and original titles; hidden movies leave the index."""
     ids = list(movie_ids)

@@ -7,12 +7,6 @@ from collections import Counter, deque
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from sqlalchemy import text
-
-from app.infra.db import is_sqlite
-from seeder import SAMPLE_DIR
-from seeder.load import Loader
-from seeder.process import process
 
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
 # Python's None printed into an attribute (aria-invalid="None" reads as invalid).
@@ -20,18 +14,6 @@ NONE_ATTRIBUTE = re.compile(r'\s[\w-]+="None"')
 LABEL_FOR = re.compile(r'<label[^>]*\sfor="([^"]+)"')
 ID = re.compile(r'\sid="([^"]+)"')
 PAGE_LIMIT = 600
-
-
-@pytest.fixture
-def sample(db, tmp_path):
-    """The bundled sample catalog, loaded as `flask seed sample` does."""
-    process(SAMPLE_DIR, tmp_path)
-    Loader(db.session).run(tmp_path)
-    db.session.commit()
-    if not is_sqlite():
-        # The load's own VACUUM ANALYZE cannot see rows this test's transaction
-        # holds: without statistics the planner takes the tables for empty.
-        db.session.execute(text("ANALYZE"))
 
 
 def crawl(client, *, limit: int = PAGE_LIMIT) -> tuple[dict[str, int], list[str], list[str]]:

@@ -1,0 +1,110 @@
+"""IMDb's exports: the ratings CSV, the watchlist and lists (Your Ratings, Export).
+
+Every row carries its title's IMDb id (`Const`, tt…), which matches a film's
+`imdb_id` directly. IMDb also exports series and episodes; Marquee's catalog
+holds films, so those rows are left out with a reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from ...models import ImportSource, RowKind
+from .files import ExportFile
+from .rows import (
+    MissingColumnsError,
+    Parsed,
+    ParsedRow,
+    Record,
+    RowError,
+    Table,
+    day_of,
+    imdb_id_of,
+    ten_point_rating,
+    title_of,
+    year_of,
+)
+
+FILM_TYPES = {"movie", "tvmovie", "video", "short", "feature", "tv movie", "documentary"}
+TYPE_NAMES = {
+    "tvseries": "a TV series",
+    "tvminiseries": "a TV mini-series",
+    "tvepisode": "a TV episode",
+    "tvspecial": "a TV special",
+    "tvshort": "a TV short",
+    "videogame": "a video game",
+    "podcastseries": "a podcast",
+    "podcastepisode": "a podcast episode",
+    "musicvideo": "a music video",
+}
+
+
+def recognizes(files: list[ExportFile]) -> bool:
+    """Whether these files look like IMDb's exports (a Const column)."""
+    return any(Table(file).has("Const") for file in files)
+
+
+def parse(files: list[ExportFile]) -> Parsed:
+    """The rows of IMDb's CSVs: ratings, the watchlist, and any list."""
+    parsed = Parsed(ImportSource.imdb)
+    for file in files:
+        table = Table(file)
+        if not table.has("Const"):
+            parsed.notes.append(f"{file.name} is not an IMDb export (no Const column): skipped.")
+            continue
+        try:
+            parsed.rows.extend(_rows(file, table))
+        except MissingColumnsError as error:
+            parsed.notes.append(str(error))
+    return parsed
+
+
+def _rows(file: ExportFile, table: Table) -> list[ParsedRow]:
+    """One file's rows; which kind they are follows from its columns and name."""
+    table.require("Title")
+    stem = PurePosixPath(file.name).stem
+    if table.has("Position"):
+        kind = RowKind.watchlist if "watchlist" in stem.casefold() else RowKind.list_entry
+    else:
+        table.require("Your Rating")
+        kind = RowKind.rating
+    about = {"title": stem.replace("_", " ")[:200] or "IMDb list", "key": f"imdb:{stem}"}
+    rows = []
+    for line, record in table.records():
+        row = ParsedRow(file=file.name, line=line, kind=kind, title="")
+        try:
+            _fill(row, record)
+            if kind is RowKind.list_entry:
+                row.data["list"] = about
+                position = record.get("Position")
+                row.data["position"] = int(position) if position.isdigit() else len(rows) + 1
+        except RowError as error:
+            row.error = str(error)
+        rows.append(row)
+    return rows
+
+
+def _fill(row: ParsedRow, record: Record) -> None:
+    row.imdb_id = imdb_id_of(record.get("Const"))
+    row.title = title_of(record.get("Title", "Original Title"))
+    row.year = year_of(record.get("Year"))
+    if original := record.get("Original Title"):
+        row.data["original_title"] = original[:300]
+    if directors := record.get("Directors"):
+        row.data["directors"] = directors[:300]
+    kind = record.get("Title Type").casefold()
+    if kind and kind not in FILM_TYPES:
+        shown = TYPE_NAMES.get(kind.replace(" ", ""), f"a {kind}")
+        raise RowError(f"IMDb lists this as {shown}: Marquee's catalog holds films.")
+    if row.imdb_id is None:
+        raise RowError("This row has no IMDb id (Const).")
+    day = day_of(record.get("Date Rated", "Created"), column="Date")
+    if day:
+        row.data["date"] = day.isoformat()
+    if row.kind is RowKind.rating:
+        rating = ten_point_rating(record.get("Your Rating"))
+        if rating is None:
+            raise RowError("This rating row has no rating.")
+        row.data["rating"] = rating
+    elif note := record.get("Description"):
+        row.data["note"] = note[:2000]

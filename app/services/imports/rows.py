@@ -1,0 +1,208 @@
+"""What the parsers make of an export: one ParsedRow per row, with its problem if it has one.
+
+Columns are found by name (case, spaces and order do not matter), so an
+export with extra or reordered columns reads the same; a file without a
+column it needs is noted and skipped, and a row with a bad value fails alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ...models import ImportSource, RowKind
+from ..diary import EARLIEST_DAY, latest_day
+from .files import ExportFile
+
+MAX_TITLE_LENGTH = 300
+# Our own export writes a quote before a cell starting with one of these (a
+# spreadsheet would run it as a formula); reading it back drops the quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_IMDB_ID = re.compile(r"tt\d{7,10}")
+
+
+class RowError(ValueError):
+    """One row's value is wrong; the message says which and why."""
+
+
+class MissingColumnsError(ValueError):
+    """A file lacks a column it needs; the file is skipped with this message."""
+
+
+@dataclass
+class ParsedRow:
+    """One row read from an export, before it is matched to a film."""
+
+    file: str
+    line: int
+    kind: RowKind
+    title: str
+    year: int | None = None
+    imdb_id: str | None = None
+    tmdb_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class Parsed:
+    """Every row of an export, and what was noticed about its files."""
+
+    source: ImportSource
+    rows: list[ParsedRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def column_key(name: str) -> str:
+    """'Watched Date' → 'watcheddate': how columns are matched."""
+    return re.sub(r"[\s_\-]+", "", name.strip().casefold())
+
+
+class Table:
+    """A CSV's header and its rows, read by column name."""
+
+    def __init__(self, file: ExportFile, *, header_row: int = 0) -> None:
+        self.file = file
+        self.header_row = header_row
+        header = file.rows[header_row] if len(file.rows) > header_row else []
+        self.columns = {column_key(name): index for index, name in enumerate(header)}
+        self.header = header
+
+    def has(self, *names: str) -> bool:
+        """Whether every one of these columns is there."""
+        return all(column_key(name) in self.columns for name in names)
+
+    def require(self, *names: str) -> None:
+        """MissingColumnsError unless every column is there, naming what is."""
+        missing = [name for name in names if column_key(name) not in self.columns]
+        if missing:
+            found = ", ".join(name for name in self.header if name.strip()) or "none"
+            raise MissingColumnsError(
+                f"{self.file.name} has no {' or '.join(missing)} column (its columns: "
+                f"{found[:200]}), so it was skipped."
+            )
+
+    def records(self, start: int | None = None) -> Iterator[tuple[int, Record]]:
+        """(line number, record) for each non-blank row after the header."""
+        first = self.header_row + 1 if start is None else start
+        for index in range(first, len(self.file.rows)):
+            cells = self.file.rows[index]
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield index + 1, Record(self.columns, cells)
+
+
+class Record:
+    """One row's cells, by column name; a missing column reads as ""."""
+
+    def __init__(self, columns: dict[str, int], cells: list[str]) -> None:
+        self._columns = columns
+        self._cells = cells
+
+    def get(self, *names: str) -> str:
+        """The first of these columns that has a value, stripped, or ""."""
+        for name in names:
+            index = self._columns.get(column_key(name))
+            if index is not None and index < len(self._cells):
+                value = unescape(self._cells[index].strip())
+                if value:
+                    return value
+        return ""
+
+
+def unescape(cell: str) -> str:
+    """A cell as written before our export guarded it against formulas."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def title_of(value: str) -> str:
+    """The film's title, or RowError when the row has none or it is absurdly long."""
+    title = " ".join(value.split())
+    if not title:
+        raise RowError("This row has no film title.")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise RowError(f"The title is {len(title):,} characters long: is this the right column?")
+    return title
+
+
+def year_of(value: str) -> int | None:
+    """A release year, None when blank; RowError when it is not a plausible year."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise RowError(f"The year “{value[:20]}” is not a year.")
+    year = int(value)
+    if not EARLIEST_DAY.year <= year <= latest_day().year + 10:
+        raise RowError(f"The year {year} is not a film's year.")
+    return year
+
+
+def day_of(value: str, *, column: str) -> date | None:
+    """A YYYY-MM-DD day (a time after it is ignored), None when blank.
+
+    RowError for anything else, a day in the future or one before films existed.
+    """
+    if not value:
+        return None
+    match = _DAY.match(value.strip())
+    try:
+        if not match:
+            raise ValueError
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise RowError(f"{column} “{value[:30]}” is not a date (write it as YYYY-MM-DD).") from None
+    if day > latest_day():
+        raise RowError(f"{column} {day.isoformat()} is in the future.")
+    if day < EARLIEST_DAY:
+        raise RowError(f"{column} {day.isoformat()} is before {EARLIEST_DAY.year}.")
+    return day
+
+
+def stars_to_rating(value: str) -> int | None:
+    """Letterboxd's 0.5–5 stars as Marquee's 1–10, None when blank."""
+    if not value:
+        return None
+    try:
+        stars = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise RowError(f"The rating “{value[:20]}” is not a number of stars.") from None
+    if not Decimal("0.5") <= stars <= 5 or (stars * 2) % 1:
+        raise RowError(f"The rating {value[:20]} is not from 0.5 to 5 stars in halves.")
+    return int(stars * 2)
+
+
+def ten_point_rating(value: str) -> int | None:
+    """A 1–10 rating (IMDb's, Letterboxd's Rating10), None when blank."""
+    if not value:
+        return None
+    try:
+        rating = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise RowError(f"The rating “{value[:20]}” is not a number.") from None
+    if not 1 <= rating <= 10 or rating % 1:
+        raise RowError(f"The rating {value[:20]} is not a whole number from 1 to 10.")
+    return int(rating)
+
+
+def yes(value: str) -> bool:
+    """Whether a flag column says yes ("Yes", "true", "1", "x")."""
+    return value.strip().casefold() in ("yes", "y", "true", "1", "x")
+
+
+def imdb_id_of(value: str) -> str | None:
+    """An IMDb title id ("tt0068646") from the cell, or None."""
+    match = _IMDB_ID.search(value)
+    return match[0] if match else None
+
+
+def tmdb_id_of(value: str) -> int | None:
+    """A TMDB movie id from the cell, or None."""
+    value = value.strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None

@@ -1,0 +1,220 @@
+"""Running an import: read the upload into rows, then match and write them batch by batch.
+
+The same function runs as a background job (the page) and in the command
+line (`flask users import`). It commits after each batch, so the progress
+page counts rows as they land and a retried job goes on where it stopped:
+rows already written are not pending any more.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Protocol
+
+from flask import current_app
+from sqlalchemy import insert, select
+
+from ...infra.db import db
+from ...jobs import JobProgress, task
+from ...models import Import, ImportRow, RowKind, RowStatus
+from ...models.mixins import utcnow
+from . import files, imdb, letterboxd, matching
+from .rows import Parsed, ParsedRow
+from .writer import KIND_ORDER, LibraryWriter
+
+BATCH = matching.BATCH
+QUEUED = "Several films could be this one, or none: pick it on the review page."
+NOT_FOUND = "No film in the catalog matches: search for it on the review page, or skip it."
+
+
+class Reporter(Protocol):
+    """Where progress goes: a job's progress bar or a terminal line."""
+
+    def start(self, total: int | None, message: str | None = None) -> None: ...
+
+    def advance(self, count: int = 1, message: str | None = None) -> None: ...
+
+
+class _Quiet:
+    def start(self, total: int | None, message: str | None = None) -> None:
+        pass
+
+    def advance(self, count: int = 1, message: str | None = None) -> None:
+        pass
+
+
+@task(timeout_seconds=2 * 3600)
+def run_import(*, progress: JobProgress, import_id: int) -> list[str]:
+    """An uploaded export, imported in the background."""
+    from . import summary_lines
+
+    imported = db.session.get(Import, import_id)
+    if imported is None:
+        return ["That import was deleted before it ran."]
+    run(imported, reporter=progress)
+    return summary_lines(imported)
+
+
+def run(imported: Import, *, reporter: Reporter | None = None, commit: bool = True) -> None:
+    """Read the upload (once), then match and write every pending row; commit per batch."""
+    reporter = reporter or _Quiet()
+
+    def save() -> None:
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
+
+    if imported.upload is not None:
+        reporter.start(None, "Reading the file")
+        read_rows(imported)
+        save()
+    if imported.error is None:
+        _match_and_write(imported, reporter, save)
+    imported.finished_at = utcnow()
+    save()
+
+
+def read_rows(imported: Import) -> None:
+    """Parse the upload into import rows, and drop the upload; a bad file sets `error`."""
+    content = imported.upload or b""
+    imported.upload = None
+    try:
+        upload = files.read(
+            imported.filename, content, max_bytes=current_app.config["IMPORT_MAX_MB"] * 1024**2
+        )
+        parsed = parse(upload.files)
+    except files.ImportFileError as error:
+        imported.error = error.message[:500]
+        return
+    imported.source = parsed.source
+    imported.notes = parsed.notes
+    imported.exported_at = upload.exported_at or _newest_day(parsed.rows) or imported.created_at
+    _one_review_per_film(parsed.rows)
+    rows = sorted(parsed.rows, key=lambda row: (KIND_ORDER.index(row.kind), row.file, row.line))
+    values = [_row_values(imported.id, row) for row in rows]
+    for start in range(0, len(values), 5000):
+        db.session.execute(insert(ImportRow), values[start : start + 5000])
+    if not rows and not imported.notes:
+        imported.error = "That file holds no rows to import."
+
+
+def parse(export_files: list[files.ExportFile]) -> Parsed:
+    """The rows of a Letterboxd or IMDb export; ImportFileError when it is neither."""
+    if imdb.recognizes(export_files):
+        return imdb.parse(export_files)
+    if letterboxd.recognizes(export_files):
+        return letterboxd.parse(export_files)
+    names = ", ".join(file.name for file in export_files[:5])
+    raise files.ImportFileError(
+        f"That is not a Letterboxd or IMDb export ({names[:200]}): upload the zip Letterboxd "
+        "sends, or IMDb's ratings or watchlist CSV."
+    )
+
+
+def _newest_day(rows: list[ParsedRow]) -> datetime | None:
+    """The end of the latest day the rows mention: the export was made after it."""
+    days = [row.data.get("date") or row.data.get("watched_on") for row in rows]
+    latest = max((day for day in days if day), default=None)
+    if latest is None:
+        return None
+    return datetime.combine(datetime.fromisoformat(latest).date(), time.max, tzinfo=UTC)
+
+
+def _one_review_per_film(rows: list[ParsedRow]) -> None:
+    """Marquee keeps one review per film: of several, the latest is imported."""
+    latest: dict[str, ParsedRow] = {}
+    for row in rows:
+        if row.kind is not RowKind.review or row.error:
+            continue
+        key = matching.group_key(_wanted(row))
+        current = latest.get(key)
+        if current is None or _review_day(row) >= _review_day(current):
+            if current is not None:
+                current.error = _older_review(row)
+            latest[key] = row
+        else:
+            row.error = _older_review(current)
+
+
+def _review_day(row: ParsedRow) -> str:
+    return row.data.get("watched_on") or row.data.get("date") or ""
+
+
+def _older_review(newer: ParsedRow) -> str:
+    return (
+        "Marquee keeps one review per film: your later review of it "
+        f"({newer.file} line {newer.line}) is the one imported."
+    )
+
+
+def _wanted(row: ParsedRow | ImportRow) -> matching.Wanted:
+    return matching.Wanted(
+        title=row.title,
+        year=row.year,
+        imdb_id=row.imdb_id,
+        tmdb_id=row.tmdb_id,
+        original_title=row.data.get("original_title"),
+    )
+
+
+def _row_values(import_id: int, row: ParsedRow) -> dict:
+    return {
+        "import_id": import_id,
+        "file": row.file[:200],
+        "line": row.line,
+        "kind": row.kind,
+        "title": row.title[:300] or "(no title)",
+        "year": row.year,
+        "imdb_id": row.imdb_id,
+        "tmdb_id": row.tmdb_id,
+        "group_key": matching.group_key(_wanted(row))[:320],
+        "data": row.data,
+        "status": RowStatus.failed if row.error else RowStatus.pending,
+        "message": row.error[:500] if row.error else None,
+        "candidates": [],
+    }
+
+
+def _match_and_write(imported: Import, reporter: Reporter, save) -> None:
+    pending = list(
+        db.session.scalars(
+            select(ImportRow.id)
+            .where(ImportRow.import_id == imported.id, ImportRow.status == RowStatus.pending)
+            .order_by(ImportRow.id)
+        )
+    )
+    reporter.start(len(pending), f"Matching {len(pending):,} rows to films")
+    writer = LibraryWriter(imported.user, exported_at=imported.exported_at or imported.created_at)
+    writer.claim_earlier(earlier_diary_rows(imported))
+    for start in range(0, len(pending), BATCH):
+        ids = pending[start : start + BATCH]
+        rows = list(db.session.scalars(select(ImportRow).where(ImportRow.id.in_(ids))))
+        rows.sort(key=lambda row: row.id)
+        matched = []
+        for row, found in zip(rows, matching.match([_wanted(row) for row in rows]), strict=True):
+            row.candidates = found.candidates
+            row.confidence = found.confidence
+            if found.movie_id is None:
+                row.status = RowStatus.queued
+                row.message = QUEUED if found.candidates else NOT_FOUND
+                continue
+            row.movie_id = found.movie_id
+            row.method = found.method
+            matched.append(row)
+        writer.write(matched)
+        writer.finish()
+        save()
+        reporter.advance(len(rows), f"{start + len(rows):,} of {len(pending):,} rows matched")
+
+
+def earlier_diary_rows(imported: Import, movie_ids: set[int] | None = None) -> list[ImportRow]:
+    """Diary rows of this import already written or found (for LibraryWriter.claim_earlier)."""
+    query = select(ImportRow).where(
+        ImportRow.import_id == imported.id,
+        ImportRow.kind == RowKind.diary,
+        ImportRow.status.in_((RowStatus.saved, RowStatus.unchanged)),
+    )
+    if movie_ids is not None:
+        query = query.where(ImportRow.movie_id.in_(movie_ids))
+    return list(db.session.scalars(query))
