@@ -21,11 +21,18 @@ bp = Blueprint("imports", __name__)
 FORM_OVERHEAD = 1024 * 1024
 
 
+@bp.url_value_preprocessor
+def _allow_large_uploads(endpoint: str | None, values: dict | None) -> None:
+    """The upload may be far larger than other forms; set before CSRF reads the form."""
+    if endpoint == "imports.index":
+        limit = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
+        request.max_content_length = limit + FORM_OVERHEAD
+
+
 @bp.route("/imports", methods=["GET", "POST"])
 @login_required
 def index():
     """Upload an export; the member's past imports."""
-    request.max_content_length = current_app.config["IMPORT_MAX_MB"] * 1024**2 + FORM_OVERHEAD
     form = ImportUploadForm()
     if form.validate_on_submit():
         upload = form.export.data
