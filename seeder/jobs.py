@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from app.infra.db import db
 from app.jobs import JobProgress, task
-from app.models import Credit, Movie, Person
+from app.models import Credit, Import, Movie, Person
 from app.services.edits.fields import dump
 
-from . import sync
+from . import lookup, sync
 from .load import MOVIE_FIELDS, PERSON_FIELDS
 from .tmdb import TMDBUnavailableError
 
@@ -92,6 +92,17 @@ def refresh_record(*, progress: JobProgress, kind: str, entity_id: int) -> list[
         lines.append(f"{applied.added_people} newly credited people added.")
     db.session.commit()
     return lines
+
+
+@task(retry_on=TRANSIENT, timeout_seconds=3600)
+def find_for_import(*, progress: JobProgress, import_id: int) -> list[str]:
+    """Look for an import's queued films on TMDB, add them to the catalog, and match again."""
+    imported = db.session.get(Import, import_id)
+    if imported is None:
+        return ["That import was deleted before its films were looked for."]
+    refresher = sync.from_app(current_app, reporter=progress)
+    limit = current_app.config["IMPORT_TMDB_LOOKUPS"]
+    return lookup.look_up_queued(imported, refresher, limit=limit).lines()
 
 
 def _snapshot(entity: Movie | Person, fields: tuple[str, ...]) -> dict[str, object]:

@@ -159,6 +159,22 @@ class TMDBClient:
         """The official list of movie genres."""
         return self.get("/genre/movie/list")
 
+    def search_movies(self, title: str, *, year: int | None = None) -> list[dict[str, Any]]:
+        """The first page of TMDB's movie search for a title (in a year, when given).
+
+        TMDB matches loosely, so the caller picks among the results.
+        """
+        params: dict[str, Any] = {"query": title, "include_adult": "false"}
+        if year:
+            params["year"] = year
+        reply = self.get("/search/movie", **params)
+        return [item for item in reply.get("results") or [] if isinstance(item, dict)]
+
+    def find_by_imdb_id(self, imdb_id: str) -> list[dict[str, Any]]:
+        """The movies TMDB knows by this IMDb id (none or one)."""
+        reply = self.get(f"/find/{imdb_id}", external_source="imdb_id")
+        return [item for item in reply.get("movie_results") or [] if isinstance(item, dict)]
+
     def changed_ids(self, kind: str, start: date, end: date) -> list[int]:
         """Ids of the movies or people ("movie", "person") TMDB changed from `start` to `end`.
 

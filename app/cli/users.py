@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from ..infra.db import db
 from ..infra.progress import Progress
-from ..models import Import, Role, User
-from ..services import accounts, imports, roles
+from ..models import Import, Role, RowStatus, User
+from ..services import accounts, imports, refresh, roles
 from ..services.imports import export, runner
 from .database import needs_migrated_database
 
@@ -122,6 +122,8 @@ def import_history(username: str, file: Path, dry_run: bool) -> None:
     runner.run(imported, reporter=reporter, commit=not dry_run)
     reporter.finish()
     lines = imports.summary_lines(imported)
+    if not dry_run and imported.error is None and refresh.tmdb_configured():
+        lines += _look_up_on_tmdb(imported, reporter)
     if dry_run:
         db.session.rollback()
         lines.insert(0, "Dry run: nothing was saved. It would go like this:")
@@ -129,6 +131,24 @@ def import_history(username: str, file: Path, dry_run: bool) -> None:
         click.echo(line)
     if imported.error:
         raise SystemExit(1)
+
+
+def _look_up_on_tmdb(imported: Import, reporter: _TerminalReporter) -> list[str]:
+    """The films left in the queue, looked for on TMDB here and now (the page uses a job)."""
+    from seeder import lookup, sync
+    from seeder.tmdb import TMDBError
+
+    if not imports.counts(imported)[RowStatus.queued]:
+        return []
+    try:
+        refresher = sync.from_app(current_app, reporter=reporter)
+        limit = current_app.config["IMPORT_TMDB_LOOKUPS"]
+        found = lookup.look_up_queued(imported, refresher, limit=limit)
+    except TMDBError as error:
+        db.session.rollback()
+        return [f"Could not look for the unmatched films on TMDB: {error}"]
+    reporter.finish()
+    return found.lines()
 
 
 class _TerminalReporter:
@@ -144,6 +164,9 @@ class _TerminalReporter:
     def advance(self, count: int = 1, message: str | None = None) -> None:
         if self._progress is not None:
             self._progress.advance(count)
+
+    def note(self, message: str) -> None:
+        pass
 
     def finish(self) -> None:
         if self._progress is not None and self._progress.total:

@@ -56,13 +56,14 @@ def index():
 def show(import_id: int):
     """How an import is going or went: counts, the summary, and rows that need a look."""
     imported = imports.get_own(current_user, import_id)
-    job = imported.job
-    if job is not None and jobs.reconcile(only=job):
+    job, lookup = imported.job, imported.lookup_job
+    if any(jobs.reconcile(only=each) for each in (job, lookup) if each is not None):
         db.session.commit()
     return render_template(
         "imports/show.jinja2",
         imported=imported,
         shown=jobs.shown(job) if job else None,
+        lookup=jobs.shown(lookup) if lookup else None,
         counts=Counter({status.value: count for status, count in imports.counts(imported).items()}),
         by_kind=imports.counts_by_kind(imported),
         labels=ROW_STATUS_LABELS,

@@ -187,6 +187,10 @@ class TMDBServer(LoopbackServer):
             return _page(self.top_rated, query)
         if path == "/discover/movie":
             return _page(self.by_year.get(int(query.get("primary_release_year", 0)), []), query)
+        if path == "/search/movie":
+            return self._search(query)
+        if match := re.fullmatch(r"/find/(tt\d+)", path):
+            return self._find(match.group(1), query)
         if match := re.fullmatch(r"/(movie|person)/changes", path):
             return self._change_list(match.group(1), query)
         if match := re.fullmatch(r"/(movie|person)/(\d+)", path):
@@ -194,6 +198,47 @@ class TMDBServer(LoopbackServer):
             if record is not None:
                 return Reply(body=record)
         return _error(404, 34, "The resource you requested could not be found.")
+
+    def _search(self, query: dict[str, str]) -> Reply:
+        """Movies whose title or original title holds every word asked, most popular first.
+
+        Like TMDB's, it matches loosely ("heat" finds "The Heat" and "Heatwave"),
+        so a client must choose among the results itself; `year` keeps a year's.
+        """
+        words = _words(query.get("query", ""))
+        if not words:
+            return _error(422, 22, "query must be provided")
+        year = query.get("year") or query.get("primary_release_year")
+        found = []
+        for record in self.movies.values():
+            titles = " ".join((record.get("title") or "", record.get("original_title") or ""))
+            if not all(any(word2.startswith(word) for word2 in _words(titles)) for word in words):
+                continue
+            if year and not (record.get("release_date") or "").startswith(year):
+                continue
+            found.append(record)
+        found.sort(key=lambda record: -(record.get("popularity") or 0))
+        page = int(query.get("page", 1))
+        chunk = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return Reply(
+            body={
+                "page": page,
+                "results": [_search_result(record) for record in chunk],
+                "total_pages": max(1, -(-len(found) // PAGE_SIZE)),
+                "total_results": len(found),
+            }
+        )
+
+    def _find(self, imdb_id: str, query: dict[str, str]) -> Reply:
+        """TMDB's /find: records by an outside id (only IMDb's here)."""
+        if query.get("external_source") != "imdb_id":
+            return _error(422, 22, "external_source must be provided")
+        movies = [
+            _search_result(record)
+            for record in self.movies.values()
+            if record.get("imdb_id") == imdb_id
+        ]
+        return Reply(body={"movie_results": movies, "person_results": [], "tv_results": []})
 
     def _change_list(self, kind: str, query: dict[str, str]) -> Reply:
         page = _page_number(query.get("page", "1"))
@@ -275,6 +320,16 @@ def _day(text: str) -> date:
     except ValueError:
         pass
     raise ValueError(INVALID_DATE)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _search_result(record: dict) -> dict:
+    """A movie as TMDB's search lists it: a few fields, not the whole record."""
+    fields = ("id", "title", "original_title", "release_date", "popularity", "overview")
+    return {name: record.get(name) for name in fields} | {"adult": bool(record.get("adult"))}
 
 
 def _adult(tmdb_id: int, record: dict | None) -> bool | None:

@@ -28,6 +28,7 @@ from .writer import LibraryWriter
 __all__ = ["ImportFileError", "QueueError", "start"]
 
 IMPORT_JOB = "app.services.imports.runner.run_import"
+LOOKUP_JOB = "seeder.jobs.find_for_import"
 QUEUE_PER_PAGE = 10
 RECENT = 10
 
@@ -47,10 +48,11 @@ def subject_of(user: User) -> str:
 
 def start(*, user: User, filename: str, content: bytes) -> Import:
     """Check the upload, keep it, and queue its import; ImportFileError when it cannot be read."""
-    running = jobs.active_for(subject_of(user), name=IMPORT_JOB)
+    running = jobs.active_for(subject_of(user))
     if running is not None:
         raise ImportFileError(
-            "Your last import is still running: wait for it to finish, then upload the next."
+            "Your last import is still running (or looking for its films on TMDB): wait for "
+            "it to finish, then upload the next."
         )
     max_bytes = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
     upload = files.read(filename, content, max_bytes=max_bytes)
@@ -192,6 +194,11 @@ def queue(imported: Import, *, page: int = 1) -> Page[QueueItem]:
     return Page(items=list(items.values()), page=page, per_page=QUEUE_PER_PAGE, total=total)
 
 
+def busy(imported: Import) -> bool:
+    """Whether the import's job, or its look-up on TMDB, is still going."""
+    return any(job is not None and job.is_active for job in (imported.job, imported.lookup_job))
+
+
 def queue_item(imported: Import, row_id: int) -> QueueItem:
     """The queue item a row belongs to; QueueError when it is not waiting any more."""
     row = db.session.get(ImportRow, row_id)
@@ -244,6 +251,7 @@ def resolve(imported: Import, *, row_id: int, movie: Movie) -> int:
     """Take `movie` as the film of a queue item and write its rows; return how many."""
     if movie.hidden_at is not None:
         raise QueueError("That film is hidden from the catalog: pick another.")
+    _not_busy(imported)
     item = queue_item(imported, row_id)
     for row in item.rows:
         row.movie_id = movie.id
@@ -256,8 +264,52 @@ def resolve(imported: Import, *, row_id: int, movie: Movie) -> int:
     return len(item.rows)
 
 
+def _not_busy(imported: Import) -> None:
+    if busy(imported):
+        raise QueueError(
+            "This import is still matching films (or looking for them on TMDB): "
+            "try again when it has finished."
+        )
+
+
+@dataclass(frozen=True)
+class LookupTarget:
+    """A queued film to look for on TMDB: what its rows say about it."""
+
+    group_key: str
+    title: str
+    year: int | None
+    imdb_id: str | None
+    original_title: str | None
+
+
+def lookup_targets(imported: Import, *, limit: int) -> list[LookupTarget]:
+    """One target per queued film, in file order, at most `limit`."""
+    queued = (ImportRow.import_id == imported.id) & (ImportRow.status == RowStatus.queued)
+    firsts = (
+        select(func.min(ImportRow.id))
+        .where(queued)
+        .group_by(ImportRow.group_key)
+        .order_by(func.min(ImportRow.id))
+        .limit(limit)
+    )
+    rows = db.session.scalars(select(ImportRow).where(ImportRow.id.in_(firsts))).all()
+    return [
+        LookupTarget(
+            row.group_key, row.title, row.year, row.imdb_id, row.data.get("original_title")
+        )
+        for row in sorted(rows, key=lambda row: row.id)
+    ]
+
+
+def rematch(imported: Import) -> int:
+    """Match the queued rows again, after films were added; return how many left the queue."""
+    return runner.rematch(imported)
+
+
 def skip(imported: Import, *, row_id: int) -> int:
     """Leave a queue item out of the import; return how many rows it had."""
+    _not_busy(imported)
     item = queue_item(imported, row_id)
     db.session.execute(
         update(ImportRow)

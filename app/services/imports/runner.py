@@ -12,8 +12,9 @@ from datetime import UTC, datetime, time
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
+from ... import jobs
 from ...infra.db import db
 from ...jobs import JobProgress, task
 from ...models import Import, ImportRow, RowKind, RowStatus
@@ -52,7 +53,28 @@ def run_import(*, progress: JobProgress, import_id: int) -> list[str]:
     if imported is None:
         return ["That import was deleted before it ran."]
     run(imported, reporter=progress)
-    return summary_lines(imported)
+    lines = summary_lines(imported)
+    if look_up_on_tmdb(imported):
+        db.session.commit()
+        lines.append("The films not found are being looked for on TMDB.")
+    return lines
+
+
+def look_up_on_tmdb(imported: Import) -> bool:
+    """With a TMDB key, queue the job that looks for the import's queued films there."""
+    from .. import refresh
+    from . import LOOKUP_JOB, subject_of
+
+    if not refresh.tmdb_configured() or not _count(imported, RowStatus.queued):
+        return False
+    imported.lookup_job = jobs.enqueue(
+        LOOKUP_JOB,
+        label=f"Look for the films of {imported.filename} on TMDB",
+        arguments={"import_id": imported.id},
+        user=imported.user,
+        subject=subject_of(imported.user),
+    )
+    return True
 
 
 def run(imported: Import, *, reporter: Reporter | None = None, commit: bool = True) -> None:
@@ -176,11 +198,30 @@ def _row_values(import_id: int, row: ParsedRow) -> dict:
     }
 
 
-def _match_and_write(imported: Import, reporter: Reporter, save) -> None:
+def rematch(imported: Import) -> int:
+    """Match the queued rows again (films were added since) and write those now certain.
+
+    Returns how many rows left the queue; the caller commits.
+    """
+    before = _count(imported, RowStatus.queued)
+    _match_and_write(imported, _Quiet(), db.session.flush, status=RowStatus.queued)
+    return before - _count(imported, RowStatus.queued)
+
+
+def _count(imported: Import, status: RowStatus) -> int:
+    query = select(func.count()).where(
+        ImportRow.import_id == imported.id, ImportRow.status == status
+    )
+    return db.session.scalar(query) or 0
+
+
+def _match_and_write(
+    imported: Import, reporter: Reporter, save, *, status: RowStatus = RowStatus.pending
+) -> None:
     pending = list(
         db.session.scalars(
             select(ImportRow.id)
-            .where(ImportRow.import_id == imported.id, ImportRow.status == RowStatus.pending)
+            .where(ImportRow.import_id == imported.id, ImportRow.status == status)
             .order_by(ImportRow.id)
         )
     )
