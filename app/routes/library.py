@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..forms.auth import EmptyForm
 from ..forms.library import WatchedForm
 from ..infra.db import db
 from ..infra.security import same_site_path
@@ -100,6 +101,20 @@ def _logged_message(movie: Movie, entry: DiaryEntry, *, removed: bool) -> str:
     return f"{message} It is off your watchlist." if removed else message
 
 
+@bp.post("/movies/<id:movie_id>/seen/forget")
+@login_required
+def forget_seen(movie_id: int):
+    """Take back a "seen" mark an import made; the diary is left as it is."""
+    movie = or_404(catalog.get(movie_id))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    forgotten = diary.forget_seen(current_user, movie)
+    db.session.commit()
+    if forgotten:
+        flash(f"“{movie.title}” is no longer marked as seen.", "info")
+    return redirect(_back_to(movie))
+
+
 @bp.get("/diary")
 @login_required
 def diary_page():
@@ -168,6 +183,7 @@ class MovieLibrary:
 
     on_watchlist: bool
     times_watched: int
+    seen: bool  # marked seen (imported) without a day
     form: WatchedForm
     latest_day: date
 
@@ -178,9 +194,11 @@ def movie_library(movie: Any) -> MovieLibrary | None:
     if not current_user.is_authenticated:
         return None
     listed = bool(on_watchlist(movie.id))
+    times_watched, seen = diary.viewings(current_user, movie)
     return MovieLibrary(
         on_watchlist=listed,
-        times_watched=diary.watched_count(current_user, movie),
+        times_watched=times_watched,
+        seen=seen and not times_watched,
         # The form sent back with its errors, else a fresh one (formdata=None:
         # the page may answer another form's POST).
         form=g.get("watched_form") or WatchedForm(formdata=None, remove_from_watchlist=listed),

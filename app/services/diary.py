@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
 
-from sqlalchemy import extract, func, select
+import sqlalchemy as sa
+from sqlalchemy import exists, extract, func, select
 from sqlalchemy.orm import joinedload
 
 from ..infra.db import db
 from ..infra.templating import format_date
-from ..models import DiaryEntry, Movie, User
+from ..models import DiaryEntry, Movie, SeenMovie, User
 from .errors import NotFoundError, ServiceError
 
 EARLIEST_DAY = date(1870, 1, 1)  # before any film anyone could have watched
@@ -103,6 +104,27 @@ def months(user: User) -> list[tuple[int, int, int]]:
     )
     # PostgreSQL's EXTRACT answers a numeric; SQLite's an integer.
     return [(int(y), int(m), count) for y, m, count in db.session.execute(query)]
+
+
+def viewings(user: User, movie: Movie) -> tuple[int, bool]:
+    """How many times the member logged the movie, and whether they marked it seen: one query."""
+    logged = (
+        select(func.count())
+        .select_from(DiaryEntry)
+        .where(DiaryEntry.user_id == user.id, DiaryEntry.movie_id == movie.id)
+        .scalar_subquery()
+    )
+    marked = exists().where(SeenMovie.user_id == user.id, SeenMovie.movie_id == movie.id)
+    times, seen = db.session.execute(select(logged, marked)).one()
+    return times or 0, bool(seen)
+
+
+def forget_seen(user: User, movie: Movie) -> bool:
+    """Take back a "seen" mark; False when there was none."""
+    result = db.session.execute(
+        sa.delete(SeenMovie).where(SeenMovie.user_id == user.id, SeenMovie.movie_id == movie.id)
+    )
+    return bool(result.rowcount)
 
 
 def watched_count(user: User, movie: Movie) -> int:

@@ -9,6 +9,7 @@ import pytest
 from flask import render_template_string
 from flask_login import login_user
 
+from app.models import DiaryEntry, SeenMovie
 from app.services import diary, watchlist
 from tests.factories import make_genre, make_movie, make_user
 from tests.routes.test_query_counts import counting
@@ -460,3 +461,43 @@ def test_a_visitor_gets_no_library_js(client, heat):
     page = client.get(f"/movies/{heat.id}", follow_redirects=True).get_data(as_text=True)
 
     assert "/static/js/library." not in page
+
+
+# Seen without a day (Letterboxd's watched.csv) ------------------------------------
+
+
+def test_an_imported_seen_mark_shows_on_the_movie_page_until_forgotten(client, ana, heat, db):
+    page = f"/movies/{heat.id}-{heat.slug}"
+    assert "You have seen this" not in client.get(page).get_data(as_text=True)
+    db.session.add(SeenMovie(user_id=ana.id, movie_id=heat.id))
+    db.session.commit()
+    assert "You have seen this (imported, no day logged)." in client.get(page).get_data(
+        as_text=True
+    )
+
+    response = post(client, f"/movies/{heat.id}/seen/forget")
+
+    assert response.status_code == 302
+    assert "is no longer marked as seen" in client.get(page).get_data(as_text=True)
+    assert diary.viewings(ana, heat) == (0, False)
+
+
+def test_a_logged_viewing_speaks_louder_than_a_seen_mark(client, ana, heat, db):
+    db.session.add(SeenMovie(user_id=ana.id, movie_id=heat.id))
+    diary.log(ana, heat, date(2024, 2, 3))
+    db.session.commit()
+    page = client.get(f"/movies/{heat.id}-{heat.slug}").get_data(as_text=True)
+    assert "You watched this once." in page
+    assert "You have seen this" not in page
+    assert diary.viewings(ana, heat) == (1, True)
+
+
+def test_the_diary_shows_an_entry_s_rating_and_rewatch(client, ana, heat, db):
+    db.session.add(
+        DiaryEntry(
+            user_id=ana.id, movie_id=heat.id, watched_on=date(2024, 2, 3), rating=8, rewatch=True
+        )
+    )
+    db.session.commit()
+    page = client.get("/diary?month=2024-02").get_data(as_text=True)
+    assert "<span>Rated 8/10 that day</span> · <span>Rewatch</span>" in page
