@@ -69,6 +69,7 @@ MOVIE_FIELDS = (
     "backdrop_path",
     "homepage",
     "trailer_key",
+    "alternative_titles",
 )
 PERSON_FIELDS = (
     "imdb_id",
@@ -724,6 +725,7 @@ def _movie_row(record: dict[str, Any]) -> dict[str, Any]:
     row["popularity"] = float(record.get("popularity") or 0.0)
     row["vote_average"] = float(record.get("vote_average") or 0.0)
     row["vote_count"] = int(record.get("vote_count") or 0)
+    row["alternative_titles"] = list(record.get("alternative_titles") or [])
     return row
 
 

@@ -24,6 +24,7 @@ LATEST_YEAR = 2100
 EARLIEST_RELEASE_YEAR = 1870  # the first motion pictures
 EARLIEST_BIRTH_YEAR = 1000  # writers credited for source material (Shakespeare: 1564)
 # Column sizes in app/models: longer text is cut, and reported.
+MAX_ALTERNATIVE_TITLES = 40
 LIMITS = {
     "title": 300,
     "original_title": 300,
@@ -214,6 +215,7 @@ def normalize_movie(data: dict[str, Any], report: Report) -> dict[str, Any]:
         "trailer_key": _trailer_key(data),
         "genre_ids": list(dict.fromkeys(genre_ids)),
         "keywords": _keywords(data),
+        "alternative_titles": _alternative_titles(data),
         "countries": [
             country["iso_3166_1"]
             for country in data.get("production_countries") or []
@@ -356,6 +358,19 @@ def _trailer_key(data: dict[str, Any]) -> str | None:
     ]
     trailers.sort(key=lambda video: not video.get("official"))
     return trailers[0]["key"][: LIMITS["trailer_key"]] if trailers else None
+
+
+def _alternative_titles(data: dict[str, Any]) -> list[str]:
+    """The other titles TMDB lists, once each, without the title and original title."""
+    block = data.get("alternative_titles")
+    titles = block.get("titles") if isinstance(block, dict) else None
+    own = {data.get("title"), data.get("original_title")}
+    found: dict[str, None] = {}
+    for entry in titles or []:
+        title = entry.get("title") if isinstance(entry, dict) else None
+        if isinstance(title, str) and title.strip() and title.strip() not in own:
+            found.setdefault(" ".join(title.split())[: LIMITS["title"]], None)
+    return list(found)[:MAX_ALTERNATIVE_TITLES]
 
 
 def _keywords(data: dict[str, Any]) -> list[dict[str, Any]]:

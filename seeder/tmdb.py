@@ -17,7 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
-MOVIE_APPENDS = "credits,release_dates,videos,keywords"
+MOVIE_APPENDS = "credits,release_dates,videos,keywords,alternative_titles"
 # TMDB list endpoints answer 20 results a page and stop at page 500.
 PAGE_SIZE = 20
 MAX_PAGES = 500

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Column,
@@ -54,6 +55,8 @@ class Movie(TitledRelease, TimestampMixin, db.Model):
     imdb_id: Mapped[str | None] = mapped_column(String(16), index=True)
     title: Mapped[str] = mapped_column(String(300), index=True)
     original_title: Mapped[str | None] = mapped_column(String(300))
+    # Other titles it goes by (TMDB's alternative titles): searched and matched on imports.
+    alternative_titles: Mapped[list[str]] = mapped_column(JSON, default=list)
     original_language: Mapped[str | None] = mapped_column(String(16), index=True)
     tagline: Mapped[str | None] = mapped_column(String(500))
     overview: Mapped[str | None] = mapped_column(Text)

@@ -280,17 +280,21 @@ def movie_titles_starting(prefix: str, *, limit: int) -> list[tuple[str, int]]:
 
 
 def index_movies(movie_ids: Iterable[int]) -> None:
-    """(Re)index these movies' titles and original titles; hidden movies leave the index."""
+    """(Re)index these movies' titles, original and other titles; hidden movies leave the index."""
     ids = list(movie_ids)
     rows = db.session.execute(
-        select(Movie.id, Movie.title, Movie.original_title, Movie.popularity).where(
-            Movie.id.in_(ids), Movie.hidden_at.is_(None)
-        )
+        select(
+            Movie.id, Movie.title, Movie.original_title, Movie.alternative_titles, Movie.popularity
+        ).where(Movie.id.in_(ids), Movie.hidden_at.is_(None))
     )
     entries = [
         {"kind": "movie", "ref_id": row.id, "key": key, "popularity": row.popularity}
         for row in rows
-        for key in {normalize(row.title), normalize(row.original_title or "")} - {""}
+        for key in {
+            normalize(name)
+            for name in (row.title, row.original_title or "", *(row.alternative_titles or ()))
+        }
+        - {""}
     ]
     _replace("movie", ids, entries)
 

@@ -244,3 +244,13 @@ def test_one_unknown_genre_drops_only_itself(client, shelf):
 @pytest.mark.parametrize("blank", [" ", "\t", "\n "])
 def test_a_blank_decade_is_ignored(client, blank):
     assert client.get("/movies/", query_string={"decade": blank}).status_code == 200
+
+
+def test_the_movie_page_says_what_else_a_film_is_called(client, db):
+    titles = [f"Title {number}" for number in range(1, 9)]
+    movie = make_movie("The Godfather", alternative_titles=titles)
+    db.session.commit()
+    page = client.get(f"/movies/{movie.id}-{movie.slug}").get_data(as_text=True)
+    shown = " · ".join(titles[:6])
+    also = f'<dt class="col-sm-3">Also known as</dt><dd class="col-sm-9">{shown} · and 2 more</dd>'
+    assert also in page

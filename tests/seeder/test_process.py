@@ -68,6 +68,25 @@ def test_a_clean_catalog_is_normalized(raw, tmp_path):
     assert "movies: 2 kept, 0 repaired, 0 dropped" in summary.lines()
 
 
+def test_alternative_titles_are_kept_once_without_the_film_s_own(raw, tmp_path):
+    movies, people = small_catalog(movie_count=1, cast_size=1)
+    movies[1]["alternative_titles"] = {
+        "titles": [
+            {"iso_3166_1": "BR", "title": "O  Filme Um", "type": ""},
+            {"iso_3166_1": "PT", "title": "O Filme Um", "type": ""},
+            {"iso_3166_1": "US", "title": movies[1]["title"], "type": ""},
+            {"iso_3166_1": "FR", "title": "", "type": ""},
+            {"iso_3166_1": "DE", "type": ""},
+            "not an entry",
+        ]
+    }
+    save(raw, movies, people)
+
+    _, files = run(raw, tmp_path)
+
+    assert files["movies"][0]["alternative_titles"] == ["O Filme Um"]
+
+
 def test_malformed_records_are_dropped_with_reasons(raw, tmp_path):
     save(raw, {1: movie_reply(1, "Good")}, {})
     raw.movie_path(2).write_text('{"id": 2, "title": ')  # cut short

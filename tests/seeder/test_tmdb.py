@@ -10,6 +10,7 @@ from email.utils import format_datetime
 import pytest
 
 from seeder.tmdb import (
+    MOVIE_APPENDS,
     RATE_MARGIN,
     ClientSettings,
     RateLimiter,
@@ -29,7 +30,8 @@ def test_api_key_goes_in_the_query_with_the_language(tmdb_server, tmdb_settings)
     request = tmdb_server.requests_for("/movie/1")[0]
     assert request.query["api_key"] == API_KEY
     assert request.query["language"] == "en-US"
-    assert request.query["append_to_response"] == "credits,release_dates,videos,keywords"
+    assert request.query["append_to_response"] == MOVIE_APPENDS
+    assert MOVIE_APPENDS == "credits,release_dates,videos,keywords,alternative_titles"
 
 
 def test_read_access_token_goes_in_a_bearer_header(tmdb_server, tmdb_settings):

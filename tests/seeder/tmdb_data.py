@@ -69,7 +69,7 @@ def movie_reply(
     genres: list[dict] | None = None,
     **fields: Any,
 ) -> dict:
-    """A /movie/{id}?append_to_response=credits,release_dates,videos,keywords reply."""
+    """A /movie/{id} reply with credits, release dates, videos, keywords (as MOVIE_APPENDS asks)."""
     reply = {
         "adult": False,
         "backdrop_path": None,

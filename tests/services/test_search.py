@@ -10,7 +10,9 @@ from tests.factories import make_movie, make_person
 @pytest.fixture
 def catalog(db):
     movies = {
-        "godfather": make_movie("The Godfather", popularity=90.0),
+        "godfather": make_movie(
+            "The Godfather", popularity=90.0, alternative_titles=["O Poderoso Chefão", "Der Pate"]
+        ),
         "godfather2": make_movie("The Godfather Part II", popularity=95.0),
         "amelie": make_movie(
             "Amélie", original_title="Le Fabuleux Destin d'Amélie Poulain", popularity=40.0
@@ -55,6 +57,11 @@ def test_original_titles_in_other_scripts_are_found(catalog):
     assert titles(search.movies(Query.parse("七人の侍"))) == ["Seven Samurai"]
 
 
+@pytest.mark.parametrize("typed", ["poderoso chefao", "O Poderoso Chefão", "der pate"])
+def test_other_titles_a_film_goes_by_are_found(catalog, typed):
+    assert titles(search.movies(Query.parse(typed))) == ["The Godfather"]
+
+
 def test_people_are_searched_by_name(catalog):
     assert titles(search.people(Query.parse("zoe kra"))) == ["Zoë Kravitz"]
     assert titles(search.people(Query.parse("pacino"))) == ["Al Pacino"]
@@ -96,7 +103,7 @@ def test_reindexing_follows_renames(catalog, db):
 
 def test_rebuild_indexes_everything(catalog, db):
     count = search.rebuild()
-    assert count == 6 + 2 + 2  # two movies with a different original title
+    assert count == 6 + 2 + 2 + 2  # two original titles, two alternative titles
     assert titles(search.people(Query.parse("al"))) == ["Al Pacino"]
 
 

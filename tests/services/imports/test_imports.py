@@ -297,6 +297,22 @@ def test_an_unreadable_file_imports_nothing_and_says_why(db, sample):
     assert imports.summary_lines(imported)[0].startswith("Nothing was imported:")
 
 
+def test_titles_a_film_goes_by_elsewhere_match_it(db, sample):
+    user = make_user("ana")
+    ratings = [
+        {"Name": "Sen to Chihiro no Kamikakushi", "Year": "2001", "Rating": "5"},
+        {"Name": "O Poderoso Chefão", "Year": "1972", "Rating": "5"},
+        {"Name": "Lola rennt", "Year": "1998", "Rating": "4"},
+    ]
+    imported = _import(user, letterboxd_zip({"ratings.csv": ratings}))
+    matched = {row.title: (row.status, row.movie.tmdb_id) for row in _rows(imported)}
+    assert matched == {
+        "Sen to Chihiro no Kamikakushi": (RowStatus.saved, 129),
+        "O Poderoso Chefão": (RowStatus.saved, 238),
+        "Lola rennt": (RowStatus.saved, 104),
+    }
+
+
 def test_an_imdb_ratings_file_matches_by_its_ids(db, sample):
     user = make_user("ana")
     rows = [
