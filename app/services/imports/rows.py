@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from ...models import ImportSource, RowKind
@@ -58,6 +59,7 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=512)
 def column_key(name: str) -> str:
     """'Watched Date' → 'watcheddate': how columns are matched."""
     return re.sub(r"[\s_\-]+", "", name.strip().casefold())

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ...infra.db import db
 from ...models import (
@@ -63,6 +63,8 @@ class LibraryWriter:
         # second viewing on one day adds a second entry, and a rerun adds none.
         self._claimed: Counter[tuple[int, date]] = Counter()
         self._touched: set[int] = set()
+        # Rows to insert, by model, written in one statement each at the end of a batch.
+        self._new: dict[type, list[dict]] = {}
 
     def claim_earlier(self, rows: Iterable[ImportRow]) -> None:
         """Count diary rows an earlier run of this import already wrote or found."""
@@ -80,6 +82,10 @@ class LibraryWriter:
         for row in sorted(rows, key=lambda row: (KIND_ORDER.index(row.kind), row.id or 0)):
             getattr(self, f"_{row.kind.value}")(row, library)
         db.session.flush()
+        for model, values in self._new.items():
+            # Core, not ORM: one executemany, without building an object per entry.
+            db.session.execute(insert(model.__table__), values)
+        self._new.clear()
 
     def finish(self) -> None:
         """Bring the rated films' counts and averages up to date."""
@@ -174,16 +180,14 @@ class LibraryWriter:
         if library.diary[key] >= self._claimed[key]:
             _done(row, RowStatus.unchanged, f"Already in your diary for {day.isoformat()}.")
             return
-        logged = _when(row, default=day_start(day))
-        db.session.add(
-            DiaryEntry(
-                user_id=self.user.id,
-                movie_id=row.movie_id,
-                watched_on=day,
-                rating=row.data.get("rating"),
-                rewatch=bool(row.data.get("rewatch")),
-                created_at=logged,
-            )
+        self._insert(
+            DiaryEntry,
+            user_id=self.user.id,
+            movie_id=row.movie_id,
+            watched_on=day,
+            rating=row.data.get("rating"),
+            rewatch=bool(row.data.get("rewatch")),
+            created_at=_when(row, default=day_start(day)),
         )
         library.diary[key] += 1
         _done(row, RowStatus.saved, f"Logged for {day.isoformat()}.")
@@ -192,8 +196,12 @@ class LibraryWriter:
         if row.movie_id in library.seen:
             _done(row, RowStatus.unchanged, "Already marked seen.")
             return
-        db.session.add(
-            SeenMovie(user_id=self.user.id, movie_id=row.movie_id, marked_on=row_day(row))
+        self._insert(
+            SeenMovie,
+            user_id=self.user.id,
+            movie_id=row.movie_id,
+            marked_on=row_day(row),
+            created_at=utcnow(),
         )
         library.seen.add(row.movie_id)
         _done(row, RowStatus.saved, "Marked seen.")
@@ -204,9 +212,12 @@ class LibraryWriter:
         elif row.movie_id in library.watched_since:
             _done(row, RowStatus.kept, "You have watched or rated it here since the export.")
         else:
-            entry = WatchlistEntry(user_id=self.user.id, movie_id=row.movie_id)
-            entry.added_at = _when(row, default=utcnow())
-            db.session.add(entry)
+            self._insert(
+                WatchlistEntry,
+                user_id=self.user.id,
+                movie_id=row.movie_id,
+                added_at=_when(row, default=utcnow()),
+            )
             library.watchlist.add(row.movie_id)
             _done(row, RowStatus.saved, "Added to your watchlist.")
 
@@ -217,16 +228,19 @@ class LibraryWriter:
         if row.movie_id in entries:
             _done(row, RowStatus.unchanged, f"Already on “{movie_list.title}”.")
             return
-        db.session.add(
-            MovieListEntry(
-                list_id=movie_list.id,
-                movie_id=row.movie_id,
-                position=row.data.get("position") or len(entries) + 1,
-                note=row.data.get("note"),
-            )
+        self._insert(
+            MovieListEntry,
+            list_id=movie_list.id,
+            movie_id=row.movie_id,
+            position=row.data.get("position") or len(entries) + 1,
+            note=row.data.get("note"),
+            added_at=utcnow(),
         )
         entries.add(row.movie_id)
         _done(row, RowStatus.saved, f"Added to “{movie_list.title}”.")
+
+    def _insert(self, model: type, **values: object) -> None:
+        self._new.setdefault(model, []).append(values)
 
     def _changed_since_export(self, review: Review) -> bool:
         return review.updated_at is not None and review.updated_at > self.exported_at
