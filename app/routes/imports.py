@@ -78,11 +78,14 @@ def show(import_id: int):
 def review(import_id: int):
     """The review queue: each film the import was not sure of, with its best candidates."""
     imported = imports.get_own(current_user, import_id)
+    running = imports.running_job(imported)
     return render_template(
         "imports/review.jinja2",
         imported=imported,
         queue=imports.queue(imported, page=page_number()),
         form=EmptyForm(),
+        busy=jobs.shown(running) if running else None,
+        lookup=running is not None and running is imported.lookup_job,
     )
 
 
@@ -106,6 +109,7 @@ def review_item(import_id: int, row_id: int):
         found=found,
         directors=imports.directors_of({movie.id for movie in found}),
         form=EmptyForm(),
+        busy=imports.running_job(imported) is not None,
     )
 
 

@@ -15,7 +15,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, exists, func, insert, literal_column, select, text
+from sqlalchemy import (
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from ..infra.db import db, is_sqlite
@@ -23,6 +33,8 @@ from ..models import Movie, Person, SearchEntry
 from .paging import load_in_order
 
 MAX_QUERY_LENGTH = 200
+# SQLite joins at most 500 SELECTs in one compound statement.
+PREFIXES_PER_QUERY = 200
 MIN_SUGGEST_LENGTH = 2
 _NOT_WORD = re.compile(r"[\W_]+")
 _FTS = literal_column("search_fts")
@@ -264,19 +276,28 @@ def movie_titles_in(keys: Iterable[str]) -> list[tuple[str, int]]:
     return found
 
 
-def movie_titles_starting(prefix: str, *, limit: int) -> list[tuple[str, int]]:
-    """(key, movie id) for titles that begin with `prefix` and a word more, first by key.
+def movie_titles_starting(prefixes: Iterable[str], *, limit: int) -> dict[str, list[int]]:
+    """For each prefix, the movies with a title that begins with it and a word more.
 
-    In key order rather than by popularity, so a common prefix reads `limit`
-    index entries instead of sorting every title that starts with it.
+    At most `limit` a prefix, first in key order rather than by popularity, so
+    a common prefix reads `limit` index entries instead of sorting every title
+    that starts with it. One statement per PREFIXES_PER_QUERY prefixes.
     """
-    query = (
-        select(SearchEntry.key, SearchEntry.ref_id)
-        .where(SearchEntry.kind == "movie", _starts_with(f"{prefix} "))
-        .order_by(SearchEntry.key)
-        .limit(limit)
-    )
-    return [(key, ref_id) for key, ref_id in db.session.execute(query)]
+    wanted = sorted(set(prefixes) - {""})
+    found: dict[str, list[int]] = {prefix: [] for prefix in wanted}
+    for start in range(0, len(wanted), PREFIXES_PER_QUERY):
+        parts = [
+            select(literal(prefix).label("prefix"), SearchEntry.ref_id)
+            .where(SearchEntry.kind == "movie", _starts_with(f"{prefix} "))
+            .order_by(SearchEntry.key)
+            .limit(limit)
+            .subquery()
+            for prefix in wanted[start : start + PREFIXES_PER_QUERY]
+        ]
+        query = union_all(*(select(part.c.prefix, part.c.ref_id) for part in parts))
+        for prefix, ref_id in db.session.execute(query):
+            found[prefix].append(ref_id)
+    return found
 
 
 def index_movies(movie_ids: Iterable[int]) -> None:

@@ -211,3 +211,26 @@ def test_download_my_data_is_a_zip_of_csvs_and_json(client, ana, db, imported):
     assert everything["account"]["username"] == "ana"
     assert "password_hash" not in json.dumps(everything)
     assert len(everything["reviews"]) == 2
+
+
+def test_picking_waits_while_the_import_still_runs(client, ana, db, sample, pending_jobs):
+    upload(client, letterboxd_zip({"ratings.csv": RATINGS}))
+    imported = db.session.scalar(select(Import))
+    # Rows queued by an earlier run, while a rerun of the job is still queued.
+    imports.runner.run(imported, commit=False)
+    db.session.commit()
+
+    page = client.get(f"/imports/{imported.id}/review").get_data(as_text=True)
+
+    assert "This import is still matching rows" in page
+    assert "Picking opens when it has finished." in page
+    assert "This one" not in page
+    row = imports.queue(imported).items[0].first
+    token = csrf_token(client, "/imports")
+    refused = client.post(
+        f"/imports/{imported.id}/review/{row.id}/pick",
+        data={"csrf_token": token, "movie_id": movie(db, 949).id},
+    )
+    follow = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "This import is still matching films" in follow
+    assert imports.counts(imported)[RowStatus.queued] == 2

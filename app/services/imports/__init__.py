@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from ... import jobs
 from ...infra.db import db
 from ...infra.templating import format_date
-from ...models import Credit, Import, ImportRow, Movie, Person, RowKind, RowStatus, User
+from ...models import Credit, Import, ImportRow, Job, Movie, Person, RowKind, RowStatus, User
 from ..errors import NotFoundError, ServiceError
 from ..paging import Page, clamp
 from . import files, runner
@@ -194,9 +194,12 @@ def queue(imported: Import, *, page: int = 1) -> Page[QueueItem]:
     return Page(items=list(items.values()), page=page, per_page=QUEUE_PER_PAGE, total=total)
 
 
-def busy(imported: Import) -> bool:
-    """Whether the import's job, or its look-up on TMDB, is still going."""
-    return any(job is not None and job.is_active for job in (imported.job, imported.lookup_job))
+def running_job(imported: Import) -> Job | None:
+    """The import's job, or its look-up on TMDB, while it is still going."""
+    return next(
+        (job for job in (imported.job, imported.lookup_job) if job is not None and job.is_active),
+        None,
+    )
 
 
 def queue_item(imported: Import, row_id: int) -> QueueItem:
@@ -265,7 +268,7 @@ def resolve(imported: Import, *, row_id: int, movie: Movie) -> int:
 
 
 def _not_busy(imported: Import) -> None:
-    if busy(imported):
+    if running_job(imported) is not None:
         raise QueueError(
             "This import is still matching films (or looking for them on TMDB): "
             "try again when it has finished."

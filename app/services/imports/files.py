@@ -7,10 +7,12 @@ paths or `..` refuse the whole file: an honest export never has them.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -25,6 +27,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 # letterboxd-ana-2024-05-01-12-30-utc.zip
 _LETTERBOXD_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-utc", re.IGNORECASE)
 IGNORED_ENTRIES = ("__MACOSX/", ".DS_Store")
+EXPORT_FOLDERS = ("lists", "likes", "deleted", "orphaned")
 
 
 class ImportFileError(ServiceError):
@@ -128,7 +131,7 @@ def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int) -> b
                     raise ImportFileError(
                         "That zip expands to far more than an export could hold: it was not read."
                     )
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
         raise ImportFileError(f"{entry.filename} in that zip cannot be read ({error}).") from None
     return bytes(out)
 
@@ -137,7 +140,9 @@ def _common_folder(names: list[str]) -> str:
     """The one top folder every entry sits in ("letterboxd-ana-…/"), else ""."""
     tops = {name.split("/", 1)[0] for name in names}
     if len(tops) == 1 and all("/" in name for name in names):
-        return tops.pop() + "/"
+        top = tops.pop()
+        # A zip of lists/ alone keeps the folder: it says what the files are.
+        return "" if top.casefold() in EXPORT_FOLDERS else top + "/"
     return ""
 
 
@@ -166,8 +171,10 @@ def _looks_like_text(content: bytes) -> bool:
 
 def _parse_csv(name: str, content: bytes) -> ExportFile:
     """A CSV's rows, with a BOM dropped and a clear error for text that is not UTF-8."""
+    if content.startswith(codecs.BOM_UTF8):
+        content = content[len(codecs.BOM_UTF8) :]
     try:
-        text = content.decode("utf-8-sig")
+        text = content.decode("utf-8")
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         raise ImportFileError(

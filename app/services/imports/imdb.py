@@ -98,7 +98,9 @@ def _fill(row: ParsedRow, record: Record) -> None:
         raise RowError(f"IMDb lists this as {shown}: Marquee's catalog holds films.")
     if row.imdb_id is None:
         raise RowError("This row has no IMDb id (Const).")
-    day = day_of(record.get("Date Rated", "Created"), column="Date")
+    # A rating is dated when it was given; a watchlist or list entry when it was added.
+    order = ("Date Rated", "Created") if row.kind is RowKind.rating else ("Created", "Date Rated")
+    day = day_of(record.get(*order), column="Date")
     if day:
         row.data["date"] = day.isoformat()
     if row.kind is RowKind.rating:

@@ -161,17 +161,20 @@ def _match_batch(wanted: Sequence[Wanted]) -> list[Match]:
     for key, movie_id in search.movie_titles_in({key for keys in variants for key in keys}):
         hits.setdefault(key, []).append(movie_id)
     scored: list[dict[int, tuple[float, str]]] = []
-    for row, keys in zip(wanted, variants, strict=True):
+    for keys in variants:
         found: dict[int, tuple[float, str]] = {}
         for key, (weight, method) in keys.items():
             for movie_id in hits.get(key, ()):
                 if found.get(movie_id, (0.0, ""))[0] < weight:
                     found[movie_id] = (weight, method)
-        if not found and row.title:
-            prefix = normalize(row.title)
-            for _, movie_id in search.movie_titles_starting(prefix, limit=25):
-                found.setdefault(movie_id, (LONGER_IN_CATALOG, "longer title"))
         scored.append(found)
+    # Rows no title matched: films whose catalog title goes on past the row's.
+    unfound = {normalize(row.title) for row, found in zip(wanted, scored, strict=True) if not found}
+    longer = search.movie_titles_starting(unfound, limit=25)
+    for row, found in zip(wanted, scored, strict=True):
+        if not found:
+            for movie_id in longer.get(normalize(row.title), ()):
+                found.setdefault(movie_id, (LONGER_IN_CATALOG, "longer title"))
     films = _films({movie_id for found in scored for movie_id in found})
     results = []
     for row, found in zip(wanted, scored, strict=True):

@@ -175,6 +175,8 @@ def stars_to_rating(value: str) -> int | None:
         stars = Decimal(value.replace(",", "."))
     except InvalidOperation:
         raise RowError(f"The rating “{value[:20]}” is not a number of stars.") from None
+    if not stars.is_finite():
+        raise RowError(f"The rating “{value[:20]}” is not a number of stars.")
     if not Decimal("0.5") <= stars <= 5 or (stars * 2) % 1:
         raise RowError(f"The rating {value[:20]} is not from 0.5 to 5 stars in halves.")
     return int(stars * 2)
@@ -188,6 +190,8 @@ def ten_point_rating(value: str) -> int | None:
         rating = Decimal(value.replace(",", "."))
     except InvalidOperation:
         raise RowError(f"The rating “{value[:20]}” is not a number.") from None
+    if not rating.is_finite():
+        raise RowError(f"The rating “{value[:20]}” is not a number.")
     if not 1 <= rating <= 10 or rating % 1:
         raise RowError(f"The rating {value[:20]} is not a whole number from 1 to 10.")
     return int(rating)
