@@ -13,6 +13,7 @@ from ..infra.progress import Progress
 from ..models import Import, Role, RowStatus, User
 from ..services import accounts, imports, refresh, roles
 from ..services.imports import export, runner
+from ..services.imports.files import megabytes
 from .database import needs_migrated_database
 
 
@@ -108,7 +109,7 @@ def import_history(username: str, file: Path, dry_run: bool) -> None:
     user = _user_called(username)
     max_bytes = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
     if file.stat().st_size > max_bytes:
-        size = imports.files.megabytes(file.stat().st_size)
+        size = megabytes(file.stat().st_size)
         limit = current_app.config["IMPORT_MAX_MB"]
         raise click.ClickException(
             f"{file} is {size}: the largest import is {limit} MB (IMPORT_MAX_MB)."
@@ -191,4 +192,4 @@ def export_data(username: str, output: Path | None) -> None:
         target.write_bytes(content)
     except OSError as error:
         raise click.ClickException(f"Cannot write {target}: {error.strerror}.") from None
-    click.echo(f"Wrote {target} ({imports.files.megabytes(len(content))}).")
+    click.echo(f"Wrote {target} ({megabytes(len(content))}).")

@@ -85,6 +85,7 @@ DEFAULTS: dict[str, Any] = {
     "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
     "AVATAR_MAX_PIXELS": 25_000_000,
     "IMPORT_MAX_MB": 50,  # the largest Letterboxd or IMDb export a member may upload
+    "IMPORT_MAX_ROWS": 100_000,  # rows one import reads, at most (a busy diary has ~10,000)
     "IMPORT_TMDB_LOOKUPS": 500,  # queued films of one import looked for on TMDB, at most
     "JOBS_ENGINE": "auto",  # auto: rq when REDIS_URL is set, else threads
     "JOBS_QUEUE": "marquee",

@@ -234,3 +234,15 @@ def test_picking_waits_while_the_import_still_runs(client, ana, db, sample, pend
     follow = client.get(refused.headers["Location"]).get_data(as_text=True)
     assert "This import is still matching films" in follow
     assert imports.counts(imported)[RowStatus.queued] == 2
+
+
+def test_an_export_with_too_many_rows_is_refused_with_the_count(
+    client, ana, db, app, monkeypatch, pending_jobs
+):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 1000)
+    rows = [{"Name": f"Film {number}", "Year": "1999", "Rating": "3"} for number in range(1000)]
+    response = upload(client, letterboxd_zip({"ratings.csv": rows}))
+    assert response.status_code == 422
+    assert "That export holds 1,003 rows: one import takes at most 1,000." in response.get_data(
+        as_text=True
+    )

@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from ... import jobs
@@ -21,7 +20,7 @@ from ...infra.templating import format_date
 from ...models import Credit, Import, ImportRow, Job, Movie, Person, RowKind, RowStatus, User
 from ..errors import NotFoundError, ServiceError
 from ..paging import Page, clamp
-from . import files, runner
+from . import runner
 from .files import ImportFileError
 from .writer import LibraryWriter
 
@@ -54,9 +53,7 @@ def start(*, user: User, filename: str, content: bytes) -> Import:
             "Your last import is still running (or looking for its films on TMDB): wait for "
             "it to finish, then upload the next."
         )
-    max_bytes = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
-    upload = files.read(filename, content, max_bytes=max_bytes)
-    runner.parse(upload.files)  # refuses a file that is no export now, not in the job
+    runner.read_upload(filename, content)
     imported = Import(user=user, filename=_clean_name(filename), size=len(content), upload=content)
     db.session.add(imported)
     db.session.flush()

@@ -103,9 +103,7 @@ def read_rows(imported: Import) -> None:
     content = imported.upload or b""
     imported.upload = None
     try:
-        upload = files.read(
-            imported.filename, content, max_bytes=current_app.config["IMPORT_MAX_MB"] * 1024**2
-        )
+        upload = read_upload(imported.filename, content)
         parsed = parse(upload.files)
     except files.ImportFileError as error:
         imported.error = error.message[:500]
@@ -122,12 +120,34 @@ def read_rows(imported: Import) -> None:
         imported.error = "That file holds no rows to import."
 
 
+def read_upload(filename: str, content: bytes) -> files.Upload:
+    """The upload's files, checked: within the size and row limits, and an export we read.
+
+    Cheap enough for the request that uploads it (the rows are split, not parsed),
+    so a wrong file is refused on the form rather than in the job.
+    """
+    config = current_app.config
+    upload = files.read(filename, content, max_bytes=config["IMPORT_MAX_MB"] * 1024 * 1024)
+    _parser_for(upload.files)
+    rows = sum(len(file.rows) for file in upload.files)
+    if rows > config["IMPORT_MAX_ROWS"]:
+        raise files.ImportFileError(
+            f"That export holds {rows:,} rows: one import takes at most "
+            f"{config['IMPORT_MAX_ROWS']:,}. Import its files one at a time."
+        )
+    return upload
+
+
 def parse(export_files: list[files.ExportFile]) -> Parsed:
     """The rows of a Letterboxd or IMDb export; ImportFileError when it is neither."""
-    if imdb.recognizes(export_files):
-        return imdb.parse(export_files)
-    if letterboxd.recognizes(export_files):
-        return letterboxd.parse(export_files)
+    return _parser_for(export_files).parse(export_files)
+
+
+def _parser_for(export_files: list[files.ExportFile]):
+    """The module that reads these files (imdb or letterboxd); ImportFileError for neither."""
+    for parser in (imdb, letterboxd):
+        if parser.recognizes(export_files):
+            return parser
     names = ", ".join(file.name for file in export_files[:5])
     raise files.ImportFileError(
         f"That is not a Letterboxd or IMDb export ({names[:200]}): upload the zip Letterboxd "
