@@ -22,7 +22,7 @@ RATINGS = [
     {"Date": "2023-01-02", "Name": "Heat", "Year": "1995", "Rating": "4.5"},
     # TMDB's loose search also answers "The Godfather Part II": only one title fits.
     {"Date": "2023-01-02", "Name": "The Godfather", "Year": "1972", "Rating": "5"},
-    # A year off (festival and release years differ): still the one film.
+    # A year off (festival and release years differ): fetched, then offered in the queue.
     {"Date": "2023-01-02", "Name": "Amélie", "Year": "2000", "Rating": "4"},
     {"Date": "2023-01-02", "Name": "Heat", "Year": "1986", "Rating": "2"},  # not on TMDB
 ]
@@ -64,15 +64,17 @@ def test_queued_films_are_found_fetched_and_saved(app, db, sample_tmdb):
     assert statuses == {
         ("Heat", 1995): RowStatus.saved,
         ("The Godfather", 1972): RowStatus.saved,
-        ("Amélie", 2000): RowStatus.saved,
+        ("Amélie", 2000): RowStatus.queued,
         ("Heat", 1986): RowStatus.queued,
     }
     heat = db.session.scalar(select(Movie).where(Movie.tmdb_id == 949))
     assert reviews.of(user, heat).rating == 9
-    assert imports.counts(imported)[RowStatus.queued] == 1
+    assert imports.counts(imported)[RowStatus.queued] == 2
+    amelie = db.session.scalar(select(Movie).where(Movie.tmdb_id == 194))
+    assert imports.queue(imported).items[0].candidates == [amelie]
     assert found.lines() == [
         "Looked for 4 films on TMDB: 3 found, 3 new to the catalog.",
-        "3 queued rows now saved.",
+        "2 queued rows now saved.",
     ]
     searches = sample_tmdb.requests_for("/search/movie")
     assert {request.query["query"] for request in searches} == {"Heat", "The Godfather", "Amélie"}

@@ -257,7 +257,11 @@ def resolve(imported: Import, *, row_id: int, movie: Movie) -> int:
         row.movie_id = movie.id
         row.method = "picked"
         row.confidence = 1.0
-    writer = LibraryWriter(imported.user, exported_at=imported.exported_at or imported.created_at)
+    writer = LibraryWriter(
+        imported.user,
+        exported_at=imported.exported_at or imported.created_at,
+        import_id=imported.id,
+    )
     writer.claim_earlier(runner.earlier_diary_rows(imported, {movie.id}))
     writer.write(item.rows)
     writer.finish()

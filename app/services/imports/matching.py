@@ -4,9 +4,12 @@ In order: an id the row carries (IMDb's tt…, a TMDB id); the exact
 normalized title and year; original titles (the search index holds both);
 variants of the title ("Godfather, The", "&" for "and", roman numerals,
 the title before its subtitle); a year one off. Each way gives a score; a
-film is taken only when it is the one candidate at or above AUTO_THRESHOLD,
-so a remake sharing a title, or a film the catalog lacks, goes to the
-member's review queue instead of onto the wrong film.
+film is taken only when it reaches AUTO_THRESHOLD and leads the next
+candidate by MARGIN. Only an id, the title (moved article, "&", numerals,
+accents aside), or one of the film's other titles, in the same year, reach
+it: a year off, an added or dropped article or a subtitle's head only make
+a candidate. So a remake sharing a title, or a film the catalog lacks with a
+namesake, goes to the member's review queue instead of onto the wrong film.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from ...models import Movie
 from .. import search
 from ..search import normalize
 
-AUTO_THRESHOLD = 0.8
+AUTO_THRESHOLD = 0.9
+MARGIN = 0.1  # the best candidate must lead the next by this much
 MAX_CANDIDATES = 5
 BATCH = 500
 # How much each way of finding a title is trusted, before the year is weighed.
@@ -31,13 +35,14 @@ EXACT = 1.0
 ARTICLE_MOVED = 1.0  # "Godfather, The" is the same title
 SPELLED_AND = 0.95  # "&" for "and"
 NUMERALS = 0.95  # "Rocky II" and "Rocky 2"
+OTHER_TITLE = 0.9  # one of the film's alternative titles: less sure than its own
 ARTICLE_DROPPED = 0.85  # "Godfather" for "The Godfather"
 BEFORE_SUBTITLE = 0.82  # "Star Wars" for "Star Wars: Episode IV - A New Hope"
 LONGER_IN_CATALOG = 0.6  # the catalog's title goes on past the row's: never taken alone
 # How much a year off weighs: the same year, one off (festival and release
 # years differ), unknown, or further.
 YEAR_SAME, YEAR_NEAR, YEAR_UNKNOWN, YEAR_OFF = 1.0, 0.85, 0.7, 0.3
-ID_MISMATCH = 0.5  # the row's IMDb id is not this film's: at most a suggestion
+ID_MISMATCH = 0.5  # the row's IMDb or TMDB id is not this film's: at most a suggestion
 
 ARTICLES = ("the", "a", "an", "le", "la", "les", "l", "el", "los", "las", "il", "lo", "der")
 ARTICLES += ("die", "das", "o", "os", "as", "un", "une", "ein", "eine")
@@ -85,8 +90,10 @@ class Match:
 class _Film:
     id: int
     imdb_id: str | None
+    tmdb_id: int | None
     year: int | None
     popularity: float
+    own_titles: frozenset[str]  # its title and original title, normalized
 
 
 def group_key(wanted: Wanted) -> str:
@@ -176,6 +183,7 @@ def _match_batch(wanted: Sequence[Wanted]) -> list[Match]:
             for movie_id in longer.get(normalize(row.title), ()):
                 found.setdefault(movie_id, (LONGER_IN_CATALOG, "longer title"))
     films = _films({movie_id for found in scored for movie_id in found})
+    _weigh_other_titles(variants, scored, films)
     results = []
     for row, found in zip(wanted, scored, strict=True):
         known = by_imdb.get(row.imdb_id or "") or by_tmdb.get(row.tmdb_id or 0)
@@ -219,12 +227,37 @@ def _films(movie_ids: set[int]) -> dict[int, _Film]:
     films: dict[int, _Film] = {}
     ids = sorted(movie_ids)
     for start in range(0, len(ids), 1000):
-        query = select(Movie.id, Movie.imdb_id, Movie.release_date, Movie.popularity).where(
-            Movie.id.in_(ids[start : start + 1000]), Movie.hidden_at.is_(None)
-        )
-        for movie_id, imdb_id, released, popularity in db.session.execute(query):
-            films[movie_id] = _Film(movie_id, imdb_id, _year(released), popularity or 0.0)
+        query = select(
+            Movie.id,
+            Movie.imdb_id,
+            Movie.tmdb_id,
+            Movie.release_date,
+            Movie.popularity,
+            Movie.title,
+            Movie.original_title,
+        ).where(Movie.id.in_(ids[start : start + 1000]), Movie.hidden_at.is_(None))
+        for row in db.session.execute(query):
+            own = frozenset(normalize(name) for name in (row.title, row.original_title) if name)
+            films[row.id] = _Film(
+                row.id, row.imdb_id, row.tmdb_id, _year(row.release_date), row.popularity or 0, own
+            )
     return films
+
+
+def _weigh_other_titles(
+    variants: list[dict[str, tuple[float, str]]],
+    scored: list[dict[int, tuple[float, str]]],
+    films: dict[int, _Film],
+) -> None:
+    """Lower a candidate found only through one of its alternative titles to OTHER_TITLE."""
+    for keys, found in zip(variants, scored, strict=True):
+        for movie_id, (weight, method) in list(found.items()):
+            film = films.get(movie_id)
+            if film is None or weight <= OTHER_TITLE:
+                continue
+            own = max((keys[key][0] for key in film.own_titles if key in keys), default=0.0)
+            if own < weight:
+                found[movie_id] = max((own, method), (weight * OTHER_TITLE, "other title"))
 
 
 def _year(released: date | None) -> int | None:
@@ -241,6 +274,8 @@ def _decide(row: Wanted, found: dict[int, tuple[float, str]], films: dict[int, _
         score = weight * _year_weight(row.year, film.year)
         if row.imdb_id and film.imdb_id and film.imdb_id != row.imdb_id:
             score = min(score, ID_MISMATCH)
+        if row.tmdb_id and film.tmdb_id and film.tmdb_id != row.tmdb_id:
+            score = min(score, ID_MISMATCH)
         if film.year is not None and row.year is not None and film.year != row.year:
             method = f"{method}, year {film.year}"
         ranked.append((score, film.popularity, movie_id, method))
@@ -250,7 +285,7 @@ def _decide(row: Wanted, found: dict[int, tuple[float, str]], films: dict[int, _
         return Match(candidates=[])
     best_score, _, best_id, method = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    if best_score >= AUTO_THRESHOLD and runner_up < AUTO_THRESHOLD:
+    if round(best_score, 3) >= AUTO_THRESHOLD and round(best_score - runner_up, 3) >= MARGIN:
         return Match(best_id, method, round(best_score, 3), candidates)
     return Match(None, None, round(best_score, 3), candidates)
 

@@ -247,7 +247,11 @@ def _match_and_write(
         )
     )
     reporter.start(len(pending), f"Matching {len(pending):,} rows to films")
-    writer = LibraryWriter(imported.user, exported_at=imported.exported_at or imported.created_at)
+    writer = LibraryWriter(
+        imported.user,
+        exported_at=imported.exported_at or imported.created_at,
+        import_id=imported.id,
+    )
     writer.claim_earlier(earlier_diary_rows(imported))
     for start in range(0, len(pending), BATCH):
         rows = _load_rows(pending[start : start + BATCH])

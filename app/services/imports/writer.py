@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from ...infra.db import db
 from ...models import (
     DiaryEntry,
+    Import,
     ImportRow,
     MovieList,
     MovieListEntry,
@@ -42,6 +43,10 @@ KIND_ORDER = [
 ]
 
 
+# What a member can take back here; an earlier import's row is not written again.
+REMOVABLE = (RowKind.rating, RowKind.seen, RowKind.watchlist)
+
+
 def day_start(day: date) -> datetime:
     """Midnight UTC of a day: when an imported row is taken to have happened."""
     return datetime.combine(day, time(), tzinfo=UTC)
@@ -56,9 +61,10 @@ def row_day(row: ImportRow, name: str = "date") -> date | None:
 class LibraryWriter:
     """Writes one member's matched rows; keeps count of diary rows across batches."""
 
-    def __init__(self, user: User, *, exported_at: datetime) -> None:
+    def __init__(self, user: User, *, exported_at: datetime, import_id: int) -> None:
         self.user = user
         self.exported_at = exported_at
+        self.import_id = import_id
         # (movie, day) → diary rows of this import written or found so far, so a
         # second viewing on one day adds a second entry, and a rerun adds none.
         self._claimed: Counter[tuple[int, date]] = Counter()
@@ -78,7 +84,7 @@ class LibraryWriter:
         if not rows:
             return
         movie_ids = {row.movie_id for row in rows if row.movie_id is not None}
-        library = _Library.load(self.user, movie_ids, self.exported_at)
+        library = _Library.load(self.user, movie_ids, self.exported_at, self.import_id)
         for row in sorted(rows, key=lambda row: (KIND_ORDER.index(row.kind), row.id or 0)):
             getattr(self, f"_{row.kind.value}")(row, library)
         db.session.flush()
@@ -96,7 +102,9 @@ class LibraryWriter:
     def _rating(self, row: ImportRow, library: _Library) -> None:
         rating = row.data["rating"]
         review = library.reviews.get(row.movie_id)
-        if review is None:
+        if review is None and (RowKind.rating, row.movie_id) in library.imported_before:
+            _done(row, RowStatus.kept, "An earlier import rated it, and you deleted that here.")
+        elif review is None:
             when = _when(row, default=utcnow())
             review = Review(
                 user_id=self.user.id, movie_id=row.movie_id, rating=rating, created_at=when
@@ -140,18 +148,19 @@ class LibraryWriter:
                 return
             self._rating(row, library)
             review = library.reviews[row.movie_id]
+            if row.status is RowStatus.kept:
+                return
+            review = library.reviews[row.movie_id]
         elif review.body == text and review.contains_spoilers == spoilers:
             _done(row, RowStatus.unchanged, "Already reviewed.")
             return
-        elif review.body and self._changed_since_export(review):
+        elif self._changed_since_export(review):
             _done(row, RowStatus.kept, "You changed your review here since the export.")
             return
+        # The rating stays: ratings.csv holds the current one, a review the one of its day.
         review.body = text
         review.contains_spoilers = spoilers
         _dated(review, row)
-        if rating is not None and review.rating != rating:
-            review.rating = rating
-            self._touched.add(row.movie_id)
         _done(row, RowStatus.saved, "Review saved.")
 
     def _like(self, row: ImportRow, library: _Library) -> None:
@@ -190,11 +199,18 @@ class LibraryWriter:
             created_at=_when(row, default=day_start(day)),
         )
         library.diary[key] += 1
+        library.logged.add(row.movie_id)
         _done(row, RowStatus.saved, f"Logged for {day.isoformat()}.")
 
     def _seen(self, row: ImportRow, library: _Library) -> None:
         if row.movie_id in library.seen:
             _done(row, RowStatus.unchanged, "Already marked seen.")
+            return
+        if row.movie_id in library.reviews or row.movie_id in library.logged:
+            _done(row, RowStatus.unchanged, "Already rated or in your diary.")
+            return
+        if (RowKind.seen, row.movie_id) in library.imported_before:
+            _done(row, RowStatus.kept, "An earlier import marked it seen, and you took that back.")
             return
         self._insert(
             SeenMovie,
@@ -211,6 +227,8 @@ class LibraryWriter:
             _done(row, RowStatus.unchanged, "Already on your watchlist.")
         elif row.movie_id in library.watched_since:
             _done(row, RowStatus.kept, "You have watched or rated it here since the export.")
+        elif (RowKind.watchlist, row.movie_id) in library.imported_before:
+            _done(row, RowStatus.kept, "An earlier import listed it, and you took it off here.")
         else:
             self._insert(
                 WatchlistEntry,
@@ -253,7 +271,8 @@ def _when(row: ImportRow, *, default: datetime) -> datetime:
 
 def _dated(review: Review, row: ImportRow) -> None:
     """Date an imported change by its row, not by now, so a later export still applies."""
-    review.updated_at = max(_when(row, default=utcnow()), review.created_at)
+    # Never earlier than it was: that would hide a change made after the export.
+    review.updated_at = max(_when(row, default=utcnow()), review.updated_at or review.created_at)
 
 
 def _done(row: ImportRow, status: RowStatus, message: str) -> None:
@@ -270,11 +289,16 @@ class _Library:
         self.seen: set[int] = set()
         self.watchlist: set[int] = set()
         self.watched_since: set[int] = set()
+        self.logged: set[int] = set()
+        # (kind, movie) an earlier import of this member wrote or found.
+        self.imported_before: set[tuple[RowKind, int]] = set()
         self.lists: dict[str, MovieList] = {}
         self.list_entries: dict[int, set[int]] = {}
 
     @classmethod
-    def load(cls, user: User, movie_ids: set[int], exported_at: datetime) -> _Library:
+    def load(
+        cls, user: User, movie_ids: set[int], exported_at: datetime, import_id: int
+    ) -> _Library:
         library = cls()
         ids = sorted(movie_ids)
         library.reviews = {
@@ -290,6 +314,7 @@ class _Library:
         )
         for movie_id, day, count in db.session.execute(diary_counts):
             library.diary[(movie_id, day)] = count
+            library.logged.add(movie_id)
             if day > exported_at.date():
                 library.watched_since.add(movie_id)
         library.watched_since.update(
@@ -297,6 +322,19 @@ class _Library:
             for movie_id, review in library.reviews.items()
             if review.created_at > exported_at
         )
+        earlier = (
+            select(ImportRow.kind, ImportRow.movie_id)
+            .join(Import, Import.id == ImportRow.import_id)
+            .where(
+                Import.user_id == user.id,
+                Import.id != import_id,
+                ImportRow.movie_id.in_(ids),
+                ImportRow.kind.in_(REMOVABLE),
+                ImportRow.status.in_((RowStatus.saved, RowStatus.unchanged)),
+            )
+            .distinct()
+        )
+        library.imported_before = {(kind, movie) for kind, movie in db.session.execute(earlier)}
         library.seen = set(
             db.session.scalars(
                 select(SeenMovie.movie_id).where(

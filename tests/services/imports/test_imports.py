@@ -22,7 +22,7 @@ from app.models import (
     SeenMovie,
     WatchlistEntry,
 )
-from app.services import imports, reviews, search
+from app.services import diary, imports, reviews, search, watchlist
 from app.services.imports import runner
 from tests.exports import EXPORT_NAME, Film, csv_text, history, letterboxd_zip
 from tests.factories import make_movie, make_user
@@ -141,7 +141,13 @@ def test_a_long_history_lands_on_the_right_films_and_the_rest_waits_for_review(d
         select(func.count()).where(DiaryEntry.user_id == user.id, DiaryEntry.rewatch.is_(True))
     )
     assert rewatches > 50
-    assert db.session.scalar(select(func.count()).where(SeenMovie.user_id == user.id)) > 50
+    # watched.csv marks a film seen only when it is neither rated nor in the diary.
+    marked = set(db.session.scalars(select(SeenMovie.movie_id).where(SeenMovie.user_id == user.id)))
+    logged = set(
+        db.session.scalars(select(DiaryEntry.movie_id).where(DiaryEntry.user_id == user.id))
+    )
+    assert marked
+    assert not marked & (logged | set(ratings))
     movie_list = db.session.scalar(select(MovieList).where(MovieList.user_id == user.id))
     assert movie_list.title == "Best of the long tail"
     notes = db.session.scalars(
@@ -332,3 +338,57 @@ def test_an_imdb_ratings_file_matches_by_its_ids(db, sample):
     )
     # Its IMDb id is not Heat's: the title alone is only a suggestion.
     assert by_title["Heat"].status is RowStatus.queued
+
+
+def test_a_review_s_old_rating_never_replaces_the_current_one(db, sample):
+    user = make_user("ana")
+    film = {"Name": "Heat", "Year": "1995"}
+    content = letterboxd_zip(
+        {
+            "ratings.csv": [{**film, "Date": "2023-01-02", "Rating": "4"}],
+            "reviews.csv": [
+                {**film, "Date": "2019-03-01", "Rating": "3", "Review": "Long, but right."}
+            ],
+        }
+    )
+    heat = db.session.scalar(select(Movie).where(Movie.tmdb_id == 949))
+    _import(user, content)
+    assert (reviews.of(user, heat).rating, reviews.of(user, heat).body) == (8, "Long, but right.")
+    again = _import(user, content)
+    assert imports.counts(again)[RowStatus.saved] == 0
+    assert reviews.of(user, heat).rating == 8
+
+
+def test_a_rating_changed_here_after_the_export_survives_its_review_and_like(db, sample):
+    user = make_user("ana")
+    heat = db.session.scalar(select(Movie).where(Movie.tmdb_id == 949))
+    reviews.upsert(user=user, movie=heat, rating=2, body=None, spoilers=False, recommends=None)
+    db.session.flush()
+    film = {"Name": "Heat", "Year": "1995", "Date": "2023-01-02"}
+    content = letterboxd_zip(
+        {
+            "ratings.csv": [{**film, "Rating": "4"}],
+            "reviews.csv": [{**film, "Rating": "4", "Review": "Great."}],
+            "likes/films.csv": [film],
+        }
+    )
+    for _ in range(2):
+        _import(user, content)
+        assert reviews.of(user, heat).rating == 2
+        assert reviews.of(user, heat).body is None
+
+
+def test_what_the_member_took_back_after_an_import_is_not_put_back(db, sample):
+    user = make_user("ana")
+    film = {"Name": "Heat", "Year": "1995", "Date": "2023-01-02"}
+    content = letterboxd_zip({"watchlist.csv": [film], "watched.csv": [film]})
+    heat = db.session.scalar(select(Movie).where(Movie.tmdb_id == 949))
+    _import(user, content)
+    assert watchlist.remove(user, heat)
+    assert diary.forget_seen(user, heat)
+
+    again = _import(user, content)
+
+    assert [row.status for row in _rows(again)] == [RowStatus.kept, RowStatus.kept]
+    assert not watchlist.contains(user, heat)
+    assert diary.viewings(user, heat) == (0, False)
