@@ -52,6 +52,9 @@ def look_up_queued(imported: Import, refresher: Refresher, *, limit: int, report
     """Look for the import's queued films on TMDB, load what is found, and match again."""
     reporter = reporter or refresher.reporter
     targets = imports.lookup_targets(imported, limit=limit)
+    # End the read: on SQLite a job's open transaction holds the write lock, and
+    # the searches below take a while.
+    refresher.session.commit()
     lookup = Lookup(asked=len(targets))
     reporter.start(len(targets), f"Looking for {len(targets):,} films on TMDB")
     found: dict[int, None] = {}

@@ -152,8 +152,19 @@ def test_another_members_import_is_not_found(client, auth, db, imported):
         (zipped({"ratings.csv": b"Name,Year\n\xff\xfe,1999\n"}), "x.zip", "is not UTF-8 text"),
         (b"Title,Score\nHeat,9\n", "scores.csv", "That is not a Letterboxd or IMDb export"),
         (b"PK\x03\x04" + bytes(100), "broken.zip", "That zip is damaged"),
+        (zipped({"ratings.csv": "Name,Year,Rating\nHeat\x00,1995,4\n"}), "x.zip", "NUL bytes"),
     ],
-    ids=["empty", "image", "dotdot", "absolute", "no-csv", "not-utf8", "unknown-csv", "damaged"],
+    ids=[
+        "empty",
+        "image",
+        "dotdot",
+        "absolute",
+        "no-csv",
+        "not-utf8",
+        "unknown-csv",
+        "damaged",
+        "nul",
+    ],
 )
 def test_a_bad_file_is_refused_on_the_form_with_its_reason(
     client, ana, db, pending_jobs, content, filename, message
@@ -243,6 +254,6 @@ def test_an_export_with_too_many_rows_is_refused_with_the_count(
     rows = [{"Name": f"Film {number}", "Year": "1999", "Rating": "3"} for number in range(1000)]
     response = upload(client, letterboxd_zip({"ratings.csv": rows}))
     assert response.status_code == 422
-    assert "That export holds 1,003 rows: one import takes at most 1,000." in response.get_data(
+    assert "That export holds 1,001 rows: one import takes at most 1,000." in response.get_data(
         as_text=True
     )

@@ -219,7 +219,7 @@ def _list_file(movie_list: MovieList, used: set[str]) -> tuple[str, list[str], l
         ],
         [],
     ]
-    header = ["Position", *FILM, "Description", *IDS]
+    header = ["Position", "Name", "Year", "URL", "Description", *IDS]
     entries = [
         [str(entry.position), *_film(entry.movie), guarded(entry.note or ""), *_ids(entry.movie)]
         for entry in movie_list.entries

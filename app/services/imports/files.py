@@ -181,6 +181,8 @@ def _parse_csv(name: str, content: bytes) -> ExportFile:
             f"{name} is not UTF-8 text (an unreadable byte on line {line:,}): "
             "export it again, or save it as UTF-8."
         ) from None
+    if "\x00" in text:
+        raise ImportFileError(f"{name} holds NUL bytes, so it is no text export: export it again.")
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:

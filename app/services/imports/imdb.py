@@ -20,6 +20,7 @@ from .rows import (
     Table,
     day_of,
     imdb_id_of,
+    is_number,
     ten_point_rating,
     title_of,
     year_of,
@@ -77,7 +78,7 @@ def _rows(file: ExportFile, table: Table) -> list[ParsedRow]:
             if kind is RowKind.list_entry:
                 row.data["list"] = about
                 position = record.get("Position")
-                row.data["position"] = int(position) if position.isdigit() else len(rows) + 1
+                row.data["position"] = int(position) if is_number(position) else len(rows) + 1
         except RowError as error:
             row.error = str(error)
         rows.append(row)

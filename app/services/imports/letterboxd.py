@@ -23,6 +23,7 @@ from .rows import (
     Table,
     day_of,
     imdb_id_of,
+    is_number,
     stars_to_rating,
     ten_point_rating,
     title_of,
@@ -241,7 +242,7 @@ def _list_rows(file: ExportFile) -> list[ParsedRow]:
             row.tmdb_id = tmdb_id_of(record.get("tmdbID"))
             row.imdb_id = imdb_id_of(record.get("imdbID"))
             position = record.get("Position")
-            row.data["position"] = int(position) if position.isdigit() else len(rows) + 1
+            row.data["position"] = int(position) if is_number(position) else len(rows) + 1
             if note := record.get("Description"):
                 row.data["note"] = review_text(note)
         except RowError as error:

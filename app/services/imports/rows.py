@@ -138,7 +138,7 @@ def year_of(value: str) -> int | None:
     """A release year, None when blank; RowError when it is not a plausible year."""
     if not value:
         return None
-    if not value.isdigit():
+    if not is_number(value):
         raise RowError(f"The year “{value[:20]}” is not a year.")
     year = int(value)
     if not EARLIEST_DAY.year <= year <= latest_day().year + 10:
@@ -211,4 +211,9 @@ def imdb_id_of(value: str) -> str | None:
 def tmdb_id_of(value: str) -> int | None:
     """A TMDB movie id from the cell, or None."""
     value = value.strip()
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+    return int(value) if is_number(value) and 0 < int(value) < 2**31 else None
+
+
+def is_number(value: str) -> bool:
+    """Whether the text is a whole number in ASCII digits ("²" and "٣" are digits, not these)."""
+    return value.isascii() and value.isdigit()

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 
 from ... import jobs
 from ...infra.db import db
-from ...jobs import JobProgress, task
+from ...jobs import JobCancelledError, JobProgress, task
 from ...models import Import, ImportRow, RowKind, RowStatus
 from ...models.mixins import utcnow
 from . import files, imdb, letterboxd, matching
@@ -53,12 +53,30 @@ def run_import(*, progress: JobProgress, import_id: int) -> list[str]:
     imported = db.session.get(Import, import_id)
     if imported is None:
         return ["That import was deleted before it ran."]
-    run(imported, reporter=progress)
+    try:
+        run(imported, reporter=progress)
+    except JobCancelledError:
+        _give_up(import_id, "The import was cancelled; the rows read so far stay as they are.")
+        raise
+    except Exception:
+        _give_up(import_id, "The import stopped on an error; the operators can see why.")
+        raise
     lines = summary_lines(imported)
     if look_up_on_tmdb(imported):
         db.session.commit()
         lines.append("The films not found are being looked for on TMDB.")
     return lines
+
+
+def _give_up(import_id: int, message: str) -> None:
+    """Say on the import that it stopped, and drop its upload, whatever was left undone."""
+    db.session.rollback()
+    imported = db.session.get(Import, import_id)
+    if imported is not None:
+        imported.error = imported.error or message
+        imported.upload = None
+        imported.finished_at = utcnow()
+        db.session.commit()
 
 
 def look_up_on_tmdb(imported: Import) -> bool:
@@ -129,7 +147,7 @@ def read_upload(filename: str, content: bytes) -> files.Upload:
     config = current_app.config
     upload = files.read(filename, content, max_bytes=config["IMPORT_MAX_MB"] * 1024 * 1024)
     _parser_for(upload.files)
-    rows = sum(len(file.rows) for file in upload.files)
+    rows = sum(max(len(file.rows) - 1, 0) for file in upload.files)  # less each header
     if rows > config["IMPORT_MAX_ROWS"]:
         raise files.ImportFileError(
             f"That export holds {rows:,} rows: one import takes at most "

@@ -226,7 +226,7 @@ def test_a_list_is_written_in_letterboxds_layout_with_its_notes(ana):
         ["Date", "Name", "Tags", "URL", "Description", "Ranked", "Visibility"],
         ["2023-03-01", "Noir & neon", "", "", "'@ana's picks, in order", "Yes", "public"],
         [],
-        ["Position", "Name", "Year", "Letterboxd URI", "Description", *FILM_IDS],
+        ["Position", "Name", "Year", "URL", "Description", *FILM_IDS],
         ["1", "Heat", "1995", "", "'-1", "949", "tt0113277"],
         ["2", "Alien", "1979", "", "'+1 for the score", "348", "tt0078748"],
         ["3", "The Godfather", "1972", "", "", "238", "tt0068646"],

@@ -281,6 +281,7 @@ def test_rows_with_bad_values_fail_alone_with_their_reason(db, sample):
         {"Name": "Vertigo", "Year": "1958", "Rating": "4", "Date": "yesterday"},
         {"Name": "", "Year": "1958", "Rating": "4"},
         {"Name": "Psycho", "Year": "1960", "Rating": "0.5"},
+        {"Name": "Alien", "Year": "19²9", "Rating": "4"},
     ]
     imported = _import(user, letterboxd_zip({"ratings.csv": ratings}))
     messages = {row.line: (row.status, row.message) for row in _rows(imported)}
@@ -293,6 +294,7 @@ def test_rows_with_bad_values_fail_alone_with_their_reason(db, sample):
     )
     assert messages[6] == (RowStatus.failed, "This row has no film title.")
     assert messages[7] == (RowStatus.saved, "Rated 1/10.")
+    assert messages[8] == (RowStatus.failed, "The year “19²9” is not a year.")
 
 
 def test_an_unreadable_file_imports_nothing_and_says_why(db, sample):
