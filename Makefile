@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews bench-edits bench-placeholders clean
+.PHONY: help install run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews bench-edits bench-imports bench-placeholders clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
 	@echo "make bench-reviews - a movie page with 1,000 reviews and a profile with 1,000 ratings"
 	@echo "make bench-edits - pages on the 100k catalog before and after 1,000 edits of a movie and a person (History, /changes)"
+	@echo "make bench-imports - a 10,000-row Letterboxd export imported into the 100k catalog (BENCH_POSTGRES_URL adds PostgreSQL)"
 	@echo "make bench-placeholders - the designed placeholders' SVG route and page weights on the sample"
 	@echo "make bench-crypto - encrypted-column costs and reencrypt rate (BENCH_DATABASE_URL adds PostgreSQL)"
 	@echo "make requirements - recompile requirements*.txt from requirements*.in"
@@ -91,6 +92,9 @@ bench-reviews: $(STAMP)
 
 bench-edits: $(STAMP)
 	$(BIN)/python -m bench.edits
+
+bench-imports: $(STAMP)
+	$(BIN)/python -m bench.imports $(if $(BENCH_POSTGRES_URL),--postgres-url $(BENCH_POSTGRES_URL))
 
 bench-placeholders: $(STAMP)
 	$(BIN)/python -m bench.placeholders
