@@ -18,6 +18,7 @@ from ... import jobs
 from ...infra.db import db
 from ...infra.templating import format_date
 from ...models import Credit, Import, ImportRow, Job, Movie, Person, RowKind, RowStatus, User
+from .. import catalog
 from ..errors import NotFoundError, ServiceError
 from ..paging import Page, clamp
 from . import runner
@@ -238,7 +239,7 @@ def directors_of(movie_ids: set[int]) -> dict[int, list[str]]:
     query = (
         select(Credit.movie_id, Person.name)
         .join(Person, Person.id == Credit.person_id)
-        .where(Credit.movie_id.in_(movie_ids), Credit.job == "Director")
+        .where(Credit.movie_id.in_(movie_ids), Credit.job.in_(catalog.DIRECTING_JOBS))
         .order_by(Credit.movie_id, Person.name)
     )
     found: dict[int, list[str]] = {}

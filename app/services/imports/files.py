@@ -28,6 +28,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _LETTERBOXD_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-utc", re.IGNORECASE)
 IGNORED_ENTRIES = ("__MACOSX/", ".DS_Store")
 EXPORT_FOLDERS = ("lists", "likes", "deleted", "orphaned")
+# The methods Python's zipfile unpacks (others, such as Deflate64, are refused up front).
+READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 class ImportFileError(ServiceError):
@@ -93,6 +95,11 @@ def _read_zip(filename: str, content: bytes, *, max_bytes: int) -> Upload:
             continue
         if entry.flag_bits & 0x1:
             raise ImportFileError("That zip is encrypted: export it again without a password.")
+        if entry.compress_type not in READABLE_METHODS:
+            raise ImportFileError(
+                f"{entry.filename[:80]} in that zip is packed in a way Marquee does not read: "
+                "upload the export as Letterboxd sent it."
+            )
         if entry.filename.lower().endswith(".csv"):
             wanted.append(entry)
     if not wanted:
@@ -131,7 +138,7 @@ def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int) -> b
                     raise ImportFileError(
                         "That zip expands to far more than an export could hold: it was not read."
                     )
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
         raise ImportFileError(f"{entry.filename} in that zip cannot be read ({error}).") from None
     return bytes(out)
 

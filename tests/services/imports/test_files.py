@@ -342,3 +342,19 @@ def test_an_impossible_date_in_the_name_falls_back_to_the_entries():
     upload = read("letterboxd-ana-2024-13-41-12-30-utc.zip", content)
 
     assert upload.exported_at == datetime(2024, 3, 9, 18, 4, tzinfo=UTC)
+
+
+def test_an_entry_packed_with_a_method_python_cannot_unpack_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("ratings.csv", "Name,Year,Rating\nHeat,1995,4\n")
+    content = bytearray(buffer.getvalue())
+    # Mark the entry Deflate64 (method 9) in its local header and in the directory.
+    content[8:10] = (9).to_bytes(2, "little")
+    directory = content.index(b"PK\x01\x02")
+    content[directory + 10 : directory + 12] = (9).to_bytes(2, "little")
+
+    with pytest.raises(ImportFileError) as refused:
+        read("export.zip", bytes(content))
+
+    assert "is packed in a way Marquee does not read" in refused.value.message

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import random
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.models import Movie
 from app.services import search
 from app.services.imports import matching
 from app.services.imports.matching import Wanted, title_variants
 from tests.factories import make_movie
+from tests.routes.test_query_counts import counting
 
 BORAT = "Borat: Cultural Learnings of America for Make Benefit Glorious Nation of Kazakhstan"
 # Films the catalog lacks, some sharing a title with one it has.
@@ -27,22 +27,6 @@ MISSING = [
     ("Godzilla Minus One", 2023),
     ("Past Lives", 2023),
 ]
-
-
-@contextmanager
-def counting(engine):
-    """The SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
