@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews bench-edits bench-imports bench-placeholders clean
+
+.PHONY: help install translations-extract translations-update translations-compile run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews bench-edits bench-imports bench-placeholders clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
@@ -25,7 +26,16 @@ help:
 	@echo "make bench-imports - a 10,000-row Letterboxd export imported into the 100k catalog (BENCH_POSTGRES_URL adds PostgreSQL)"
 	@echo "make bench-placeholders - the designed placeholders' SVG route and page weights on the sample"
 	@echo "make bench-crypto - encrypted-column costs and reencrypt rate (BENCH_DATABASE_URL adds PostgreSQL)"
+	@echo "make translations-update - extract messages to app/translations/messages.pot and merge them into each .po"
+	@echo "make translations-compile - build the .mo catalogs (make install does it too)"
 	@echo "make requirements - recompile requirements*.txt from requirements*.in"
+
+# Compiled message catalogs are built, not committed: a .po is what people
+# review, and a stale .mo beside a newer .po would be a silent mistake.
+TRANSLATIONS := app/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,33 +43,47 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
-migrate: $(STAMP)
+install: $(STAMP) $(MO_FILES)
+
+translations-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file \
+		--project=Marquee --msgid-bugs-address=translations@marquee.invalid \
+		-o $(TRANSLATIONS)/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching \
+		--ignore-obsolete
+
+translations-compile: $(MO_FILES)
+
+migrate: install
 	$(BIN)/flask db upgrade
 
-run: $(STAMP)
+run: install
 	$(BIN)/flask crypto init --if-missing
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed sample --if-empty
 	$(BIN)/flask seed describe --provider offline
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-serve: $(STAMP)
+serve: install
 	$(BIN)/flask crypto init --if-missing
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed sample --if-empty
 	$(BIN)/flask seed describe --provider offline
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
-test: $(STAMP)
+test: install
 	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 BROWSER_TESTS := tests/browser
 $(BROWSER_TESTS)/node_modules/.package-lock.json: $(BROWSER_TESTS)/package-lock.json
 	npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund
 
-test-browser: $(STAMP) $(BROWSER_TESTS)/node_modules/.package-lock.json
+test-browser: install $(BROWSER_TESTS)/node_modules/.package-lock.json
 	@test -n "$$CHROMIUM" || command -v chromium >/dev/null || { echo "Chromium is missing: sudo apt-get install chromium (or set CHROMIUM to its path)" >&2; exit 1; }
 	$(BIN)/python -m pytest --browser $(BROWSER_TESTS) $(PYTEST_ARGS)
 

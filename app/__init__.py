@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .infra import cache, errors, httpcache, limits, login, logs, mail, security, templating
+from .infra import cache, errors, httpcache, i18n, limits, login, logs, mail, security, templating
 from .infra import config as settings
 from .infra import db as database
 
@@ -48,10 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Database, caches, sessions, throttling, mail, CSRF and security headers."""
+    """Database, caches, sessions, languages, throttling, mail, CSRF and security headers."""
     database.init_app(app)
     cache.init_app(app)
     login.init_app(app)
+    i18n.init_app(app)
     httpcache.init_app(app)
     limits.init_app(app)
     mail.init_app(app)

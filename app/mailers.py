@@ -13,6 +13,7 @@ them import it: routes today, cli/ and jobs/ once they send mail.
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
 
 from .infra import mail
 from .models import User
@@ -41,36 +42,36 @@ def _send(to: str, subject: str, template: str, **context) -> None:
 def confirm_email(user: User) -> None:
     """The link that confirms the user's email."""
     url = link("auth.confirm", token=accounts.confirmation_token(user))
-    _send(user.email, "Confirm your email for Marquee", "confirm_email", user=user, link=url)
+    _send(user.email, _("Confirm your email for Marquee"), "confirm_email", user=user, link=url)
 
 
 def already_registered(email: str) -> None:
     """Someone signed up with an address that has an account: tell its owner, not them."""
     urls = {"login": link("auth.login"), "reset": link("auth.forgot_password")}
-    _send(email, "You already have a Marquee account", "already_registered", **urls)
+    _send(email, _("You already have a Marquee account"), "already_registered", **urls)
 
 
 def change_email(user: User, *, new_email: str, token: str) -> None:
     """The link that moves the account to a new address, sent to that address."""
     url = link("auth.change_email", token=token)
-    _send(new_email, "Confirm your new email for Marquee", "change_email", user=user, link=url)
+    _send(new_email, _("Confirm your new email for Marquee"), "change_email", user=user, link=url)
 
 
 def address_in_use(email: str) -> None:
     """Someone asked to move another account to this address, which has one already."""
-    _send(email, "Your address was offered for another Marquee account", "address_in_use")
+    _send(email, _("Your address was offered for another Marquee account"), "address_in_use")
 
 
 def email_changed(user: User, *, old_email: str) -> None:
     """Tell the old address that the account moved away from it."""
     url = link("auth.forgot_password")
-    _send(old_email, "Your Marquee email was changed", "email_changed", user=user, reset=url)
+    _send(old_email, _("Your Marquee email was changed"), "email_changed", user=user, reset=url)
 
 
 def reset_password(user: User) -> None:
     """The link to choose a new password."""
     url = link("auth.reset_password", token=accounts.reset_token(user))
-    _send(user.email, "Reset your Marquee password", "reset_password", user=user, link=url)
+    _send(user.email, _("Reset your Marquee password"), "reset_password", user=user, link=url)
 
 
 def send(mail: accounts.Mail) -> None:

@@ -2,7 +2,11 @@
 
 About 3N people and 10N credits for N movies, deterministic for a given seed.
 A few people are very prolific, as in real catalogs (a person with hundreds
-of credits), so person pages can be measured at their worst.
+of credits), so person pages can be measured at their worst. Most movies and
+every genre also carry Brazilian Portuguese texts, as a fetch with the default
+CATALOG_LANGUAGES stores them: accented titles for TRANSLATED_SHARE of the movies,
+an overview for half of those (from their own random stream, so the English
+catalog is the same as without them).
 
     python -m bench.synthetic_catalog --movies 100000 --output bench/results/catalog-100000
 """
@@ -80,6 +84,51 @@ WORDS = [
     "escape",
     "promise",
 ]
+GENRES_PT = {
+    28: "Ação",
+    12: "Aventura",
+    16: "Animação",
+    35: "Comédia",
+    99: "Documentário",
+    10751: "Família",
+    14: "Fantasia",
+    36: "História",
+    27: "Terror",
+    10402: "Música",
+    9648: "Mistério",
+    878: "Ficção científica",
+    10770: "Cinema TV",
+    10752: "Guerra",
+    37: "Faroeste",
+}
+WORDS_PT = [
+    "noite",
+    "estrela",
+    "rio",
+    "cidade",
+    "sombra",
+    "último",
+    "primeira",
+    "silêncio",
+    "coração",
+    "lembrança",
+    "sertão",
+    "paixão",
+    "ilusão",
+    "estação",
+    "canção",
+    "viagem",
+    "mar",
+    "céu",
+    "ação",
+    "São Paulo",
+    "o",
+    "a",
+    "de",
+    "do",
+    "da",
+]
+TRANSLATED_SHARE = 0.7
 CAST_PER_MOVIE = 8
 CREW_JOBS = [("Directing", "Director"), ("Writing", "Screenplay")]
 PROLIFIC_PEOPLE = 20  # people 1..20 have about PROLIFIC_CREDITS credits each
@@ -93,7 +142,15 @@ def write_catalog(folder: Path, movie_count: int, *, seed: int = 7) -> dict[str,
     folder.mkdir(parents=True, exist_ok=True)
     counts = {
         "genres": write_json_lines(
-            folder / "genres.jsonl", ({"tmdb_id": gid, "name": name} for gid, name in GENRES)
+            folder / "genres.jsonl",
+            (
+                {
+                    "tmdb_id": gid,
+                    "name": name,
+                    "translations": {"pt-BR": {"name": GENRES_PT[gid]}} if gid in GENRES_PT else {},
+                }
+                for gid, name in GENRES
+            ),
         )
     }
     counts["people"] = write_json_lines(
@@ -144,7 +201,20 @@ def _movie(rng: random.Random, movie_id: int) -> dict:
         "genre_ids": sorted({gid for gid, _ in rng.sample(GENRES, rng.randint(1, 3))}),
         "keywords": [],
         "countries": ["US"],
+        "translations": _translations(movie_id),
     }
+
+
+def _translations(movie_id: int) -> dict:
+    """Portuguese texts for most movies, drawn from the movie's own stream."""
+    rng = random.Random(f"pt-BR {movie_id}")
+    if rng.random() >= TRANSLATED_SHARE:
+        return {}
+    words = [rng.choice(WORDS_PT) for _ in range(rng.randint(1, 5))]
+    texts = {"title": " ".join(words).capitalize()}
+    if rng.random() < 0.5:
+        texts["overview"] = " ".join(rng.choice(WORDS_PT) for _ in range(rng.randint(30, 80)))
+    return {"pt-BR": texts}
 
 
 def _person(rng: random.Random, person_id: int) -> dict:

@@ -160,10 +160,18 @@ class Fetcher:
         return list(people)
 
     def _fetch_genres(self) -> bool:
-        if self.store.genres_path.exists() and not self.refresh:
-            return False
-        write_json_atomic(self.store.genres_path, self.client.genres())
-        return True
+        """The genre list in TMDB_LANGUAGE and in each other catalog language."""
+        wanted = [(self.store.genres_path, None)] + [
+            (self.store.genres_path_in(language), language)
+            for language in self.client.settings.translations
+        ]
+        fetched = False
+        for path, language in wanted:
+            if path.exists() and not self.refresh:
+                continue
+            write_json_atomic(path, self.client.genres(language))
+            fetched = True
+        return fetched
 
     def _fetch_many(
         self,

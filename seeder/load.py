@@ -70,6 +70,7 @@ MOVIE_FIELDS = (
     "homepage",
     "trailer_key",
     "alternative_titles",
+    "translations",
 )
 PERSON_FIELDS = (
     "imdb_id",
@@ -82,6 +83,7 @@ PERSON_FIELDS = (
     "known_for_department",
     "popularity",
     "profile_path",
+    "translations",
 )
 # About 100 bytes an entry: a bound on the load's memory, whatever the catalog size.
 PERSON_CACHE_LIMIT = 1_000_000
@@ -274,18 +276,27 @@ class Loader:
             if name_lock is not None:
                 locks.hold_upstream(name_lock, record["name"])
                 record = {**record, "name": genre.name}
+            translations = record.get("translations") or {}
             if genre is None:
                 genre = Genre(
-                    tmdb_id=record["tmdb_id"], name=record["name"], slug=slugify(record["name"])
+                    tmdb_id=record["tmdb_id"],
+                    name=record["name"],
+                    slug=slugify(record["name"]),
+                    translations=translations,
                 )
                 self.session.add(genre)
                 count.inserted += 1
-            elif (genre.tmdb_id, genre.name) != (record["tmdb_id"], record["name"]):
+            elif (genre.tmdb_id, genre.name, genre.translations) != (
+                record["tmdb_id"],
+                record["name"],
+                translations,
+            ):
                 genre.tmdb_id, genre.name, genre.slug = (
                     record["tmdb_id"],
                     record["name"],
                     slugify(record["name"]),
                 )
+                genre.translations = translations
                 count.updated += 1
             else:
                 count.unchanged += 1
@@ -726,6 +737,7 @@ def _movie_row(record: dict[str, Any]) -> dict[str, Any]:
     row["vote_average"] = float(record.get("vote_average") or 0.0)
     row["vote_count"] = int(record.get("vote_count") or 0)
     row["alternative_titles"] = list(record.get("alternative_titles") or [])
+    row["translations"] = dict(record.get("translations") or {})
     return row
 
 
@@ -737,6 +749,7 @@ def _person_row(record: dict[str, Any]) -> dict[str, Any]:
     row["deathday"] = _day(record.get("deathday"))
     row["gender"] = Gender(record.get("gender") or 0)
     row["popularity"] = float(record.get("popularity") or 0.0)
+    row["translations"] = dict(record.get("translations") or {})
     return row
 
 

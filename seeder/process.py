@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -177,8 +177,14 @@ def record_id(data: Any) -> int:
     return value
 
 
-def normalize_movie(data: dict[str, Any], report: Report) -> dict[str, Any]:
-    """The movies.jsonl record for one raw movie reply (raises MalformedRecordError)."""
+def normalize_movie(
+    data: dict[str, Any], report: Report, languages: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The movies.jsonl record for one raw movie reply (raises MalformedRecordError).
+
+    `languages` are the catalog's other languages: their titles, overviews and
+    taglines come from TMDB's translations block.
+    """
     movie_id = record_id(data)
     check = Checker(report, "movie", movie_id)
     title = check.text(data, "title") or check.text(data, "original_title")
@@ -216,6 +222,7 @@ def normalize_movie(data: dict[str, Any], report: Report) -> dict[str, Any]:
         "genre_ids": list(dict.fromkeys(genre_ids)),
         "keywords": _keywords(data),
         "alternative_titles": _alternative_titles(data),
+        "translations": _translations(data, languages, MOVIE_TRANSLATED, check),
         "countries": [
             country["iso_3166_1"]
             for country in data.get("production_countries") or []
@@ -294,7 +301,9 @@ def _credit(member: Any, kind: str, movie_id: int, report: Report) -> dict[str, 
     return record
 
 
-def normalize_person(data: dict[str, Any], report: Report) -> dict[str, Any]:
+def normalize_person(
+    data: dict[str, Any], report: Report, languages: Sequence[str] = ()
+) -> dict[str, Any]:
     """The people.jsonl record for one raw person reply (raises MalformedRecordError)."""
     person_id = record_id(data)
     check = Checker(report, "person", person_id)
@@ -318,7 +327,52 @@ def normalize_person(data: dict[str, Any], report: Report) -> dict[str, Any]:
         "known_for_department": check.text(data, "known_for_department"),
         "popularity": check.number(data, "popularity", 0),
         "profile_path": check.text(data, "profile_path"),
+        "translations": _translations(data, languages, PERSON_TRANSLATED, check),
     }
+
+
+# What TMDB's translations block gives for each kind, as our fields name it.
+MOVIE_TRANSLATED = {"title": "title", "overview": "overview", "tagline": "tagline"}
+PERSON_TRANSLATED = {"biography": "biography"}
+
+
+def _translations(
+    data: dict[str, Any], languages: Sequence[str], fields: dict[str, str], check: Checker
+) -> dict[str, dict[str, str]]:
+    """The texts in each of `languages` that TMDB has: {"pt-BR": {"title": …}}.
+
+    TMDB lists one entry per language and country ("pt" + "BR"); an empty
+    text means "not translated", and is left out, so the page falls back.
+    """
+    block = data.get("translations")
+    entries = block.get("translations") if isinstance(block, dict) else None
+    found: dict[str, dict[str, str]] = {}
+    for language in languages:
+        entry = _translation_entry(entries or [], language)
+        texts = entry.get("data") if entry else None
+        if not isinstance(texts, dict):
+            continue
+        kept = {
+            field: value
+            for field, source in fields.items()
+            if (value := check.text(texts, source, limit_key=field))
+        }
+        if kept:
+            found[language] = kept
+    return found
+
+
+def _translation_entry(entries: list[Any], language: str) -> dict[str, Any] | None:
+    """TMDB's entry for "pt-BR" (language pt, country BR); for "pt", Brazil's or the first."""
+    code, _, country = language.partition("-")
+    matching = [
+        entry
+        for entry in entries
+        if isinstance(entry, dict) and entry.get("iso_639_1") == code.lower()
+    ]
+    if country:
+        return next((e for e in matching if e.get("iso_3166_1") == country.upper()), None)
+    return matching[0] if matching else None
 
 
 def _gender(value: Any) -> int:
@@ -408,12 +462,14 @@ def process(
     movie_ids: Iterable[int] | None = None,
     person_ids: Iterable[int] | None = None,
     known_people: Collection[int] = frozenset(),
+    languages: Sequence[str] = (),
 ) -> ProcessSummary:
     """Turn raw replies under raw_root into processed files under output.
 
     By default every reply; a sync passes the `movie_ids` and `person_ids` it
     refetched, and the `known_people` already in the catalog, who need no row
-    built from a credit (it would blank the biography they have).
+    built from a credit (it would blank the biography they have). Texts in
+    `languages` (the catalog's other languages) are kept from TMDB's translations.
     """
     store = RawStore(raw_root)
     report = Report()
@@ -431,7 +487,7 @@ def process(
             progress.advance()
             try:
                 data = read_json(store.movie_path(movie_id))
-                movie = normalize_movie(data, report)
+                movie = normalize_movie(data, report, languages)
                 movie["fetched_at"] = fetched_at(store.movie_path(movie_id))
             except (OSError, ValueError) as error:
                 report.dropped("movie", movie_id, _reason(error))
@@ -458,10 +514,11 @@ def process(
 
     chosen = store.person_ids() if person_ids is None else sorted(set(person_ids))
     written["people"] = write_json_lines(
-        output / "people.jsonl", _people(store, chosen, credited, known_people, report, stream)
+        output / "people.jsonl",
+        _people(store, chosen, credited, known_people, report, stream, languages),
     )
     written["genres"] = write_json_lines(
-        output / "genres.jsonl", _genres(store, genre_names, report)
+        output / "genres.jsonl", _genres(store, genre_names, report, languages)
     )
     write_json_lines(output / "report.jsonl", report.entries)
     return ProcessSummary(report=report, written=written)
@@ -474,13 +531,14 @@ def _people(
     known: Collection[int],
     report: Report,
     stream: TextIO | None,
+    languages: Sequence[str],
 ) -> Iterator[dict[str, Any]]:
     progress = Progress("process people", len(person_ids), stream=stream)
     with_records: set[int] = set()
     for person_id in person_ids:
         progress.advance()
         try:
-            person = normalize_person(read_json(store.person_path(person_id)), report)
+            person = normalize_person(read_json(store.person_path(person_id)), report, languages)
             person["fetched_at"] = fetched_at(store.person_path(person_id))
         except (OSError, ValueError) as error:
             report.dropped("person", person_id, _reason(error))
@@ -509,6 +567,7 @@ def _people(
             "known_for_department": details["known_for_department"],
             "popularity": details["popularity"],
             "profile_path": details["profile_path"],
+            "translations": {},
             "fetched_at": None,
         }
 
@@ -528,33 +587,52 @@ def _collect_genres(data: dict[str, Any], names: dict[int, str]) -> None:
             names.setdefault(genre["id"], genre["name"])
 
 
-def _genres(store: RawStore, from_movies: dict[int, str], report: Report):
-    listed: dict[int, str] = {}
-    if store.genres_path.exists():
-        try:
-            data = read_json(store.genres_path)
-            entries = data.get("genres") if isinstance(data, dict) else None
-        except (OSError, ValueError) as error:
-            report.dropped("genre", "genres.json", _reason(error))
-            entries = []
-        for genre in entries or []:
-            try:
-                genre_id = record_id(genre)
-            except MalformedRecordError as error:
-                report.dropped("genre", None, str(error))
-                continue
-            name = genre.get("name")
-            if not isinstance(name, str) or not name.strip():
-                report.dropped("genre", genre_id, "no name")
-                continue
-            listed[genre_id] = name.strip()[: LIMITS["genre"]]
+def _genres(
+    store: RawStore, from_movies: dict[int, str], report: Report, languages: Sequence[str]
+) -> Iterator[dict[str, Any]]:
+    listed = _genre_list(store.genres_path, report, drop=True)
     for genre_id, name in sorted(from_movies.items()):
         if genre_id not in listed:
             report.repaired("genre", genre_id, "not in genres.json; taken from a movie")
             listed[genre_id] = name.strip()[: LIMITS["genre"]]
+    named_in = {
+        language: _genre_list(store.genres_path_in(language), report, drop=False)
+        for language in languages
+    }
     for genre_id, name in sorted(listed.items()):
         report.kept["genre"] += 1
-        yield {"tmdb_id": genre_id, "name": name}
+        translations = {
+            language: {"name": names[genre_id]}
+            for language, names in named_in.items()
+            if names.get(genre_id) and names[genre_id] != name
+        }
+        yield {"tmdb_id": genre_id, "name": name, "translations": translations}
+
+
+def _genre_list(path: Path, report: Report, *, drop: bool) -> dict[int, str]:
+    """TMDB id → name from a genre list file; its problems reported (as drops when `drop`)."""
+    listed: dict[int, str] = {}
+    if not path.exists():
+        return listed
+    note = report.dropped if drop else report.repaired
+    try:
+        data = read_json(path)
+        entries = data.get("genres") if isinstance(data, dict) else None
+    except (OSError, ValueError) as error:
+        note("genre", path.name, _reason(error))
+        return listed
+    for genre in entries or []:
+        try:
+            genre_id = record_id(genre)
+        except MalformedRecordError as error:
+            note("genre", None, f"{path.name}: {error}")
+            continue
+        name = genre.get("name")
+        if not isinstance(name, str) or not name.strip():
+            note("genre", genre_id, f"no name in {path.name}")
+            continue
+        listed[genre_id] = name.strip()[: LIMITS["genre"]]
+    return listed
 
 
 def _reason(error: Exception) -> str:

@@ -35,7 +35,8 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 class RawStore:
-    """raw/movies/<id>.json, raw/people/<id>.json, raw/genres.json and raw/not_found.json."""
+    """raw/movies/<id>.json, raw/people/<id>.json, raw/genres.json (genres.<language>.json
+    for the catalog's other languages) and raw/not_found.json."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -43,6 +44,10 @@ class RawStore:
         self.people_dir = self.root / "people"
         self.genres_path = self.root / "genres.json"
         self.not_found_path = self.root / "not_found.json"
+
+    def genres_path_in(self, language: str) -> Path:
+        """Where the genre list in another catalog language is kept: genres.pt-BR.json."""
+        return self.root / f"genres.{language}.json"
 
     def movie_path(self, movie_id: int) -> Path:
         """Where a movie's reply is kept."""

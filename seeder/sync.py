@@ -235,6 +235,7 @@ class Refresher:
                 movie_ids=movie_ids,
                 person_ids=person_ids,
                 known_people=catalog_people,
+                languages=self.client.settings.translations,
             )
             loader = Loader(self.session, stream=self.stream, incremental=True)
             return loader.run(processed)

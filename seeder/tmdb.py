@@ -17,7 +17,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
-MOVIE_APPENDS = "credits,release_dates,videos,keywords,alternative_titles"
+MOVIE_APPENDS = "credits,release_dates,videos,keywords,alternative_titles,translations"
+PERSON_APPENDS = "translations"
 # TMDB list endpoints answer 20 results a page and stop at page 500.
 PAGE_SIZE = 20
 MAX_PAGES = 500
@@ -102,6 +103,8 @@ class ClientSettings:
     read_access_token: str | None = None
     base_url: str = DEFAULT_BASE_URL
     language: str = "en-US"
+    # The catalog's other languages ("pt-BR"): genre lists are fetched in each.
+    translations: tuple[str, ...] = ()
     rate_limit: float = 40.0
     concurrency: int = 8
     timeout: float = 10.0
@@ -117,11 +120,18 @@ class ClientSettings:
             read_access_token=config.get("TMDB_READ_ACCESS_TOKEN") or None,
             base_url=config.get("TMDB_API_BASE_URL") or DEFAULT_BASE_URL,
             language=config.get("TMDB_LANGUAGE") or "en-US",
+            translations=_other_languages(config.get("CATALOG_LANGUAGES") or ""),
             rate_limit=float(config.get("TMDB_RATE_LIMIT", 40.0)),
             concurrency=int(config.get("TMDB_CONCURRENCY", 8)),
             timeout=float(config.get("TMDB_TIMEOUT", 10.0)),
             max_retries=int(config.get("TMDB_MAX_RETRIES", 5)),
         )
+
+
+def _other_languages(catalog_languages: str) -> tuple[str, ...]:
+    """CATALOG_LANGUAGES ("en,pt-BR") without its first, main, language: ("pt-BR",)."""
+    languages = [part.strip() for part in catalog_languages.split(",") if part.strip()]
+    return tuple(languages[1:])
 
 
 class TMDBClient:
@@ -148,16 +158,18 @@ class TMDBClient:
         )
 
     def movie(self, movie_id: int) -> dict[str, Any]:
-        """A movie with its credits, release dates, videos and keywords: one request."""
+        """A movie with credits, release dates, videos, keywords, other titles, translations."""
         return self.get(f"/movie/{movie_id}", append_to_response=MOVIE_APPENDS)
 
     def person(self, person_id: int) -> dict[str, Any]:
-        """A person's details."""
-        return self.get(f"/person/{person_id}")
+        """A person's details, with the biography in every language TMDB has."""
+        return self.get(f"/person/{person_id}", append_to_response=PERSON_APPENDS)
 
-    def genres(self) -> dict[str, Any]:
-        """The official list of movie genres."""
-        return self.get("/genre/movie/list")
+    def genres(self, language: str | None = None) -> dict[str, Any]:
+        """The official list of movie genres, in `language` (TMDB_LANGUAGE by default)."""
+        if language is None:
+            return self.get("/genre/movie/list")
+        return self.get("/genre/movie/list", language=language)
 
     def search_movies(self, title: str, *, year: int | None = None) -> list[dict[str, Any]]:
         """The first page of TMDB's movie search for a title (in a year, when given).

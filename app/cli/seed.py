@@ -24,6 +24,7 @@ from seeder.process import process
 from seeder.storage import PROCESSED, PROCESSED_FILES, RAW, RawStore, count_lines
 from seeder.tmdb import ClientSettings, TMDBClient, TMDBError
 
+from ..infra.config import catalog_languages
 from ..infra.db import db, schema_problem, writing_job
 from ..services import catalog, edits, revisions, search, syncs
 from .database import needs_migrated_database
@@ -104,7 +105,7 @@ def all_command(**options: Any) -> None:
     _fetch(**options)
     _process(output_dir() / RAW, output_dir() / PROCESSED)
     _load(output_dir() / PROCESSED, 1000)
-    _describe(describe_run.Options(language=current_app.config["DESCRIPTION_LANGUAGE"]), None)
+    _describe(_describe_options(), None)
 
 
 @group.command("describe")
@@ -114,7 +115,9 @@ def all_command(**options: Any) -> None:
 @click.option("--jobs", "kinds", flag_value="jobs", multiple=True, help="Crew jobs.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many of each kind.")
 @click.option("--provider", type=click.Choice(PROVIDERS), help="Default: openai if configured.")
-@click.option("--language", help="Language code, e.g. en or pt-BR (DESCRIPTION_LANGUAGE).")
+@click.option(
+    "--language", help="Only this one of CATALOG_LANGUAGES, e.g. pt-BR (default: each of them)."
+)
 @click.option("--force", is_flag=True, help="Write generated texts again (never TMDB's).")
 @click.option("--upgrade-offline", is_flag=True, help="Replace offline texts with a model's.")
 @click.option("--dry-run", is_flag=True, help="List what would be written, and the tokens.")
@@ -125,14 +128,27 @@ def all_command(**options: Any) -> None:
 def describe_command(kinds, limit, provider, language, concurrency, **flags: Any) -> None:
     """Write missing descriptions and biographies (AI model, or the offline writer)."""
     config = current_app.config
-    options = describe_run.Options(
+    options = _describe_options(
+        language,
         kinds=describe_run.chosen(kinds),
-        language=language or config["DESCRIPTION_LANGUAGE"],
         limit=limit,
         concurrency=concurrency or config["DESCRIBE_CONCURRENCY"],
         **flags,
     )
     _describe(options, provider)
+
+
+def _describe_options(language: str | None = None, **chosen: Any) -> describe_run.Options:
+    """Describe options for CATALOG_LANGUAGES, or for the one `language` of them asked."""
+    languages = catalog_languages(current_app.config)
+    if language is not None and language not in languages:
+        raise click.BadParameter(
+            f"{language!r} is not one of CATALOG_LANGUAGES ({', '.join(languages)}).",
+            param_hint="--language",
+        )
+    return describe_run.Options(
+        languages=(language,) if language else languages, main_language=languages[0], **chosen
+    )
 
 
 def _describe(options: describe_run.Options, asked: str | None) -> None:
@@ -269,7 +285,9 @@ def _parse_ids(values, source: str) -> list[int]:
 def _process(raw: Path, processed: Path, *, quiet: bool = False) -> None:
     if not (raw / "movies").is_dir():
         raise click.ClickException(f"No raw movies in {raw}: run `flask seed fetch` first.")
-    summary = process(raw, processed, stream=sys.stderr)
+    summary = process(
+        raw, processed, stream=sys.stderr, languages=catalog_languages(current_app.config)[1:]
+    )
     for line in summary.lines():
         click.echo(line)
     if not quiet:

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import JobStatus, Role
+from .validators import BabelMeta
 
 ROLE_CHOICES = [
-    SelectChoice(Role.member.value, "Member"),
-    SelectChoice(Role.editor.value, "Editor"),
-    SelectChoice(Role.admin.value, "Admin"),
+    SelectChoice(Role.member.value, _l("Member")),
+    SelectChoice(Role.editor.value, _l("Editor")),
+    SelectChoice(Role.admin.value, _l("Admin")),
 ]
+JOB_STATUS_LABELS = {
+    JobStatus.queued: _l("Queued"),
+    JobStatus.running: _l("Running"),
+    JobStatus.finished: _l("Finished"),
+    JobStatus.failed: _l("Failed"),
+    JobStatus.cancelled: _l("Cancelled"),
+}
 
 
 class MemberSearchForm(Form):
     """The members list's search box and role filter, read from the query string."""
 
-    q = StringField("Username or email starts with", validators=[Optional(), Length(max=254)])
+    Meta = BabelMeta
+    q = StringField(_l("Username or email starts with"), validators=[Optional(), Length(max=254)])
     role = SelectField(
-        "Role", choices=[SelectChoice("", "Any role"), *ROLE_CHOICES], validators=[Optional()]
+        _l("Role"),
+        choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES],
+        validators=[Optional()],
     )
 
     def role_filter(self) -> Role | None:
@@ -37,18 +49,19 @@ class MemberSearchForm(Form):
 class RoleForm(FlaskForm):
     """One member's new role."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
-    submit = SubmitField("Save")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
 
 
 class JobFilterForm(Form):
     """The jobs list's status filter, read from the query string."""
 
+    Meta = BabelMeta
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[
-            SelectChoice("", "Any status"),
-            *(SelectChoice(status.value, status.value.capitalize()) for status in JobStatus),
+            SelectChoice("", _l("Any status")),
+            *(SelectChoice(status.value, JOB_STATUS_LABELS[status]) for status in JobStatus),
         ],
         validators=[Optional()],
     )

@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,24 +36,34 @@ from ..models import CreditKind, Gender, Genre, Movie, Person
 from ..services.edits.credits import MAX_ORDER, CreditChanges, NewCredit
 from ..services.edits.fields import LINKS, MOVIE_FIELDS, PERSON_FIELDS
 from ..services.people import DEPARTMENTS
+from .labels import department_label
 from .validators import IntegerRange
 
 STATUSES = ("Rumored", "Planned", "In Production", "Post Production", "Released", "Canceled")
+# TMDB's release statuses stay the choices' values; these are what the reader sees.
+STATUS_LABELS = {
+    "Rumored": _l("Rumored"),
+    "Planned": _l("Planned"),
+    "In Production": _l("In Production"),
+    "Post Production": _l("Post Production"),
+    "Released": _l("Released"),
+    "Canceled": _l("Canceled"),
+}
 GENDER_LABELS = {
-    Gender.unknown: "Not known",
-    Gender.female: "Female",
-    Gender.male: "Male",
-    Gender.non_binary: "Non-binary",
+    Gender.unknown: _l("Not known"),
+    Gender.female: _l("Female"),
+    Gender.male: _l("Male"),
+    Gender.non_binary: _l("Non-binary"),
 }
 IMAGE_PATH = Regexp(
     r"^/[A-Za-z0-9_-]{1,100}\.(?:jpg|jpeg|png|webp)$",
-    message="Use a TMDB image path such as /kqjL17yufvn9OVLyXYpvtyrFfak.jpg.",
+    message=_l("Use a TMDB image path such as /kqjL17yufvn9OVLyXYpvtyrFfak.jpg."),
 )
 TRAILER_KEY = Regexp(
     r"^[A-Za-z0-9_-]{11}$",
-    message="Use the 11 characters after watch?v= in the YouTube address.",
+    message=_l("Use the 11 characters after watch?v= in the YouTube address."),
 )
-LANGUAGE = Regexp(r"^[a-z]{2,3}$", message="Use a two- or three-letter code such as en or pt.")
+LANGUAGE = Regexp(r"^[a-z]{2,3}$", message=_l("Use a two- or three-letter code such as en or pt."))
 
 
 def http_url(form: Any, field: Any) -> None:
@@ -60,7 +72,7 @@ def http_url(form: Any, field: Any) -> None:
         return
     parts = urlsplit(field.data.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError("Use a full web address starting with https:// or http://.")
+        raise ValidationError(_("Use a full web address starting with https:// or http://."))
 
 
 class DayRange:
@@ -71,7 +83,13 @@ class DayRange:
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is not None and not self.first <= field.data <= self.last:
-            raise ValidationError(f"Use a date from {self.first.year} to {self.last.year}.")
+            raise ValidationError(
+                _(
+                    "Use a date from %(first)s to %(last)s.",
+                    first=self.first.year,
+                    last=self.last.year,
+                )
+            )
 
 
 def _text(value: str | None) -> str | None:
@@ -92,11 +110,11 @@ class EditForm(FlaskForm):
 
     version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
     comment = StringField(
-        "Summary of your change",
+        _l("Summary of your change"),
         validators=[Optional(), Length(max=500)],
-        description="Optional: what you changed and where you checked it.",
+        description=_l("Optional: what you changed and where you checked it."),
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def opened_at(self) -> int:
         """The entity's version when the form was opened."""
@@ -106,29 +124,32 @@ class EditForm(FlaskForm):
 class MovieEditForm(EditForm):
     """Every field of a movie an editor may change."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    original_title = StringField("Original title", validators=[Optional(), Length(max=300)])
-    tagline = StringField("Tagline", validators=[Optional(), Length(max=500)])
-    overview = TextAreaField("Overview", validators=[Optional(), Length(max=10_000)])
-    release_date = DateField("Release date", validators=[Optional(), DayRange()])
-    runtime = IntegerField("Runtime (minutes)", validators=[Optional(), IntegerRange(1, 2_000)])
-    budget = IntegerField("Budget (US$)", validators=[Optional(), IntegerRange(0, 10**12)])
-    revenue = IntegerField("Revenue (US$)", validators=[Optional(), IntegerRange(0, 10**12)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    original_title = StringField(_l("Original title"), validators=[Optional(), Length(max=300)])
+    tagline = StringField(_l("Tagline"), validators=[Optional(), Length(max=500)])
+    overview = TextAreaField(_l("Overview"), validators=[Optional(), Length(max=10_000)])
+    release_date = DateField(_l("Release date"), validators=[Optional(), DayRange()])
+    runtime = IntegerField(_l("Runtime (minutes)"), validators=[Optional(), IntegerRange(1, 2_000)])
+    budget = IntegerField(_l("Budget (US$)"), validators=[Optional(), IntegerRange(0, 10**12)])
+    revenue = IntegerField(_l("Revenue (US$)"), validators=[Optional(), IntegerRange(0, 10**12)])
     status = SelectField(
-        "Status",
-        choices=[SelectChoice("", "Not known"), *(SelectChoice(s, s) for s in STATUSES)],
+        _l("Status"),
+        choices=[
+            SelectChoice("", _l("Not known")),
+            *(SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES),
+        ],
         validators=[Optional()],
     )
-    certification = StringField("Certification (US)", validators=[Optional(), Length(max=16)])
-    original_language = StringField("Original language", validators=[Optional(), LANGUAGE])
-    homepage = StringField("Homepage", validators=[Optional(), Length(max=500), http_url])
-    trailer_key = StringField("YouTube trailer key", validators=[Optional(), TRAILER_KEY])
-    poster_path = StringField("TMDB poster path", validators=[Optional(), IMAGE_PATH])
-    genres = CheckboxesField("Genres", choices=[], validators=[Optional()])
+    certification = StringField(_l("Certification (US)"), validators=[Optional(), Length(max=16)])
+    original_language = StringField(_l("Original language"), validators=[Optional(), LANGUAGE])
+    homepage = StringField(_l("Homepage"), validators=[Optional(), Length(max=500), http_url])
+    trailer_key = StringField(_l("YouTube trailer key"), validators=[Optional(), TRAILER_KEY])
+    poster_path = StringField(_l("TMDB poster path"), validators=[Optional(), IMAGE_PATH])
+    genres = CheckboxesField(_l("Genres"), choices=[], validators=[Optional()])
     keywords = StringField(
-        "Keywords",
+        _l("Keywords"),
         validators=[Optional(), Length(max=4_000)],
-        description="Separated by commas.",
+        description=_l("Separated by commas."),
     )
 
     def __init__(self, *args: Any, genres: list[Genre], **kwargs: Any) -> None:
@@ -166,28 +187,31 @@ class NewMovieForm(MovieEditForm):
     """A movie entered by hand: the same fields, no version yet."""
 
     version = HiddenField(default="0")
-    submit = SubmitField("Add the movie")
+    submit = SubmitField(_l("Add the movie"))
 
 
 class PersonEditForm(EditForm):
     """Every field of a person an editor may change."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    biography = TextAreaField("Biography", validators=[Optional(), Length(max=20_000)])
-    birthday = DateField("Birthday", validators=[Optional(), DayRange(first=date(1000, 1, 1))])
-    deathday = DateField("Died", validators=[Optional(), DayRange(first=date(1000, 1, 1))])
-    place_of_birth = StringField("Place of birth", validators=[Optional(), Length(max=300)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    biography = TextAreaField(_l("Biography"), validators=[Optional(), Length(max=20_000)])
+    birthday = DateField(_l("Birthday"), validators=[Optional(), DayRange(first=date(1000, 1, 1))])
+    deathday = DateField(_l("Died"), validators=[Optional(), DayRange(first=date(1000, 1, 1))])
+    place_of_birth = StringField(_l("Place of birth"), validators=[Optional(), Length(max=300)])
     gender = SelectField(
-        "Gender",
+        _l("Gender"),
         choices=[SelectChoice(gender.name, label) for gender, label in GENDER_LABELS.items()],
         default=Gender.unknown.name,
     )
     known_for_department = SelectField(
-        "Known for",
-        choices=[SelectChoice("", "Not known"), *(SelectChoice(d, d) for d in DEPARTMENTS)],
+        _l("Known for"),
+        choices=[
+            SelectChoice("", _l("Not known")),
+            *(SelectChoice(d, department_label(d)) for d in DEPARTMENTS),
+        ],
         validators=[Optional()],
     )
-    profile_path = StringField("TMDB profile path", validators=[Optional(), IMAGE_PATH])
+    profile_path = StringField(_l("TMDB profile path"), validators=[Optional(), IMAGE_PATH])
 
     @classmethod
     def for_person(cls, person: Person) -> PersonEditForm:
@@ -215,14 +239,14 @@ class NewPersonForm(PersonEditForm):
     """A person entered by hand."""
 
     version = HiddenField(default="0")
-    submit = SubmitField("Add the person")
+    submit = SubmitField(_l("Add the person"))
 
 
 class GenreEditForm(EditForm):
     """A genre's name and description."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5_000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5_000)])
 
     @classmethod
     def for_genre(cls, genre: Genre) -> GenreEditForm:
@@ -238,7 +262,7 @@ class GenreEditForm(EditForm):
 class JobEditForm(EditForm):
     """A crew job's description."""
 
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5_000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5_000)])
 
     def values(self) -> dict[str, Any]:
         """The description as the edit service takes it (None when empty)."""
@@ -255,7 +279,7 @@ class CreditListForm(EditForm):
     the fields are read from the request rather than declared.
     """
 
-    submit = SubmitField("Save the cast and crew")
+    submit = SubmitField(_l("Save the cast and crew"))
 
     def changes(
         self, data: Any, cast_ids: set[int], all_ids: set[int]
@@ -268,9 +292,15 @@ class CreditListForm(EditForm):
             character = _text(data.get(f"character-{credit_id}"))
             order_text = (data.get(f"order-{credit_id}") or "").strip()
             if character is not None and len(character) > 500:
-                problems.append("A character's name is longer than 500 characters.")
+                problems.append(_("A character's name is longer than 500 characters."))
             if order_text and not (_ROW_ID.fullmatch(order_text) and int(order_text) <= MAX_ORDER):
-                problems.append(f"Use a billing order from 0 to {MAX_ORDER}, not {order_text!r}.")
+                problems.append(
+                    _(
+                        "Use a billing order from 0 to %(most)s, not %(typed)s.",
+                        most=MAX_ORDER,
+                        typed=repr(order_text),
+                    )
+                )
                 continue
             cast[credit_id] = (character, int(order_text) if order_text else None)
         changes = CreditChanges(removed=removed & all_ids, cast=cast)
@@ -281,28 +311,28 @@ class AddCreditForm(EditForm):
     """One credit to add: the person (picked, typed or new), and their part."""
 
     kind = SelectField(
-        "Credit",
-        choices=[SelectChoice("cast", "Cast"), SelectChoice("crew", "Crew")],
+        _l("Credit"),
+        choices=[SelectChoice("cast", _l("Cast")), SelectChoice("crew", _l("Crew"))],
         default="cast",
     )
-    person = StringField("Person", validators=[Optional(), Length(max=200)])
+    person = StringField(_l("Person"), validators=[Optional(), Length(max=200)])
     person_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
-    new_person = BooleanField("A new person: add them to the catalog")
-    character = StringField("Character", validators=[Optional(), Length(max=500)])
-    order = IntegerField("Billing order", validators=[Optional(), IntegerRange(0, MAX_ORDER)])
+    new_person = BooleanField(_l("A new person: add them to the catalog"))
+    character = StringField(_l("Character"), validators=[Optional(), Length(max=500)])
+    order = IntegerField(_l("Billing order"), validators=[Optional(), IntegerRange(0, MAX_ORDER)])
     department = SelectField(
-        "Department",
-        choices=[SelectChoice(d, d) for d in DEPARTMENTS if d != "Acting"],
+        _l("Department"),
+        choices=[SelectChoice(d, department_label(d)) for d in DEPARTMENTS if d != "Acting"],
         default="Directing",
     )
     # No Optional(): it would stop validate_job from running on an empty job.
-    job = StringField("Job", validators=[Length(max=100)])
-    submit = SubmitField("Add")
+    job = StringField(_l("Job"), validators=[Length(max=100)])
+    submit = SubmitField(_l("Add"))
 
     def validate_job(self, field: Any) -> None:
         """A crew credit needs a job."""
         if self.kind.data == "crew" and not _text(field.data):
-            raise ValidationError("Name the job, such as Director or Editor.")
+            raise ValidationError(_("Name the job, such as Director or Editor."))
 
     def part(self, person: Person) -> NewCredit:
         """The credit to add for the person picked."""
@@ -325,13 +355,13 @@ class MergeForm(FlaskForm):
     """The page a duplicate merges into: picked by type-ahead, or its address or id pasted."""
 
     target = StringField(
-        "Merge into",
+        _l("Merge into"),
         validators=[DataRequired(), Length(max=300)],
-        description="Type its name and pick it, or paste its address (/movies/603-the-matrix).",
+        description=_l("Type its name and pick it, or paste its address (/movies/603-the-matrix)."),
     )
     target_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
-    comment = StringField("Summary of your change", validators=[Optional(), Length(max=500)])
-    submit = SubmitField("Merge")
+    comment = StringField(_l("Summary of your change"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Merge"))
 
     def target_number(self, kind: str) -> int | None:
         """The id of the page to merge into: the pick, else a pasted address or number."""
@@ -349,9 +379,9 @@ class MergeForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A POST-only confirmation with an optional reason."""
 
-    comment = StringField("Why (optional)", validators=[Optional(), Length(max=500)])
+    comment = StringField(_l("Why (optional)"), validators=[Optional(), Length(max=500)])
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
     def opened_at(self) -> int:
         """The version the page was shown at (0 when not sent)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -11,13 +13,14 @@ from wtforms.validators import Length, Optional
 from ..models import EntityType
 from ..services import accounts
 from ..services.edits.history import ChangeFilters
+from .validators import BabelMeta
 
 KIND_CHOICES = [
-    SelectChoice("", "Everything"),
-    SelectChoice("movie", "Movies"),
-    SelectChoice("person", "People"),
-    SelectChoice("genre", "Genres"),
-    SelectChoice("job", "Crew jobs"),
+    SelectChoice("", _l("Everything")),
+    SelectChoice("movie", _l("Movies")),
+    SelectChoice("person", _l("People")),
+    SelectChoice("genre", _l("Genres")),
+    SelectChoice("job", _l("Crew jobs")),
 ]
 
 
@@ -27,9 +30,10 @@ KINDS = {"", *(kind.value for kind in EntityType)}
 class ChangesFilterForm(Form):
     """Kind of entity, editor's username, first day: each ignored with a notice when wrong."""
 
-    entity = SelectField("Show", choices=KIND_CHOICES, validators=[Optional()])
-    editor = StringField("Editor", validators=[Optional(), Length(max=40)])
-    since = DateField("Since", validators=[Optional()])
+    Meta = BabelMeta
+    entity = SelectField(_l("Show"), choices=KIND_CHOICES, validators=[Optional()])
+    editor = StringField(_l("Editor"), validators=[Optional(), Length(max=40)])
+    since = DateField(_l("Since"), validators=[Optional()])
 
     def filters(self) -> tuple[ChangeFilters | None, list[str]]:
         """The filters and what was ignored; None when the editor named does not exist."""
@@ -38,16 +42,16 @@ class ChangesFilterForm(Form):
         kind = (self.entity.data or "").strip()
         if kind not in KINDS:
             kind = ""
-            notices.append("Showing every kind of change: that kind is not one we list.")
+            notices.append(_("Showing every kind of change: that kind is not one we list."))
         since = self.since.data if not self.since.errors else None
         if self.since.errors:
-            notices.append("Showing changes of every day: use a date such as 2026-12-01.")
+            notices.append(_("Showing changes of every day: use a date such as 2026-12-01."))
         editor = None
         name = (self.editor.data or "").strip()[:40]
         if name:
             editor = accounts.get_by_username(name)
             if editor is None:
-                return None, [*notices, f"No member is called {name}."]
+                return None, [*notices, _("No member is called %(name)s.", name=name)]
         entity_type = EntityType(kind) if kind else None
         return ChangeFilters(entity_type=entity_type, editor=editor, since=since), notices
 

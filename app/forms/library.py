@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
@@ -21,19 +23,21 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             typed = " ".join(str(value) for value in valuelist)[:40]
-            raise ValueError(f"“{typed}” is not a date: write it as YYYY-MM-DD.") from error
+            raise ValueError(
+                _("“%(typed)s” is not a date: write it as YYYY-MM-DD.", typed=typed)
+            ) from error
 
 
 class WatchedForm(FlaskForm):
     """The day a movie was watched (today unless told), and whether to take it off the watchlist."""
 
     watched_on = DayField(
-        "Watched on",
+        _l("Watched on"),
         default=date.today,
-        validators=[InputRequired(message="Give the day you watched it.")],
+        validators=[InputRequired(message=_l("Give the day you watched it."))],
     )
-    remove_from_watchlist = BooleanField("Remove it from my watchlist")
-    submit = SubmitField("I watched it")
+    remove_from_watchlist = BooleanField(_l("Remove it from my watchlist"))
+    submit = SubmitField(_l("I watched it"))
 
     def validate_watched_on(self, field: DayField) -> None:
         """The diary's own rule: not in the future, not before films existed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, PasswordField, StringField, SubmitField
@@ -11,9 +12,9 @@ from ..services.accounts import MAX_PASSWORD_LENGTH
 from .auth import new_password_fields
 
 
-def _current_password(label: str = "Current password") -> PasswordField:
+def _current_password(label: str | None = None) -> PasswordField:
     return PasswordField(
-        label,
+        _l("Current password") if label is None else label,
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
@@ -23,23 +24,23 @@ class UsernameForm(FlaskForm):
     """A new username."""
 
     username = StringField(
-        "Username",
+        _l("Username"),
         validators=[DataRequired(), Length(max=30)],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
-    submit = SubmitField("Change username")
+    submit = SubmitField(_l("Change username"))
 
 
 class EmailForm(FlaskForm):
     """A new email address, confirmed by a link before it replaces the old one."""
 
     email = EmailField(
-        "New email",
+        _l("New email"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
     current_password = _current_password()
-    submit = SubmitField("Change email")
+    submit = SubmitField(_l("Change email"))
 
 
 class PasswordForm(FlaskForm):
@@ -47,53 +48,53 @@ class PasswordForm(FlaskForm):
 
     current_password = _current_password()
     password, confirm = new_password_fields()
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class AvatarForm(FlaskForm):
     """A picture; its content, not its name, decides whether it is one."""
 
     avatar = FileField(
-        "Picture",
-        validators=[FileRequired("Choose a picture to upload.")],
+        _l("Picture"),
+        validators=[FileRequired(_l("Choose a picture to upload."))],
         render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},
     )
-    submit = SubmitField("Upload")
+    submit = SubmitField(_l("Upload"))
 
 
 class TwoFactorEnableForm(FlaskForm):
     """The first code from the authenticator app, proving it is set up, and the password."""
 
-    current_password = _current_password("Password")
+    current_password = _current_password(_l("Password"))
     code = StringField(
-        "Code from the app",
+        _l("Code from the app"),
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
-    submit = SubmitField("Turn on two-factor sign-in")
+    submit = SubmitField(_l("Turn on two-factor sign-in"))
 
 
 class TwoFactorDisableForm(FlaskForm):
     """Password and a current code (or backup code)."""
 
-    current_password = _current_password("Password")
+    current_password = _current_password(_l("Password"))
     code = StringField(
-        "Code from the app, or a backup code",
+        _l("Code from the app, or a backup code"),
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code"},
     )
-    submit = SubmitField("Turn off two-factor sign-in")
+    submit = SubmitField(_l("Turn off two-factor sign-in"))
 
 
 class BackupCodesForm(FlaskForm):
     """Password, to replace the backup codes with new ones."""
 
-    current_password = _current_password("Password")
-    submit = SubmitField("Make new backup codes")
+    current_password = _current_password(_l("Password"))
+    submit = SubmitField(_l("Make new backup codes"))
 
 
 class DeleteAccountForm(FlaskForm):
     """Password, to delete the account for good."""
 
-    current_password = _current_password("Password")
-    submit = SubmitField("Delete my account")
+    current_password = _current_password(_l("Password"))
+    submit = SubmitField(_l("Delete my account"))

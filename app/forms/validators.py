@@ -1,10 +1,21 @@
-"""Validators the forms share."""
+"""Validators the forms share, and the Meta that translates WTForms' own messages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf.i18n import translations
 from wtforms.validators import ValidationError
+
+
+class BabelMeta:
+    """Meta for the plain Forms (GET filters, no CSRF): WTForms' own messages
+    ("Not a valid integer value.") in the request's language, as FlaskForm has them.
+    """
+
+    def get_translations(self, form: Any) -> Any:
+        return translations
 
 
 class IntegerRange:
@@ -18,7 +29,13 @@ class IntegerRange:
 
     def __init__(self, minimum: int, maximum: int, message: str | None = None) -> None:
         self.minimum, self.maximum = minimum, maximum
-        self.message = message or f"Use a whole number from {minimum} to {maximum}."
+        if message is None:
+            message = _l(
+                "Use a whole number from %(minimum)s to %(maximum)s.",
+                minimum=minimum,
+                maximum=maximum,
+            )
+        self.message = message
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is None:

@@ -59,7 +59,11 @@ DEFAULTS: dict[str, Any] = {
     "OPENAI_BASE_URL": None,
     "OPENAI_MODEL": "gpt-4o-mini",
     "OPENAI_TIMEOUT": 60.0,
-    "DESCRIPTION_LANGUAGE": "en",
+    # Languages of catalog texts (titles, overviews, biographies, genre names, descriptions);
+    # the first is the main one, asked of TMDB as TMDB_LANGUAGE, the rest as translations.
+    "CATALOG_LANGUAGES": "en,pt-BR",
+    "LOCALES": "en,pt-BR",  # the site's languages, comma-separated; each needs app/translations
+    "DEFAULT_LOCALE": "en",  # for visitors whose browser asks for none of LOCALES
     "DESCRIBE_CONCURRENCY": 4,
     "BASE_URL": None,  # the site's public address; required in prod (links in mail)
     "TRUSTED_PROXY_COUNT": 0,
@@ -288,6 +292,7 @@ def _finish(app: Flask) -> None:
     if config.get("BASE_URL"):
         config["BASE_URL"] = _check_base_url(str(config["BASE_URL"]))
     _check_jobs_engine(config)
+    _check_locales(config)
     if config["MARQUEE_ENV"] == "prod":
         _check_production_secret(config.get("SECRET_KEY"))
         if not config.get("BASE_URL"):
@@ -296,6 +301,32 @@ def _finish(app: Flask) -> None:
                 "password reset) must point at your site, not at whatever host a request "
                 "named: set FLASK_BASE_URL, e.g. https://movies.example.org."
             )
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting as a tuple, blanks dropped: "en, pt-BR" → ("en", "pt-BR")."""
+    return tuple(part.strip() for part in str(value).split(",") if part.strip())
+
+
+def catalog_languages(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """CATALOG_LANGUAGES as a tuple: the main language first, then the translations kept."""
+    return split_list(config["CATALOG_LANGUAGES"])
+
+
+def _check_locales(config: Mapping[str, Any]) -> None:
+    """LOCALES names at least one language, DEFAULT_LOCALE among them."""
+    chosen = split_list(config["LOCALES"])
+    if not chosen:
+        raise ConfigError("LOCALES is empty: list the site's languages, e.g. en,pt-BR.")
+    if not split_list(config["CATALOG_LANGUAGES"]):
+        raise ConfigError(
+            "CATALOG_LANGUAGES is empty: list the catalog's languages, e.g. en,pt-BR."
+        )
+    if config["DEFAULT_LOCALE"] not in chosen:
+        raise ConfigError(
+            f"DEFAULT_LOCALE is {config['DEFAULT_LOCALE']!r}, which LOCALES"
+            f" ({', '.join(chosen)}) does not list."
+        )
 
 
 JOBS_ENGINES = ("auto", "rq", "threads", "manual")

@@ -23,7 +23,7 @@ DIGEST_LENGTH = 10
 _FINGERPRINTED = re.compile(
     rf"(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{DIGEST_LENGTH}}})(?P<suffix>\.[A-Za-z0-9]+)"
 )
-_RELEASE_FILES = ("*.py", "*.jinja2")
+_RELEASE_FILES = ("*.py", "*.jinja2", "*.txt", "*.po")
 
 
 class Fingerprints:

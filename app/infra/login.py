@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
 from ..models import User
@@ -10,6 +11,8 @@ from ..services import login_sessions
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.localize_callback = str  # the lazy message, in the visitor's language
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
+import flask_babel
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton, format_time
+from babel.numbers import format_currency, parse_pattern
+from babel.units import format_unit
 from flask import Flask, request
 from markupsafe import Markup, escape
 
@@ -34,6 +40,8 @@ def configure(app: Flask) -> None:
     app.jinja_env.filters["runtime"] = runtime
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["ago"] = ago
     images.configure(app)
 
 
@@ -52,37 +60,88 @@ def person_url(person: Any) -> str:
 
 
 def money(amount: int | None) -> str:
-    """'$63,000,000', or an empty string when unknown (TMDB uses 0 for unknown)."""
-    return f"${amount:,}" if amount else ""
+    """US dollars as the locale writes them ('$63,000,000', 'US$ 63.000.000'); '' when unknown.
+
+    TMDB gives budgets and revenues in whole dollars, and 0 when unknown.
+    """
+    if not amount:
+        return ""
+    locale = flask_babel.get_locale()
+    whole_dollars = parse_pattern(locale.currency_formats["standard"])
+    whole_dollars.frac_prec = (0, 0)
+    return format_currency(
+        amount, "USD", format=whole_dollars, currency_digits=False, locale=locale
+    )
 
 
 def runtime(minutes: int | None) -> str:
-    """'2h 19m', '45m', or an empty string when unknown."""
+    """A running time as the locale writes it ('2h 19m', '2 h 19 min'); '' when unknown."""
     if not minutes:
         return ""
     hours, rest = divmod(minutes, 60)
-    return f"{hours}h {rest}m" if hours else f"{rest}m"
+    parts = [("duration-hour", hours)] if hours else []
+    if rest or not hours:
+        parts.append(("duration-minute", rest))
+    locale = flask_babel.get_locale()
+    return " ".join(
+        format_unit(amount, unit, length="narrow", locale=locale) for unit, amount in parts
+    )
 
 
-# {day} is the day of the month without a leading zero: strftime's "%-d" is a
-# glibc extension that not every C library has (Windows rejects it).
+def number(value: float | None, digits: int = 0) -> str:
+    """A count or figure with the locale's separators ('12,345', '12.345'; '7.5', '7,5')."""
+    if value is None:
+        return ""
+    if not digits:
+        return flask_babel.format_decimal(value, format="#,##0")
+    return flask_babel.format_decimal(value, format="#,##0." + "0" * digits)
+
+
+def ago(moment: datetime | None) -> str:
+    """How long ago, as the locale says it ('3 hours ago', 'há 3 horas'); '' when unknown."""
+    if moment is None:
+        return ""
+    now = datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return flask_babel.format_timedelta(moment - now, add_direction=True, threshold=0.9)
+
+
+# Each style is a CLDR skeleton, so every locale orders and spells it its own way:
+# "yMMMMd" is "March 5, 2024" in English and "5 de março de 2024" in Portuguese.
 DATE_STYLES = {
-    "day_month_year": "{day} %B %Y",  # 5 March 2024
-    "day_month": "{day} %B",  # 5 March
-    "weekday_day_month": "%A {day} %B",  # Tuesday 5 March
-    "month_year": "%B %Y",  # March 2024
-    "year_month": "%Y-%m",  # 2024-03, as /diary?month= takes it
-    "padded_day_month_year": "%d %B %Y",  # 05 March 2024
-    "padded_day_month_year_time": "%d %B %Y, %H:%M",  # 05 March 2024, 14:30
-    "day_month_year_time": "{day} %B %Y, %H:%M UTC",  # 5 March 2024, 14:30 UTC
+    "day_month_year": "yMMMMd",
+    "day_month": "MMMMd",
+    "weekday_day_month": "MMMMEd",  # with the weekday spelled out
+    "month_year": "yMMMM",
+    "short_date": "yMMMd",
 }
+DATETIME_STYLES = {"day_month_year_time": "yMMMMd"}  # and the time, "14:30 UTC"
+# Machine-readable, the same in every language: /diary?month= takes it.
+FIXED_STYLES = {"year_month": "%Y-%m"}
 
 
 def format_date(value: date | None, style: str = "day_month_year") -> str:
-    """A date (or datetime) in one of DATE_STYLES, '5 March 2024' by default; '' when unknown."""
+    """A date (or datetime, in UTC) in the locale's way of DATE_STYLES; '' when unknown."""
     if value is None:
         return ""
-    return value.strftime(DATE_STYLES[style].replace("{day}", str(value.day)))
+    if style in FIXED_STYLES:
+        return value.strftime(FIXED_STYLES[style])
+    locale = flask_babel.get_locale()
+    if style in DATETIME_STYLES:
+        moment = (
+            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        )
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        day = format_skeleton(DATETIME_STYLES[style], moment, locale=locale)
+        return f"{day}, {format_time(moment, 'short', locale=locale)} UTC"
+    day = value.date() if isinstance(value, datetime) else value
+    if style == "weekday_day_month":
+        # CLDR's skeletons abbreviate the weekday; a diary heading spells it out.
+        pattern = re.sub("E+", "EEEE", locale.datetime_skeletons["MMMMEd"].pattern)
+        return babel_format_date(day, pattern, locale=locale)
+    return format_skeleton(DATE_STYLES[style], day, locale=locale)
 
 
 def paragraphs(text: str | None) -> Markup:

@@ -14,6 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -23,6 +25,7 @@ from ..models import Job, JobStatus, User
 from ..models.job import ACTIVE_STATUSES
 from ..models.mixins import utcnow
 from ..services.errors import ServiceError
+from ..services.numbers import format_decimal
 from ..services.paging import Page, clamp
 from . import engines, registry
 from .progress import JobCancelledError, JobProgress
@@ -68,7 +71,7 @@ def enqueue(
     name = function if isinstance(function, str) else registry.name_of(function)
     task_ = registry.get(name)
     if task_ is None:
-        raise JobError(f"No job function is called {name!r}.")
+        raise JobError(_("No job function is called %(name)s.", name=repr(name)))
     if unique:
         running = active_for(subject, name=name)
         if running is not None:
@@ -184,27 +187,27 @@ def cancel(job: Job, *, by: User) -> str:
             .values(
                 status=JobStatus.cancelled,
                 finished_at=utcnow(),
-                error=f"Cancelled by {by.username} before it ran.",
+                error=_("Cancelled by %(username)s before it ran.", username=by.username),
             )
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(job)
         if cancelled.rowcount == 1:
             engines.for_app(current_app).forget(job.id, attempt=job.attempts + 1)
-            return "Cancelled before it ran."
+            return _("Cancelled before it ran.")
     if job.status is JobStatus.running:
         job.cancel_requested = True
         db.session.flush()
-        return "Asked to stop: it stops at its next progress step."
-    raise JobError("That job has already ended.")
+        return _("Asked to stop: it stops at its next progress step.")
+    raise JobError(_("That job has already ended."))
 
 
 def retry(job: Job, *, by: User) -> Job:
     """Run a failed or cancelled job again, as a new job that points back at it."""
     if job.is_active:
-        raise JobError("That job is still queued or running.")
+        raise JobError(_("That job is still queued or running."))
     if job.status is JobStatus.finished:
-        raise JobError("That job finished; start a new one instead.")
+        raise JobError(_("That job finished; start a new one instead."))
     return enqueue(
         job.name,
         label=job.label,
@@ -297,7 +300,7 @@ def _lost_reason(
     beat = job.heartbeat_at or job.started_at or job.created_at
     if job.status is JobStatus.running:
         if beat < stale:
-            return (
+            return _(
                 "Its worker stopped while it ran (killed, crashed or restarted); "
                 "retry it if it should still run."
             )
@@ -307,12 +310,15 @@ def _lost_reason(
     if job.engine != engine.name:
         if not other_engines:
             return None
-        return f"It was queued for the {job.engine} engine, which this server no longer uses."
+        return _(
+            "It was queued for the %(engine)s engine, which this server no longer uses.",
+            engine=job.engine,
+        )
     if job.engine == "threads" and beat < stale:
-        return "The server process holding it stopped before it ran; retry it."
+        return _("The server process holding it stopped before it ran; retry it.")
     due = job.run_after or job.created_at
     if job.engine == "rq" and due < stale and asker.holds(job) is False:
-        return "Redis lost it (restarted or flushed) before a worker took it; retry it."
+        return _("Redis lost it (restarted or flushed) before a worker took it; retry it.")
     return None
 
 
@@ -329,11 +335,11 @@ def run_pending() -> int:
 
 
 STATUS_LABELS = {
-    JobStatus.queued: "Queued",
-    JobStatus.running: "Running",
-    JobStatus.finished: "Finished",
-    JobStatus.failed: "Failed",
-    JobStatus.cancelled: "Cancelled",
+    JobStatus.queued: _l("Queued"),
+    JobStatus.running: _l("Running"),
+    JobStatus.finished: _l("Finished"),
+    JobStatus.failed: _l("Failed"),
+    JobStatus.cancelled: _l("Cancelled"),
 }
 
 
@@ -344,12 +350,17 @@ def shown(job: Job) -> dict[str, Any]:
     seconds = job.seconds
     if job.status is JobStatus.queued and job.run_after and job.run_after > utcnow():
         waiting = format_duration((job.run_after - utcnow()).total_seconds())
-        state = f"Queued (next try in {waiting})"
+        state = _("Queued (next try in %(wait)s)", wait=waiting)
     elif job.status is JobStatus.running and job.cancel_requested:
-        state = "Stopping"
+        state = _("Stopping")
     else:
-        state = STATUS_LABELS[job.status]
-    count = f"{job.done:,}" + (f" of {job.total:,}" if job.total else "")
+        state = str(STATUS_LABELS[job.status])
+    if job.total:
+        count = _(
+            "%(done)s of %(total)s", done=format_decimal(job.done), total=format_decimal(job.total)
+        )
+    else:
+        count = format_decimal(job.done)
     return {
         "id": job.id,
         "status": job.status.value,

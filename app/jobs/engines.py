@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import redis
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -54,7 +55,7 @@ class RQEngine:
                 self.queue.enqueue(PERFORM, job_id, **options)
         except redis.RedisError as error:
             raise QueueUnavailableError(
-                f"The job queue (Redis) did not answer ({type(error).__name__})."
+                _("The job queue (Redis) did not answer (%(error)s).", error=type(error).__name__)
             ) from None
 
     def describe(self) -> dict[str, object]:

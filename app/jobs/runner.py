@@ -8,6 +8,7 @@ import traceback
 from datetime import timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from ..infra.db import db, writing_job
@@ -43,7 +44,11 @@ def _perform(job_id: int) -> None:
         return  # cancelled, deleted, or delivered twice (RQ delivers at least once)
     task = registry.get(job.name)
     if task is None:
-        _end(job, JobStatus.failed, error=f"No job function is called {job.name!r}.")
+        _end(
+            job,
+            JobStatus.failed,
+            error=_("No job function is called %(name)s.", name=repr(job.name)),
+        )
         return
     arguments, manual = dict(job.arguments or {}), job.engine == "manual"
     if not _claim(job_id):
@@ -62,7 +67,7 @@ def _perform(job_id: int) -> None:
         lines = task.function(progress=progress, **arguments)
     except JobCancelledError:
         _after_run(progress)
-        _end(_reloaded(job_id), JobStatus.cancelled, progress=progress, error="Cancelled.")
+        _end(_reloaded(job_id), JobStatus.cancelled, progress=progress, error=_("Cancelled."))
     except Exception as error:
         _after_run(progress)
         _failed(_reloaded(job_id), error, task, progress)
@@ -117,7 +122,12 @@ def _failed(job: Job, error: Exception, task: registry.Task, progress: JobProgre
         wait = retry_wait(job.attempts, current_app.config["JOBS_RETRY_SECONDS"])
         job.status = JobStatus.queued
         job.run_after = utcnow() + timedelta(seconds=wait)
-        job.error = f"Try {job.attempts} failed: {_describe(error)}; trying again in {wait:.0f} s."
+        job.error = _(
+            "Try %(attempt)s failed: %(error)s; trying again in %(seconds)s s.",
+            attempt=job.attempts,
+            error=_describe(error),
+            seconds=f"{wait:.0f}",
+        )
         _write_figures(job, progress)
         again = (job.id, job.name, job.attempts + 1)
         db.session.commit()

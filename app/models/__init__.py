@@ -7,12 +7,13 @@ from .genre import Genre
 from .imports import ROW_STATUS_LABELS, Import, ImportRow, ImportSource, RowKind, RowStatus
 from .job import Job, JobStatus
 from .keyword import Keyword, movie_keywords
+from .localized import LocalText
 from .movie import Movie, movie_genres
 from .movie_list import ListVisibility, MovieList, MovieListEntry
 from .person import Gender, Person
 from .review import Review
 from .revision import Revision
-from .search import SearchEntry
+from .search import LocalSortTitle, SearchEntry
 from .seen import SeenMovie
 from .sync import SyncKind, SyncRun, SyncStatus
 from .text import GeneratedText, TextSource
@@ -40,6 +41,8 @@ __all__ = [
     "JobStatus",
     "Keyword",
     "ListVisibility",
+    "LocalSortTitle",
+    "LocalText",
     "LoginSession",
     "Movie",
     "MovieList",

@@ -8,14 +8,16 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
+from .localized import Translated
 from .mixins import TimestampMixin
+from .text import text_in_reading_order
 
 if TYPE_CHECKING:
     from .movie import Movie
     from .text import GeneratedText
 
 
-class Genre(TimestampMixin, db.Model):
+class Genre(Translated, TimestampMixin, db.Model):
     """A movie genre, such as Drama or Science Fiction."""
 
     __tablename__ = "genres"
@@ -30,9 +32,20 @@ class Genre(TimestampMixin, db.Model):
     movies: Mapped[list[Movie]] = relationship(
         secondary="movie_genres", back_populates="genres", viewonly=True
     )
-    generated_text: Mapped[GeneratedText | None] = relationship(
+    # One per catalog language at most: the describe stage's, or an editor's.
+    generated_texts: Mapped[list[GeneratedText]] = relationship(
         back_populates="genre", cascade="all, delete-orphan"
     )
+
+    @property
+    def local_name(self) -> str:
+        """The genre's name in the reader's language (TMDB's list for it), else the catalog's."""
+        return self.localized("name").text
+
+    @property
+    def generated_text(self) -> GeneratedText | None:
+        """The description in the reader's language, else the catalog's."""
+        return text_in_reading_order(self.generated_texts)
 
     @property
     def description(self) -> str | None:

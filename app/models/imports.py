@@ -6,6 +6,8 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -39,8 +41,17 @@ class RowKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        """What a page calls it."""
-        return "List entry" if self is RowKind.list_entry else self.value.capitalize()
+        """What a page calls it, in the page's language."""
+        labels = {
+            RowKind.rating: _("Rating"),
+            RowKind.review: _("Review"),
+            RowKind.diary: _("Diary"),
+            RowKind.watchlist: _("Watchlist"),
+            RowKind.seen: _("Seen"),
+            RowKind.like: _("Like"),
+            RowKind.list_entry: _("List entry"),
+        }
+        return labels[self]
 
 
 class RowStatus(enum.Enum):
@@ -55,14 +66,15 @@ class RowStatus(enum.Enum):
     failed = "failed"  # the row itself is wrong (a bad date, a rating out of range)
 
 
+# Lazy: each label is translated when a page shows it (str(label) for a plain string).
 ROW_STATUS_LABELS = {
-    RowStatus.pending: "Not matched yet",
-    RowStatus.saved: "Saved",
-    RowStatus.unchanged: "Already in Marquee",
-    RowStatus.kept: "Kept Marquee's",
-    RowStatus.queued: "To review",
-    RowStatus.skipped: "Skipped",
-    RowStatus.failed: "Not imported",
+    RowStatus.pending: _l("Not matched yet"),
+    RowStatus.saved: _l("Saved"),
+    RowStatus.unchanged: _l("Already in Marquee"),
+    RowStatus.kept: _l("Kept Marquee's"),
+    RowStatus.queued: _l("To review"),
+    RowStatus.skipped: _l("Skipped"),
+    RowStatus.failed: _l("Not imported"),
 }
 
 

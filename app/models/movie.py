@@ -21,7 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
+from .localized import LocalText, Translated
 from .mixins import TimestampMixin, TitledRelease
+from .text import text_in_reading_order
 from .types import UTCDateTime
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ movie_genres = Table(
 )
 
 
-class Movie(TitledRelease, TimestampMixin, db.Model):
+class Movie(Translated, TitledRelease, TimestampMixin, db.Model):
     """A film in the catalog, from TMDB or entered locally."""
 
     __tablename__ = "movies"
@@ -92,9 +94,30 @@ class Movie(TitledRelease, TimestampMixin, db.Model):
     credits: Mapped[list[Credit]] = relationship(
         back_populates="movie", cascade="all, delete-orphan", passive_deletes=True
     )
-    generated_text: Mapped[GeneratedText | None] = relationship(
+    # One per catalog language at most (the describe stage writes them).
+    generated_texts: Mapped[list[GeneratedText]] = relationship(
         back_populates="movie", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language, else the catalog's."""
+        return self.localized("title").text
+
+    @property
+    def local_overview(self) -> LocalText:
+        """TMDB's overview in the reader's language, else the catalog's (with its language)."""
+        return self.localized("overview")
+
+    @property
+    def local_tagline(self) -> LocalText:
+        """The tagline in the reader's language, else the catalog's."""
+        return self.localized("tagline")
+
+    @property
+    def generated_text(self) -> GeneratedText | None:
+        """The generated description in the reader's language, else the catalog's."""
+        return text_in_reading_order(self.generated_texts)
 
     def __repr__(self) -> str:
         return f"<Movie {self.id} {self.title!r}>"

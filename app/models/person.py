@@ -10,8 +10,10 @@ from sqlalchemy import Date, Enum, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import db
+from .localized import LocalText, Translated
 from .mixins import TimestampMixin
 from .slugs import slugify
+from .text import text_in_reading_order
 from .types import UTCDateTime
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ class Gender(enum.Enum):
     non_binary = 3
 
 
-class Person(TimestampMixin, db.Model):
+class Person(Translated, TimestampMixin, db.Model):
     """An actor or crew member."""
 
     __tablename__ = "people"
@@ -58,9 +60,20 @@ class Person(TimestampMixin, db.Model):
     credits: Mapped[list[Credit]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
     )
-    generated_text: Mapped[GeneratedText | None] = relationship(
+    # One per catalog language at most (the describe stage writes them).
+    generated_texts: Mapped[list[GeneratedText]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def local_biography(self) -> LocalText:
+        """TMDB's biography in the reader's language, else the catalog's (with its language)."""
+        return self.localized("biography")
+
+    @property
+    def generated_text(self) -> GeneratedText | None:
+        """The generated biography in the reader's language, else the catalog's."""
+        return text_in_reading_order(self.generated_texts)
 
     @property
     def slug(self) -> str:

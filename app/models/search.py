@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Index, Integer, String
+from sqlalchemy import Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..infra.db import db
@@ -29,3 +29,21 @@ class SearchEntry(db.Model):
     ref_id: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(300))
     popularity: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class LocalSortTitle(db.Model):
+    """A movie's title in one of the catalog's other languages, normalized for sorting.
+
+    Lists sorted by title in Portuguese walk this index the way English lists
+    walk movies.title: every movie has a row per other catalog language (its
+    main title when it has no translation), kept by search.index_movies.
+    """
+
+    __tablename__ = "local_sort_titles"
+    __table_args__ = (Index("ix_local_sort_titles_language_key", "language", "key", "movie_id"),)
+
+    movie_id: Mapped[int] = mapped_column(
+        ForeignKey("movies.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))

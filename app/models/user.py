@@ -61,6 +61,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last 30-second step a code was accepted for: no code is accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The site language the member chose ("pt-BR"); None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     reviews: Mapped[list[Review]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import jobs
@@ -41,13 +43,22 @@ def set_role(user_id: int):
     if form.validate_on_submit():
         try:
             if roles.set_role(user=member, role=Role(form.role.data), by=current_user):
-                flash(f"{member.username} is now {form.role.data}.", "success")
+                flash(_role_given(member.username, Role(form.role.data)), "success")
             db.session.commit()
         except roles.RoleError as error:
             refused(error)
     else:
-        flash("Choose one of the roles.", "error")
+        flash(_("Choose one of the roles."), "error")
     return redirect(url_for(".users", **_kept_query()))
+
+
+def _role_given(username: str, role: Role) -> str:
+    """The message saying a member now has a role (one sentence a role, for translators)."""
+    if role is Role.admin:
+        return _("%(username)s is now admin.", username=username)
+    if role is Role.editor:
+        return _("%(username)s is now editor.", username=username)
+    return _("%(username)s is now member.", username=username)
 
 
 def _kept_query() -> dict[str, str]:
@@ -108,7 +119,7 @@ def retry_job(job_id: int):
         try:
             again = jobs.retry(found, by=current_user)
             db.session.commit()
-            flash(f"Queued again as job {again.id}.", "success")
+            flash(_("Queued again as job %(id)s.", id=again.id), "success")
         except jobs.JobError as error:
             refused(error)
     return redirect(_back_to_jobs())
@@ -123,8 +134,8 @@ def _back_to_jobs() -> str:
 
 
 CATALOG_JOBS = {
-    "sync": ("seeder.jobs.sync_changes", "Sync the catalog with TMDB's changes"),
-    "refresh": ("seeder.jobs.refresh_stale", "Refresh the catalog's oldest records"),
+    "sync": ("seeder.jobs.sync_changes", _l("Sync the catalog with TMDB's changes")),
+    "refresh": ("seeder.jobs.refresh_stale", _l("Refresh the catalog's oldest records")),
 }
 
 
@@ -134,9 +145,11 @@ def start_catalog_job(what: str):
     if EmptyForm().validate_on_submit():
         name, label = CATALOG_JOBS[what]
         try:
-            job = jobs.enqueue(name, label=label, user=current_user, subject="catalog", unique=True)
+            job = jobs.enqueue(
+                name, label=str(label), user=current_user, subject="catalog", unique=True
+            )
             db.session.commit()
-            flash(f"{label}: job {job.id}.", "success")
+            flash(_("%(label)s: job %(id)s.", label=label, id=job.id), "success")
         except jobs.JobError as error:
             refused(error)
     return redirect(url_for(".jobs_page"))

@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import mailers
@@ -140,7 +141,7 @@ def second_step():
 
 def _start_again():
     session.pop(_PENDING, None)
-    flash("Log in again: the sign-in took too long or was not started.", "info")
+    flash(_("Log in again: the sign-in took too long or was not started."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -169,7 +170,7 @@ def logout():
     if EmptyForm().validate_on_submit():
         login_sessions.end(current_user._get_current_object())
         db.session.commit()
-        sign_out_browser("You are logged out.")
+        sign_out_browser(_("You are logged out."))
     return redirect(url_for("main.index"))
 
 
@@ -179,9 +180,9 @@ def confirm(token: str):
     user = accounts.confirm_email(token)
     db.session.commit()
     if current_user.is_authenticated:
-        flash(f"Thank you: {user.email} is confirmed.", "success")
+        flash(_("Thank you: %(email)s is confirmed.", email=user.email), "success")
         return redirect(url_for("main.index"))
-    flash(f"Thank you: {user.email} is confirmed. Log in to start.", "success")
+    flash(_("Thank you: %(email)s is confirmed. Log in to start.", email=user.email), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -193,11 +194,11 @@ def resend_confirmation():
     if not EmptyForm().validate_on_submit():
         abort(400)
     if current_user.email_confirmed:
-        flash("Your email is already confirmed.", "info")
+        flash(_("Your email is already confirmed."), "info")
     else:
         mailers.confirm_email(current_user)
         db.session.commit()
-        flash(f"We sent a new confirmation link to {current_user.email}.", "info")
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
     return redirect(same_site_path(request.referrer) or url_for("users.account"))
 
 
@@ -218,7 +219,7 @@ def change_email(token: str):
         return redirect(url_for("main.index"))
     mailers.email_changed(user, old_email=old_email)
     db.session.commit()
-    flash(f"Your email is now {user.email}.", "success")
+    flash(_("Your email is now %(email)s.", email=user.email), "success")
     return redirect(url_for("main.index"))
 
 
@@ -250,7 +251,13 @@ def reset_password(token: str):
         else:
             db.session.commit()
             logout_user()
-            flash(f"Your password is changed, {user.username}. Log in with it now.", "success")
+            flash(
+                _(
+                    "Your password is changed, %(username)s. Log in with it now.",
+                    username=user.username,
+                ),
+                "success",
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.jinja2", form=form, token=token)
 

@@ -1,7 +1,7 @@
 """Conditional GET and a page cache for catalog pages as an anonymous visitor sees them.
 
-Such a page depends only on its URL, the catalog's revision, the release and
-the day (the home page's "new releases"), so its ETag is made of those and a
+Such a page depends only on its URL, its language, the catalog's revision, the
+release and the day (the home page's "new releases"), so its ETag is made of those and a
 revalidation is answered with 304 before the view runs. The same parts key
 the rendered page in the app cache (Redis when configured), so the next
 visitor asking that URL gets it without the view running either; a load or
@@ -21,6 +21,7 @@ from typing import Any
 from flask import Response, current_app, make_response, request, session
 from flask_login import current_user
 
+from ..infra import i18n
 from ..infra.cache import cache
 from ..services import revisions
 
@@ -39,13 +40,20 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
             response = _kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
             if response.status_code != 200:
                 return response
-        response.set_etag(etag, weak=True)
-        response.last_modified = last_modified
-        response.cache_control.public = True
-        response.cache_control.no_cache = True
-        return response
+        return _validated(response, etag, last_modified)
 
     return conditional_view
+
+
+def _validated(response: Response, etag: str, last_modified: datetime) -> Response:
+    """Validators and `public, no-cache`, varying with what chooses the page's language."""
+    response.set_etag(etag, weak=True)
+    response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    # The language comes from the switcher's cookie or from Accept-Language.
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
 
 
 def _kept_or_rendered(render: Callable[[], Any], *, etag: str) -> Response:
@@ -88,7 +96,7 @@ def _validators() -> tuple[str, datetime]:
     stamp = revisions.current()
     now = datetime.now(UTC)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    etag = f"{release}-{stamp.number}-{now:%Y%m%d}"
+    etag = f"{release}-{stamp.number}-{now:%Y%m%d}-{i18n.current_locale()}"
     last_modified = max(stamp.changed_at, released_at, midnight).replace(microsecond=0)
     return etag, last_modified
 

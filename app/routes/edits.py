@@ -7,6 +7,8 @@ from functools import partial, wraps
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..forms.auth import EmptyForm
@@ -177,9 +179,9 @@ def _form_page(form, entity, **context: Any) -> str:
 def _saved(edit: Edit | None, done: str) -> Any:
     db.session.commit()
     if edit is None:
-        flash("Nothing changed, so nothing was saved.", "info")
+        flash(_("Nothing changed, so nothing was saved."), "info")
     else:
-        flash("Saved. Your change is in the history.", "success")
+        flash(_("Saved. Your change is in the history."), "success")
     return redirect(done)
 
 
@@ -192,7 +194,7 @@ def _create_page(form, create: Callable[[], Movie | Person], endpoint: str) -> A
             refused(error, form)
         else:
             db.session.commit()
-            flash("Added. It has a page of its own now.", "success")
+            flash(_("Added. It has a page of its own now."), "success")
             return redirect(_page_of(created))
     kind = "movie" if endpoint == "movies.detail" else "person"
     status = 422 if request.method == "POST" else 200
@@ -261,7 +263,10 @@ def _add(form: AddCreditForm, movie: Movie) -> None:
         comment=form.comment.data,
     )
     db.session.commit()
-    flash(f"Added {person.name} to the {form.kind.data}.", "success")
+    if form.kind.data == "crew":
+        flash(_("Added %(name)s to the crew.", name=person.name), "success")
+    else:
+        flash(_("Added %(name)s to the cast.", name=person.name), "success")
 
 
 def _credits_saved(form: CreditListForm, movie: Movie, listed: list[Credit]) -> bool:
@@ -270,7 +275,7 @@ def _credits_saved(form: CreditListForm, movie: Movie, listed: list[Credit]) -> 
     changes, problems = form.changes(request.form, cast_ids, {credit.id for credit in listed})
     if problems:
         for problem in problems:
-            flash(problem, "error")
+            flash(str(problem), "error")
         return False
     try:
         count = credit_edits.save(
@@ -284,8 +289,14 @@ def _credits_saved(form: CreditListForm, movie: Movie, listed: list[Credit]) -> 
         refused(error)
         return False
     db.session.commit()
-    flash(f"Saved {count} change{'' if count == 1 else 's'}." if count else "Nothing changed.")
+    flash(_changes_saved(count))
     return True
+
+
+def _changes_saved(count: int) -> str:
+    if count:
+        return ngettext("Saved %(num)s change.", "Saved %(num)s changes.", count)
+    return _("Nothing changed.")
 
 
 def _credits_page(movie: Movie, listed, *, list_form=None, add_form=None, candidates=()) -> str:
@@ -342,7 +353,7 @@ def lock(kind: str, entity_id: int, field: str, action: str):
 def _change_lock(entity, field: str, action: str) -> None:
     if action == "unlock":
         edits.unlock_field(entity=entity, field=field, editor=current_user)
-        flash("Unlocked: the next load takes TMDB's value.", "success")
+        flash(_("Unlocked: the next load takes TMDB's value."), "success")
         return
     sent = request.form.get("version", "")
     version = int(sent) if sent.isascii() and sent.isdigit() and len(sent) <= 9 else 0
@@ -350,7 +361,7 @@ def _change_lock(entity, field: str, action: str) -> None:
         credit_edits.accept_upstream(movie=entity, editor=current_user, version=version)
     else:
         edits.accept_upstream(entity=entity, field=field, editor=current_user, version=version)
-    flash("Saved TMDB's value; the field follows TMDB again.", "success")
+    flash(_("Saved TMDB's value; the field follows TMDB again."), "success")
 
 
 def _edit_url(kind: str, entity, field: str) -> str:
@@ -453,5 +464,5 @@ def revert(edit_id: int, how: str):
         refused(error)
         return redirect(url_for(".change", edit_id=edit.id))
     db.session.commit()
-    flash("Reverted. The revert is in the history too.", "success")
+    flash(_("Reverted. The revert is in the history too."), "success")
     return redirect(url_for(".change", edit_id=done.id))

@@ -15,7 +15,7 @@ bp = Blueprint("genres", __name__, url_prefix="/genres")
 @public_page
 def index():
     """Every genre with its number of movies."""
-    return render_template("genres/index.jinja2", genres=catalog.genres_with_counts())
+    return render_template("genres/index.jinja2", genres=catalog.genres_by_local_name())
 
 
 @bp.get("/<slug>")

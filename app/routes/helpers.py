@@ -8,6 +8,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
@@ -107,8 +108,8 @@ def signed_in_account_key() -> str:
 
 
 def genre_choices() -> list[tuple[str, str]]:
-    """Every genre as a (slug, name) choice."""
-    return [(genre.slug, genre.name) for genre in catalog.genres()]
+    """Every genre as a (slug, name in the reader's language) choice, in alphabetical order."""
+    return [(genre.slug, genre.local_name) for genre in catalog.genres_by_local_name()]
 
 
 def movie_list_page(template: str, *, within: Select | None = None, genre=None, **context: Any):
@@ -157,8 +158,10 @@ def confirmed_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_app.config["REQUIRE_CONFIRMED_EMAIL"] and not current_user.email_confirmed:
             flash(
-                "Confirm your email first: follow the link we sent, or send it again from "
-                "your account page.",
+                _(
+                    "Confirm your email first: follow the link we sent, or send it again from "
+                    "your account page."
+                ),
                 "warning",
             )
             return redirect(same_site_path(request.referrer) or url_for("users.account"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import jobs
@@ -66,7 +68,7 @@ def show(import_id: int):
         lookup=jobs.shown(lookup) if lookup else None,
         counts=Counter({status.value: count for status, count in imports.counts(imported).items()}),
         by_kind=imports.counts_by_kind(imported),
-        labels=ROW_STATUS_LABELS,
+        labels={status: str(label) for status, label in ROW_STATUS_LABELS.items()},
         failed=imports.rows_with(imported, RowStatus.failed),
         kept=imports.rows_with(imported, RowStatus.kept),
         summary=imports.summary_lines(imported) if imported.finished_at else [],
@@ -120,7 +122,9 @@ def pick(import_id: int, row_id: int):
     imported = imports.get_own(current_user, import_id)
     form = PickForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.movie_id.errors) or "Pick one of the films first.", "error")
+        flash(
+            " ".join(map(str, form.movie_id.errors)) or _("Pick one of the films first."), "error"
+        )
         return redirect(url_for(".review_item", import_id=imported.id, row_id=row_id))
     movie = or_404(catalog.get(form.movie_id.data))
     try:
@@ -129,7 +133,7 @@ def pick(import_id: int, row_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"Saved {_rows(count)} as “{movie.title}” ({movie.year or 'no year'}).", "success")
+        flash(_saved_as(count, movie), "success")
     return redirect(url_for(".review", import_id=imported.id, page=request.args.get("page")))
 
 
@@ -146,12 +150,25 @@ def skip(import_id: int, row_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"Skipped {_rows(count)}.", "info")
+        flash(ngettext("Skipped %(num)s row.", "Skipped %(num)s rows.", count), "info")
     return redirect(url_for(".review", import_id=imported.id, page=request.args.get("page")))
 
 
-def _rows(count: int) -> str:
-    return f"{count} row{'' if count == 1 else 's'}"
+def _saved_as(count: int, movie) -> str:
+    if movie.year:
+        return ngettext(
+            "Saved %(num)s row as “%(title)s” (%(year)s).",
+            "Saved %(num)s rows as “%(title)s” (%(year)s).",
+            count,
+            title=movie.title,
+            year=movie.year,
+        )
+    return ngettext(
+        "Saved %(num)s row as “%(title)s” (no year).",
+        "Saved %(num)s rows as “%(title)s” (no year).",
+        count,
+        title=movie.title,
+    )
 
 
 @bp.get("/account/export")

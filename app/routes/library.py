@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms.auth import EmptyForm
@@ -32,8 +33,11 @@ def add_to_watchlist(movie_id: int):
     movie = or_404(catalog.get(movie_id))
     added = watchlist.add(current_user, movie)
     db.session.commit()
-    message = "is on your watchlist" if added else "was already on your watchlist"
-    return _watchlist_answer(movie, on_list=True, message=f"“{movie.title}” {message}.")
+    if added:
+        message = _("“%(title)s” is on your watchlist.", title=movie.title)
+    else:
+        message = _("“%(title)s” was already on your watchlist.", title=movie.title)
+    return _watchlist_answer(movie, on_list=True, message=message)
 
 
 @bp.post("/movies/<id:movie_id>/watchlist/remove")
@@ -44,7 +48,7 @@ def remove_from_watchlist(movie_id: int):
     watchlist.remove(current_user, movie)
     db.session.commit()
     return _watchlist_answer(
-        movie, on_list=False, message=f"“{movie.title}” is off your watchlist."
+        movie, on_list=False, message=_("“%(title)s” is off your watchlist.", title=movie.title)
     )
 
 
@@ -97,8 +101,14 @@ def watched(movie_id: int):
 
 
 def _logged_message(movie: Movie, entry: DiaryEntry, *, removed: bool) -> str:
-    message = f"“{movie.title}” is in your diary for {format_date(entry.watched_on)}."
-    return f"{message} It is off your watchlist." if removed else message
+    day = format_date(entry.watched_on)
+    if removed:
+        return _(
+            "“%(title)s” is in your diary for %(date)s. It is off your watchlist.",
+            title=movie.title,
+            date=day,
+        )
+    return _("“%(title)s” is in your diary for %(date)s.", title=movie.title, date=day)
 
 
 @bp.post("/movies/<id:movie_id>/seen/forget")
@@ -111,7 +121,7 @@ def forget_seen(movie_id: int):
     forgotten = diary.forget_seen(current_user, movie)
     db.session.commit()
     if forgotten:
-        flash(f"“{movie.title}” is no longer marked as seen.", "info")
+        flash(_("“%(title)s” is no longer marked as seen.", title=movie.title), "info")
     return redirect(_back_to(movie))
 
 
@@ -134,7 +144,11 @@ def _month_asked(value: str | None) -> tuple[date, list[str]]:
         year, month = int(match[1]), int(match[2])
         if 1 <= month <= 12 and diary.EARLIEST_DAY.year <= year:
             return date(year, month, 1), []
-    notice = f"Ignored month “{value[:20]}”: write it as YYYY-MM, such as {this_month:%Y-%m}."
+    notice = _(
+        "Ignored month “%(value)s”: write it as YYYY-MM, such as %(example)s.",
+        value=value[:20],
+        example=f"{this_month:%Y-%m}",
+    )
     return this_month, [notice]
 
 
@@ -143,7 +157,11 @@ def _month_asked(value: str | None) -> tuple[date, list[str]]:
 def delete_diary_entry(entry_id: int):
     """Delete one of the member's own diary entries; anyone else's is a 404."""
     entry = diary.delete(current_user, entry_id)
-    message = f"Deleted “{entry.movie.title}”, {format_date(entry.watched_on)}, from your diary."
+    message = _(
+        "Deleted “%(title)s”, %(date)s, from your diary.",
+        title=entry.movie.title,
+        date=format_date(entry.watched_on),
+    )
     month = f"{entry.watched_on:%Y-%m}"
     db.session.commit()
     flash(message, "info")

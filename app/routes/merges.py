@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..forms.edits import ConfirmForm, MergeForm
@@ -39,7 +41,7 @@ def _survivor(form: MergeForm, kind: str) -> Movie | Person | None:
     number = form.target_number(kind)
     survivor = KINDS[kind](number) if number else None
     if survivor is None:
-        form.target.errors = [*form.target.errors, "Pick a page from the suggestions."]
+        form.target.errors = [*form.target.errors, _("Pick a page from the suggestions.")]
     return survivor
 
 
@@ -52,7 +54,7 @@ def _merged(form: MergeForm, duplicate, survivor) -> bool:
         refused(error, form)
         return False
     db.session.commit()
-    flash(f"Merged into {history.label_of(survivor)}.", "success")
+    flash(_("Merged into %(label)s.", label=history.label_of(survivor)), "success")
     for note in result.notes:
         flash(note, "info")
     return True
@@ -66,7 +68,7 @@ def undo_merge(edit_id: int):
     done = _done(lambda: merges.undo(edit=edit, editor=current_user)) if _confirmed() else None
     if done is None:
         return redirect(url_for("edits.change", edit_id=edit.id))
-    flash("The merge is undone: both pages are back.", "success")
+    flash(_("The merge is undone: both pages are back."), "success")
     return redirect(url_for("edits.change", edit_id=done.id))
 
 
@@ -97,7 +99,7 @@ def visibility(movie_id: int, action: str):
             movie=movie, editor=current_user, version=form.opened_at(), comment=form.comment.data
         )
     ):
-        flash(VISIBILITY_DONE[action], "success")
+        flash(str(VISIBILITY_DONE[action]), "success")
         return redirect(url_for("edits.movie", movie_id=movie.id))
     return render_template(
         "edits/visibility.jinja2", form=form, entity=movie, name=movie.title, action=action
@@ -115,7 +117,7 @@ def person_visibility(person_id: int):
             person=person, editor=current_user, version=form.opened_at(), comment=form.comment.data
         )
     ):
-        flash(VISIBILITY_DONE["unhide"], "success")
+        flash(str(VISIBILITY_DONE["unhide"]), "success")
         return redirect(url_for("edits.person", person_id=person.id))
     return render_template(
         "edits/visibility.jinja2", form=form, entity=person, name=person.name, action="unhide"
@@ -123,8 +125,8 @@ def person_visibility(person_id: int):
 
 
 VISIBILITY_DONE = {
-    "hide": "Hidden: it has left lists, search and rails; members keep what they logged.",
-    "unhide": "It is back in lists, search and rails.",
+    "hide": _l("Hidden: it has left lists, search and rails; members keep what they logged."),
+    "unhide": _l("It is back in lists, search and rails."),
 }
 
 
@@ -138,7 +140,7 @@ def delete(kind: str, key: str):
     if form.validate_on_submit() and _done(
         lambda: deletes.delete(entity=entity, editor=current_user, comment=form.comment.data)
     ):
-        flash(f"Deleted {label}. The history keeps a note of it.", "success")
+        flash(_("Deleted %(label)s. The history keeps a note of it.", label=label), "success")
         return redirect(url_for("edits.changes"))
     dependents = deletes.dependents(entity)
     status = 422 if form.is_submitted() else 200

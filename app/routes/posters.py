@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from ..infra import placeholders
+from ..infra import i18n, placeholders
 from ..infra.httpcache import ONE_YEAR
 from ..services import posters
 from .helpers import or_404
@@ -24,14 +25,19 @@ def placeholder_url(item: Any, kind: str = "poster") -> str:
     if kind == "profile":
         digest = placeholders.person_digest(item.name, item.known_for_department)
         return f"{request.script_root}/posters/person/{item.id}.svg?v={digest}"
-    digest = placeholders.movie_digest(item.title, item.year)
-    return f"{request.script_root}/posters/movie/{item.id}.svg?v={digest}"
+    title = getattr(item, "local_title", item.title)
+    digest = placeholders.movie_digest(title, item.year)
+    url = f"{request.script_root}/posters/movie/{item.id}.svg?v={digest}"
+    # A title in the reader's language is drawn from that language's translation.
+    return url if title == item.title else f"{url}&lang={quote(i18n.reading_language())}"
 
 
 @bp.get("/movie/<id:movie_id>.svg")
 def movie(movie_id: int):
     """A film's poster: its title, year and director on its genres' colours."""
-    return svg_response(or_404(posters.for_movie(movie_id)))
+    language = request.args.get("lang")
+    language = language if language in i18n.catalog_languages() else None
+    return svg_response(or_404(posters.for_movie(movie_id, language=language)))
 
 
 @bp.get("/person/<id:person_id>.svg")

@@ -39,5 +39,5 @@ def refresh_page(kind: str, entity_id: int):
         last=last,
         shown=jobs.shown(last) if last else None,
         configured=refresh.tmdb_configured(),
-        no_key=refresh.NO_TMDB_KEY,
+        no_key=str(refresh.NO_TMDB_KEY),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms.auth import EmptyForm
@@ -23,7 +24,7 @@ def save(movie_id: int):
     movie = or_404(catalog.get(movie_id))
     form = ReviewForm()
     if form.validate_on_submit() and _saved(form, movie):
-        flash(f"Your review of {movie.title} is saved.", "success")
+        flash(_("Your review of %(title)s is saved.", title=movie.title), "success")
         return redirect(url_for("movies.detail", movie_id=movie.id, slug=movie.slug) + "#ratings")
     return movie_page(movie, review_form=form, status=422)
 
@@ -36,7 +37,7 @@ def edit(review_id: int):
     review = reviews.owned(current_user, review_id)
     form = ReviewForm() if request.method == "POST" else ReviewForm.for_review(review)
     if form.validate_on_submit() and _saved(form, review.movie):
-        flash("Your review is updated.", "success")
+        flash(_("Your review is updated."), "success")
         movie = review.movie
         return redirect(url_for("movies.detail", movie_id=movie.id, slug=movie.slug) + "#ratings")
     status = 422 if form.errors else 200
@@ -54,7 +55,7 @@ def delete(review_id: int):
     movie = review.movie
     reviews.delete(review)
     db.session.commit()
-    flash(f"Your review of {movie.title} is deleted.", "info")
+    flash(_("Your review of %(title)s is deleted.", title=movie.title), "info")
     return redirect(url_for("movies.detail", movie_id=movie.id, slug=movie.slug) + "#ratings")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import ngettext
 
 from ..infra.images import tmdb_image_url
 from ..models import Movie, Person
@@ -19,7 +20,14 @@ def results():
     """Movies and people matching ?q=, grouped by type."""
     query = Query.parse(request.args.get("q"))
     if query.trimmed:
-        flash(f"Your search was cut to {search.MAX_QUERY_LENGTH} characters.", "warning")
+        flash(
+            ngettext(
+                "Your search was cut to %(num)s character.",
+                "Your search was cut to %(num)s characters.",
+                search.MAX_QUERY_LENGTH,
+            ),
+            "warning",
+        )
     movies, people = search.movies(query, limit=24), search.people(query, limit=24)
     return render_template("search/results.jinja2", query=query, movies=movies, people=people)
 
@@ -47,11 +55,14 @@ def suggest():
 
 
 def _movie_result(movie: Movie) -> dict:
+    title = movie.local_title
+    # Beside a title in the reader's language: the one it is known by elsewhere.
+    beside = next((other for other in (movie.original_title, movie.title) if other != title), "")
     return {
         "type": "movie",
         "id": movie.id,
-        "title": movie.title,
-        "subtitle": str(movie.year) if movie.year else "",
+        "title": title,
+        "subtitle": " · ".join(part for part in (beside, str(movie.year or "")) if part),
         "url": url_for("movies.detail", movie_id=movie.id, slug=movie.slug),
         "image": tmdb_image_url(movie.poster_path, "w92"),
     }

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from .. import mailers
@@ -154,7 +155,7 @@ def end_session(login_id: int):
         abort(400)
     login_sessions.end_other(current_user, login_id)
     db.session.commit()
-    flash("That browser is logged out.", "success")
+    flash(_("That browser is logged out."), "success")
     return redirect(url_for("users.account") + "#sessions-heading")
 
 
@@ -166,7 +167,7 @@ def end_all_sessions():
         abort(400)
     login_sessions.end_all(current_user._get_current_object())
     db.session.commit()
-    sign_out_browser("You are logged out everywhere, on every device.")
+    sign_out_browser(_("You are logged out everywhere, on every device."))
     return redirect(url_for("auth.login"))
 
 
@@ -182,7 +183,9 @@ def change_username():
             refused(error, form)
         else:
             db.session.commit()
-            flash(f"Your username is now {current_user.username}.", "success")
+            flash(
+                _("Your username is now %(username)s.", username=current_user.username), "success"
+            )
             return redirect(url_for("users.account"))
     return _account_page(422, username_form=form)
 
@@ -204,7 +207,13 @@ def change_email():
         else:
             mailers.send(mail)
             db.session.commit()
-            flash(f"We sent a link to {mail.to}. Your email changes when you follow it.", "info")
+            flash(
+                _(
+                    "We sent a link to %(email)s. Your email changes when you follow it.",
+                    email=mail.to,
+                ),
+                "info",
+            )
             return redirect(url_for("users.account"))
     return _account_page(422, email_form=form)
 
@@ -224,7 +233,7 @@ def change_password():
             refused(error, form)
         else:
             db.session.commit()
-            _signed_in_again("Your password is changed. Other devices have been signed out.")
+            _signed_in_again(_("Your password is changed. Other devices have been signed out."))
             return redirect(url_for("users.account"))
     return _account_page(422, password_form=form)
 
@@ -242,7 +251,7 @@ def upload_avatar():
         else:
             db.session.commit()
             avatars.remove(media_dir(), old)
-            flash("Your new picture is up.", "success")
+            flash(_("Your new picture is up."), "success")
             return redirect(url_for("users.account"))
     return _account_page(422, avatar_form=form)
 
@@ -256,7 +265,7 @@ def remove_avatar():
     old = avatars.clear(current_user)
     db.session.commit()
     avatars.remove(media_dir(), old)
-    flash("Your picture is removed.", "info")
+    flash(_("Your picture is removed."), "info")
     return redirect(url_for("users.account"))
 
 
@@ -276,7 +285,12 @@ def delete_account():
         else:
             db.session.commit()
             avatars.remove(media_dir(), old_avatar)
-            sign_out_browser(f"The account {username} is deleted. Thank you for having been here.")
+            sign_out_browser(
+                _(
+                    "The account %(username)s is deleted. Thank you for having been here.",
+                    username=username,
+                )
+            )
             return redirect(url_for("main.index"))
     return _account_page(422, delete_form=form)
 
@@ -314,7 +328,7 @@ def two_factor_setup():
             refused(error, form)
         else:
             db.session.commit()
-            _signed_in_again("Two-factor sign-in is on. Other devices have been signed out.")
+            _signed_in_again(_("Two-factor sign-in is on. Other devices have been signed out."))
             return _show_backup_codes(codes)
     return _two_factor_setup_page(form, secret)
 
@@ -373,7 +387,7 @@ def disable_two_factor():
         else:
             db.session.commit()
             _signed_in_again(
-                "Two-factor sign-in is off. Other devices have been signed out.", "info"
+                _("Two-factor sign-in is off. Other devices have been signed out."), "info"
             )
             return redirect(url_for("users.account"))
     return _account_page(422, disable_form=form)

@@ -11,6 +11,8 @@ from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -54,7 +56,7 @@ def normalize_email(raw: str) -> str:
     try:
         checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise AccountError("Enter a valid email address.", field="email") from None
+        raise AccountError(_("Enter a valid email address."), field="email") from None
     return checked.normalized.lower()
 
 
@@ -64,17 +66,24 @@ def check_username(username: str) -> str:
     shortest, longest = USERNAME_LENGTH
     if not shortest <= len(username) <= longest:
         raise AccountError(
-            f"Use between {shortest} and {longest} characters for the username.", field="username"
+            _(
+                "Use between %(shortest)s and %(longest)s characters for the username.",
+                shortest=shortest,
+                longest=longest,
+            ),
+            field="username",
         )
     # ASCII only: look-alike letters from other scripts could impersonate a member.
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", username):
         raise AccountError(
-            "Use letters a to z, digits, dots, dashes and underscores, starting with a letter "
-            "or digit.",
+            _(
+                "Use letters a to z, digits, dots, dashes and underscores, starting with a letter "
+                "or digit."
+            ),
             field="username",
         )
     if username.casefold() in RESERVED_USERNAMES:
-        raise AccountError("That username is reserved; choose another.", field="username")
+        raise AccountError(_("That username is reserved; choose another."), field="username")
     return username
 
 
@@ -89,20 +98,32 @@ def check_password(password: str, *, email: str = "", username: str = "") -> Non
     """Refuse a password that is short, common, or the account's own email or name."""
     shortest = current_app.config.get("PASSWORD_MIN_LENGTH", MIN_PASSWORD_LENGTH)
     if len(password) < shortest:
-        raise AccountError(f"Use a password of at least {shortest} characters.", field="password")
+        raise AccountError(
+            ngettext(
+                "Use a password of at least %(num)s character.",
+                "Use a password of at least %(num)s characters.",
+                shortest,
+            ),
+            field="password",
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(
-            f"Use a password of at most {MAX_PASSWORD_LENGTH} characters.", field="password"
+            ngettext(
+                "Use a password of at most %(num)s character.",
+                "Use a password of at most %(num)s characters.",
+                MAX_PASSWORD_LENGTH,
+            ),
+            field="password",
         )
     folded = password.casefold()
     if folded in common_passwords():
         raise AccountError(
-            "That password is one of the most common ones; choose another.", field="password"
+            _("That password is one of the most common ones; choose another."), field="password"
         )
     own = {email.casefold(), email.split("@")[0].casefold(), username.casefold()} - {""}
     if folded in own:
         raise AccountError(
-            "Choose a password that is not your email address or username.", field="password"
+            _("Choose a password that is not your email address or username."), field="password"
         )
 
 
@@ -149,7 +170,7 @@ def authenticate(*, identifier: str, password: str) -> User:
     user = get_by_identifier(identifier)
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not password_ok or not user.is_active:
-        raise AccountError("Wrong email, username or password.")
+        raise AccountError(_("Wrong email, username or password."))
     return user
 
 
@@ -162,7 +183,7 @@ def record_login(user: User) -> None:
 def verify_password(user: User, password: str) -> None:
     """Refuse a sensitive change unless the user's current password is given."""
     if not check_password_hash(user.password_hash, password):
-        raise AccountError("That is not your current password.", field="current_password")
+        raise AccountError(_("That is not your current password."), field="current_password")
 
 
 # Creating and changing accounts.
@@ -174,7 +195,7 @@ def create(
     """Register a user with a hashed password (operators' accounts may start confirmed)."""
     user = register(email=email, username=username, password=password)
     if user is None:
-        raise AccountError("That email is already registered.", field="email")
+        raise AccountError(_("That email is already registered."), field="email")
     user.role = Role.admin if admin else Role.member
     user.email_confirmed_at = utcnow() if confirmed else None
     db.session.flush()
@@ -205,7 +226,7 @@ def register(*, email: str, username: str, password: str) -> User | None:
     username = check_username(username)
     check_password(password, email=email, username=username)
     if get_by_username(username):
-        raise AccountError("That username is taken; choose another.", field="username")
+        raise AccountError(_("That username is taken; choose another."), field="username")
     password_hash = hash_password(password)
     if get_by_email(email):
         return None
@@ -220,7 +241,7 @@ def change_username(user: User, username: str) -> None:
     username = check_username(username)
     other = get_by_username(username)
     if other is not None and other.id != user.id:
-        raise AccountError("That username is taken; choose another.", field="username")
+        raise AccountError(_("That username is taken; choose another."), field="username")
     if username != user.username:
         user.username = username
         revisions.bump()  # reviews on movie pages show it
@@ -264,7 +285,7 @@ def enable_two_factor(user: User, *, password: str, code: str) -> list[str]:
     verify_password(user, password)
     secret = twofactor.pending_secret(user)
     if secret is None:
-        raise twofactor.TwoFactorError("Start the set-up again from your account page.")
+        raise twofactor.TwoFactorError(_("Start the set-up again from your account page."))
     codes = twofactor.enable(user, secret=secret, code=code)
     login_sessions.end_all(user, keep_current=True)
     return codes
@@ -281,6 +302,12 @@ def renew_backup_codes(user: User, *, password: str) -> list[str]:
     """Replace the backup codes, given the password; the new ones are only returned here."""
     verify_password(user, password)
     return twofactor.new_backup_codes(user)
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    """Save the member's site language; None follows the browser again."""
+    user.locale = locale
+    db.session.flush()
 
 
 def review_count(user: User) -> int:
@@ -303,7 +330,7 @@ def confirm_email(token: str) -> User:
     )
     user = _user_of(payload)
     if user.email != payload.get("email") or user.email_confirmed:
-        raise tokens.TokenError("used")
+        raise tokens.TokenError(reason="used")
     user.email_confirmed_at = utcnow()
     db.session.flush()
     return user
@@ -318,7 +345,7 @@ def request_email_change(user: User, *, password: str, new_email: str) -> Mail:
     verify_password(user, password)
     new_email = normalize_email(new_email)
     if new_email == user.email:
-        raise AccountError("That is already your email address.", field="email")
+        raise AccountError(_("That is already your email address."), field="email")
     if get_by_email(new_email):
         return Mail("address_in_use", to=new_email)
     payload = {"id": user.id, "old": user.email, "new": new_email}
@@ -333,7 +360,7 @@ def pending_email_change(token: str) -> tuple[User, str]:
     )
     user = _user_of(payload)
     if user.email != payload.get("old"):
-        raise tokens.TokenError("used")
+        raise tokens.TokenError(reason="used")
     return user, str(payload.get("new", ""))
 
 
@@ -341,7 +368,7 @@ def change_email(token: str) -> tuple[User, str]:
     """Switch to the address a change link was sent to, now confirmed; returns the old one."""
     user, new_email = pending_email_change(token)
     if get_by_email(new_email):
-        raise AccountError("That email has been registered by another account meanwhile.")
+        raise AccountError(_("That email has been registered by another account meanwhile."))
     old_email = user.email
     user.email = new_email
     user.email_confirmed_at = utcnow()
@@ -371,7 +398,7 @@ def user_for_reset(token: str) -> User:
     user = _user_of(payload)
     fingerprint = tokens.password_fingerprint(user.password_hash)
     if fingerprint != payload.get("pw") or user.email != payload.get("email"):
-        raise tokens.TokenError("used")
+        raise tokens.TokenError(reason="used")
     return user
 
 
@@ -389,5 +416,5 @@ def _user_of(payload: dict) -> User:
     user_id = payload.get("id")
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.is_active:
-        raise tokens.TokenError("invalid")
+        raise tokens.TokenError(reason="invalid")
     return user

@@ -18,7 +18,17 @@ from sqlalchemy import Select, and_, exists, func, literal_column, select, true
 from sqlalchemy.orm import selectinload
 
 from ..infra.db import db, is_sqlite
-from ..models import Credit, CreditKind, Genre, Movie, Person, movie_genres, movie_keywords
+from ..models import (
+    Credit,
+    CreditKind,
+    Genre,
+    LocalSortTitle,
+    Movie,
+    Person,
+    localized,
+    movie_genres,
+    movie_keywords,
+)
 from . import revisions
 from .paging import Page, clamp, load_in_order
 
@@ -107,7 +117,7 @@ def get(movie_id: int) -> Movie | None:
     return db.session.scalar(
         select(Movie)
         .where(Movie.id == movie_id)
-        .options(selectinload(Movie.genres), selectinload(Movie.generated_text))
+        .options(selectinload(Movie.genres), selectinload(Movie.generated_texts))
     )
 
 
@@ -134,19 +144,47 @@ def list_(
         total = db.session.scalar(query) or 0
     page = clamp(page, total=total, per_page=per_page)
     column, _ = SORTS[filters.sort]
+    ids_query = select(Movie.id)
+    if filters.sort == "title" and (language := _local_sort_language()):
+        # The reader's language's titles, in their own index (LocalSortTitle).
+        column = LocalSortTitle.key
+        ids_query = ids_query.join(
+            LocalSortTitle,
+            (LocalSortTitle.movie_id == Movie.id) & (LocalSortTitle.language == language),
+        )
     descending = filters.direction == "desc"
     ordering = [column.desc(), Movie.id.desc()] if descending else [column.asc(), Movie.id.asc()]
     walk_sort_index = (
         within is None and is_sqlite() and _walk_is_cheaper(filters, total, page * per_page)
     )
     ids_query = (
-        select(Movie.id)
-        .where(*_conditions(filters, keep_index=column if walk_sort_index else None), *conditions)
+        ids_query.where(
+            *_conditions(filters, keep_index=column if walk_sort_index else None), *conditions
+        )
         .order_by(*ordering)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
     return Page(items=_movies_in_order(ids_query), page=page, per_page=per_page, total=total)
+
+
+def _local_sort_language() -> str | None:
+    """The reader's catalog language when titles sort by its own (not the main language's)."""
+    reading = localized.languages()
+    wanted = reading.wanted
+    if wanted == reading.main or not _sort_titles_complete(wanted):
+        return None
+    return wanted
+
+
+@revisions.cached
+def _sort_titles_complete(language: str) -> bool:
+    """Whether every movie has its sort title in `language` (`flask seed reindex` makes them)."""
+    movies = db.session.scalar(select(func.count()).select_from(Movie)) or 0
+    sorted_titles = db.session.scalar(
+        select(func.count()).select_from(LocalSortTitle).where(LocalSortTitle.language == language)
+    )
+    return bool(movies) and sorted_titles >= movies
 
 
 def _walk_is_cheaper(filters: MovieFilters, matches: int, rows_needed: int) -> bool:
@@ -446,6 +484,17 @@ class GenreCount:
     slug: str
     name: str
     count: int
+    translations: dict[str, dict[str, str]]
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language, else the catalog's."""
+        return localized.translated(self.name, self.translations, "name")
+
+
+def genres_by_local_name() -> list[GenreCount]:
+    """Every genre with its number of movies, in the reader's alphabetical order."""
+    return sorted(genres_with_counts(), key=lambda genre: localized.sort_key(genre.local_name))
 
 
 @revisions.cached
@@ -458,11 +507,11 @@ def genres_with_counts() -> list[GenreCount]:
         .subquery()
     )
     query = (
-        select(Genre.slug, Genre.name, func.coalesce(counts.c.movies, 0))
+        select(Genre.slug, Genre.name, func.coalesce(counts.c.movies, 0), Genre.translations)
         .outerjoin(counts, counts.c.genre_id == Genre.id)
         .order_by(Genre.name)
     )
-    return [GenreCount(slug, name, number) for slug, name, number in db.session.execute(query)]
+    return [GenreCount(*row) for row in db.session.execute(query)]
 
 
 def get_genre_by_slug(slug: str) -> Genre | None:

@@ -9,6 +9,7 @@ from itertools import groupby
 from operator import attrgetter
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import exists, extract, func, select
 from sqlalchemy.orm import joinedload
 
@@ -40,12 +41,19 @@ def check_watched_on(watched_on: date) -> None:
     """Refuse a viewing date in the future or before films existed."""
     if watched_on > latest_day():
         raise DiaryError(
-            f"{format_date(watched_on)} is in the future: pick the day you watched it.",
+            _(
+                "%(date)s is in the future: pick the day you watched it.",
+                date=format_date(watched_on),
+            ),
             field="watched_on",
         )
     if watched_on < EARLIEST_DAY:
         raise DiaryError(
-            f"{format_date(watched_on)} is before {EARLIEST_DAY.year}: check the year.",
+            _(
+                "%(date)s is before %(year)s: check the year.",
+                date=format_date(watched_on),
+                year=EARLIEST_DAY.year,
+            ),
             field="watched_on",
         )
 
@@ -67,7 +75,7 @@ def delete(user: User, entry_id: int) -> DiaryEntry:
         .options(joinedload(DiaryEntry.movie))
     )
     if entry is None:
-        raise DiaryEntryNotFoundError("You have no such diary entry.")
+        raise DiaryEntryNotFoundError(_("You have no such diary entry."))
     db.session.delete(entry)
     db.session.flush()
     return entry
@@ -76,7 +84,7 @@ def delete(user: User, entry_id: int) -> DiaryEntry:
 def month(user: User, year: int, month: int) -> list[DiaryEntry]:
     """The user's entries in a month with their movies, newest day first, in one query."""
     if not 1 <= month <= 12 or not EARLIEST_DAY.year <= year <= date.max.year:
-        raise DiaryError("There is no such month.")
+        raise DiaryError(_("There is no such month."))
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     query = (

@@ -16,6 +16,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from ..infra.db import db
@@ -85,13 +86,13 @@ def end(user: User) -> None:
 def end_other(user: User, login_id: int) -> None:
     """End another of the user's sign-ins by its row id (this browser's ends by logging out)."""
     if user.login_session is not None and user.login_session.id == login_id:
-        raise SignInNotFoundError("This browser logs out with the logout button.")
+        raise SignInNotFoundError(_("This browser logs out with the logout button."))
     result = db.session.execute(
         delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.id == login_id)
     )
     db.session.flush()
     if result.rowcount == 0:
-        raise SignInNotFoundError("That sign-in has ended already.")
+        raise SignInNotFoundError(_("That sign-in has ended already."))
 
 
 def end_all(user: User, *, keep_current: bool = False) -> None:
@@ -142,8 +143,8 @@ def browser_name(user_agent: str) -> str:
     browser = next((name for marker, name in _BROWSERS if marker in user_agent), None)
     system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or (re.split(r"[/\s]", user_agent.strip())[0] or "Unknown browser")
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or (re.split(r"[/\s]", user_agent.strip())[0] or _("Unknown browser"))
 
 
 def _lifetime(*, remember: bool) -> timedelta:

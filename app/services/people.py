@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 from ..infra.db import db
 from ..models import Credit, CreditKind, GeneratedText, Movie, Person
 from ..models.mixins import TitledRelease
+from ..models.text import text_in_reading_order
 from . import catalog, revisions, search
 from .paging import Page, clamp, load_in_order
 
@@ -179,7 +180,9 @@ def job_summary(job: str, *, limit: int = 24) -> JobSummary | None:
     ).one()
     if not counted[0]:
         return None
-    text = db.session.scalar(select(GeneratedText).where(GeneratedText.crew_job == job))
+    text = text_in_reading_order(
+        db.session.scalars(select(GeneratedText).where(GeneratedText.crew_job == job))
+    )
     holders = (
         select(Credit.person_id)
         .where(Credit.kind == CreditKind.crew, Credit.job == job)

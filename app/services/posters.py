@@ -15,10 +15,10 @@ from ..models import Credit, Genre, Movie, Person, movie_genres
 from .catalog import DIRECTING_JOBS
 
 
-def for_movie(movie_id: int) -> placeholders.Drawn | None:
-    """A film's poster placeholder (title, year, directors, genres); None if there is no film."""
+def for_movie(movie_id: int, *, language: str | None = None) -> placeholders.Drawn | None:
+    """A film's poster placeholder (title in `language`, year, directors, genres), or None."""
     found = db.session.execute(
-        select(Movie.title, Movie.release_date).where(Movie.id == movie_id)
+        select(Movie.title, Movie.translations, Movie.release_date).where(Movie.id == movie_id)
     ).one_or_none()
     if found is None:
         return None
@@ -31,8 +31,9 @@ def for_movie(movie_id: int) -> placeholders.Drawn | None:
         .where(Credit.movie_id == movie_id, Credit.job.in_(DIRECTING_JOBS))
         .order_by(Credit.id)
     )
+    translated = ((found.translations or {}).get(language) or {}).get("title") if language else None
     return placeholders.movie_poster(
-        title=found.title,
+        title=translated or found.title,
         year=found.release_date.year if found.release_date else None,
         directors=list(directors),
         genres=list(genres),

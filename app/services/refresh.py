@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import jobs
 from ..models import Job, Movie, Person, Role, User
@@ -10,7 +12,7 @@ from . import roles
 from .errors import ServiceError
 
 REFRESH_JOB = "seeder.jobs.refresh_record"
-NO_TMDB_KEY = (
+NO_TMDB_KEY = _l(
     "Refreshing from TMDB needs a TMDB key: an operator sets TMDB_API_KEY (or "
     "TMDB_READ_ACCESS_TOKEN), e.g. with `flask crypto set TMDB_API_KEY`, and restarts."
 )
@@ -35,16 +37,16 @@ def request(*, entity: Movie | Person, editor: User) -> Job:
     """Queue a refetch of this movie (with its credits) or person; one at a time per page."""
     roles.require(editor, Role.editor)
     if not tmdb_configured():
-        raise RefreshError(NO_TMDB_KEY)
+        raise RefreshError(str(NO_TMDB_KEY))
     if entity.tmdb_id is None:
         raise RefreshError(
-            "This page was made here, not taken from TMDB: there is nothing to refetch."
+            _("This page was made here, not taken from TMDB: there is nothing to refetch.")
         )
     kind = "movie" if isinstance(entity, Movie) else "person"
     label = entity.title if isinstance(entity, Movie) else entity.name
     return jobs.enqueue(
         REFRESH_JOB,
-        label=f"Refresh {label} from TMDB",
+        label=_("Refresh %(name)s from TMDB", name=label),
         arguments={"kind": kind, "entity_id": entity.id},
         user=editor,
         subject=subject_of(entity),

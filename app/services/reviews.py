@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import case, distinct, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +17,7 @@ from ..infra.db import db
 from ..models import DiaryEntry, Genre, Movie, Review, User, movie_genres
 from . import revisions
 from .errors import ForbiddenError, NotFoundError, ServiceError
+from .numbers import format_decimal
 from .paging import Page, clamp
 
 MAX_BODY_LENGTH = 5000
@@ -61,7 +63,7 @@ def upsert(
 ) -> Review:
     """Rate and review a movie; sending again updates the member's one review."""
     if not isinstance(rating, int) or rating not in RATINGS:
-        raise ReviewError("Give a rating from 1 to 10.", field="rating")
+        raise ReviewError(_("Give a rating from 1 to 10."), field="rating")
     body = _clean_body(body)
     _lock(movie.id)
     review = of(user, movie)
@@ -84,7 +86,11 @@ def _clean_body(body: str | None) -> str | None:
     body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(body) > MAX_BODY_LENGTH:
         raise ReviewError(
-            f"Keep the review under {MAX_BODY_LENGTH:,} characters (it has {len(body):,}).",
+            _(
+                "Keep the review under %(limit)s characters (it has %(count)s).",
+                limit=format_decimal(MAX_BODY_LENGTH),
+                count=format_decimal(len(body)),
+            ),
             field="body",
         )
     return body or None
@@ -94,9 +100,9 @@ def owned(user: User, review_id: int) -> Review:
     """One of the member's own reviews, with its movie; NotYourReviewError for anyone else's."""
     review = db.session.get(Review, review_id, options=[joinedload(Review.movie)])
     if review is None:
-        raise ReviewNotFoundError(f"There is no review {review_id}.")
+        raise ReviewNotFoundError(_("There is no review %(id)s.", id=review_id))
     if review.user_id != user.id:
-        raise NotYourReviewError("Only its author may change a review.")
+        raise NotYourReviewError(_("Only its author may change a review."))
     return review
 
 

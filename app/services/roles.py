@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from ..infra.db import db
@@ -10,8 +12,8 @@ from .errors import ForbiddenError, ServiceError
 from .paging import Page, clamp
 
 NEEDED = {
-    Role.editor: "Only editors can change the catalog.",
-    Role.admin: "Only admins can do that.",
+    Role.editor: _l("Only editors can change the catalog."),
+    Role.admin: _l("Only admins can do that."),
 }
 
 
@@ -26,7 +28,8 @@ class NotAllowedError(ForbiddenError):
 def require(user: User | None, role: Role) -> User:
     """The user, if signed in with at least `role`; else NotAllowedError."""
     if user is None or not user.is_authenticated or user.role.rank < role.rank:
-        raise NotAllowedError(NEEDED.get(role, "You may not do that."))
+        needed = NEEDED.get(role)
+        raise NotAllowedError(str(needed) if needed is not None else _("You may not do that."))
     return user
 
 
@@ -36,7 +39,13 @@ def parse(name: str) -> Role:
         return Role(name.strip().lower())
     except ValueError:
         names = ", ".join(role.value for role in Role)
-        raise RoleError(f"There is no role called {name!r}: use one of {names}.") from None
+        raise RoleError(
+            _(
+                "There is no role called %(name)s: use one of %(names)s.",
+                name=repr(name),
+                names=names,
+            )
+        ) from None
 
 
 def set_role(*, user: User, role: Role, by: User | None = None) -> bool:
@@ -49,7 +58,12 @@ def set_role(*, user: User, role: Role, by: User | None = None) -> bool:
     if user.role is role:
         return False
     if user.role is Role.admin and _admin_count() <= 1:
-        raise RoleError(f"{user.username} is the only admin: make someone else admin first.")
+        raise RoleError(
+            _(
+                "%(username)s is the only admin: make someone else admin first.",
+                username=user.username,
+            )
+        )
     user.role = role
     db.session.flush()
     return True

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     delete,
@@ -28,8 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from ..infra import i18n
 from ..infra.db import db, is_sqlite
-from ..models import Movie, Person, SearchEntry
+from ..models import LocalSortTitle, Movie, Person, SearchEntry
 from .paging import load_in_order
 
 MAX_QUERY_LENGTH = 200
@@ -301,23 +303,57 @@ def movie_titles_starting(prefixes: Iterable[str], *, limit: int) -> dict[str, l
 
 
 def index_movies(movie_ids: Iterable[int]) -> None:
-    """(Re)index these movies' titles, original and other titles; hidden movies leave the index."""
+    """(Re)index these movies' titles in every language, original and other titles.
+
+    Hidden movies leave the search index; every movie keeps its sort titles
+    in the catalog's other languages (see LocalSortTitle).
+    """
     ids = list(movie_ids)
+    if not ids:
+        return
     rows = db.session.execute(
         select(
-            Movie.id, Movie.title, Movie.original_title, Movie.alternative_titles, Movie.popularity
-        ).where(Movie.id.in_(ids), Movie.hidden_at.is_(None))
-    )
+            Movie.id,
+            Movie.title,
+            Movie.original_title,
+            Movie.alternative_titles,
+            Movie.translations,
+            Movie.popularity,
+            Movie.hidden_at,
+        ).where(Movie.id.in_(ids))
+    ).all()
     entries = [
         {"kind": "movie", "ref_id": row.id, "key": key, "popularity": row.popularity}
         for row in rows
-        for key in {
-            normalize(name)
-            for name in (row.title, row.original_title or "", *(row.alternative_titles or ()))
-        }
-        - {""}
+        if row.hidden_at is None
+        for key in {normalize(name) for name in _titles_of(row)} - {""}
     ]
     _replace("movie", ids, entries)
+    _replace_sort_titles(ids, rows)
+
+
+def _titles_of(row: Any) -> list[str]:
+    """Every title a movie is known by: its own, the original, others, each translation's."""
+    translated = [texts.get("title") or "" for texts in (row.translations or {}).values()]
+    return [row.title, row.original_title or "", *(row.alternative_titles or ()), *translated]
+
+
+def _replace_sort_titles(ids: list[int], rows: list[Any]) -> None:
+    """Each movie's title per other catalog language, normalized, for sorting by title."""
+    db.session.execute(delete(LocalSortTitle).where(LocalSortTitle.movie_id.in_(ids)))
+    sort_titles = [
+        {
+            "movie_id": row.id,
+            "language": language,
+            "key": normalize(
+                ((row.translations or {}).get(language) or {}).get("title") or row.title
+            )[:300],
+        }
+        for row in rows
+        for language in i18n.catalog_languages()[1:]
+    ]
+    if sort_titles:
+        db.session.execute(insert(LocalSortTitle.__table__), sort_titles)
 
 
 def index_people(person_ids: Iterable[int]) -> None:
@@ -360,6 +396,7 @@ def optimize() -> None:
 def rebuild() -> int:
     """Index every movie and person again; return the number of entries."""
     db.session.execute(delete(SearchEntry))
+    db.session.execute(delete(LocalSortTitle))
     for model, index in ((Movie, index_movies), (Person, index_people)):
         last = 0
         while ids := list(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -58,7 +59,7 @@ def begin(
         pid=os.getpid(),
         job_id=job_id,
     )
-    for _ in range(2):
+    for _attempt in range(2):
         try:
             with db.session.begin_nested():
                 db.session.add(run)
@@ -66,14 +67,31 @@ def begin(
         except IntegrityError:
             holder = db.session.scalar(select(SyncRun).where(SyncRun.running_slot == 1))
             if holder is not None and not _is_gone(holder):
-                raise SyncBusyError(
-                    f"Another {holder.kind.value} is running (run {holder.id}, started "
-                    f"{holder.started_at:%Y-%m-%d %H:%M} UTC on {holder.host}, process "
-                    f"{holder.pid}): try again when it ends."
-                ) from None
+                raise SyncBusyError(_busy_message(holder)) from None
             if holder is not None:
                 _interrupted(holder)
-    raise SyncBusyError("Another sync or refresh just started: try again when it ends.")
+    raise SyncBusyError(_("Another sync or refresh just started: try again when it ends."))
+
+
+def _busy_message(holder: SyncRun) -> str:
+    """Why a run cannot start: which run holds the lock, since when, where."""
+    values = {
+        "id": holder.id,
+        "started": f"{holder.started_at:%Y-%m-%d %H:%M}",
+        "host": holder.host,
+        "pid": holder.pid,
+    }
+    if holder.kind is SyncKind.refresh:
+        return _(
+            "Another refresh is running (run %(id)s, started %(started)s UTC on %(host)s, "
+            "process %(pid)s): try again when it ends.",
+            **values,
+        )
+    return _(
+        "Another sync is running (run %(id)s, started %(started)s UTC on %(host)s, "
+        "process %(pid)s): try again when it ends.",
+        **values,
+    )
 
 
 def _is_gone(run: SyncRun) -> bool:
@@ -129,7 +147,7 @@ class Heartbeat:
 def _interrupted(run: SyncRun) -> None:
     run.status, run.running_slot = SyncStatus.interrupted, None
     run.finished_at = run.heartbeat_at
-    run.error = "Stopped before it finished (killed or crashed); the next run went on from here."
+    run.error = _("Stopped before it finished (killed or crashed); the next run went on from here.")
     db.session.flush()
 
 

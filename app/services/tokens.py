@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .errors import ServiceError
@@ -25,13 +26,13 @@ class TokenError(ServiceError):
     """A link cannot be used; `reason` is 'expired', 'invalid' or 'used', the message says so."""
 
     MESSAGES = {  # noqa: RUF012 (read only)
-        "expired": "This link has expired",
-        "used": "This link was already used",
-        "invalid": "This link does not work",
+        "expired": _l("This link has expired"),
+        "used": _l("This link was already used"),
+        "invalid": _l("This link does not work"),
     }
 
     def __init__(self, reason: str) -> None:
-        super().__init__(self.MESSAGES[reason])
+        super().__init__(str(self.MESSAGES[reason]))
         self.reason = reason
 
     @property
@@ -54,11 +55,11 @@ def read(purpose: str, token: str, *, max_age: int) -> dict[str, Any]:
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise TokenError("expired") from None
+        raise TokenError(reason="expired") from None
     except BadSignature:
-        raise TokenError("invalid") from None
+        raise TokenError(reason="invalid") from None
     if not isinstance(payload, dict):
-        raise TokenError("invalid")
+        raise TokenError(reason="invalid")
     return payload
 
 

@@ -14,6 +14,8 @@ import segno
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor import InvalidToken
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from ..infra.db import db
@@ -41,7 +43,7 @@ _SPACES = re.compile(r"\s+")
 _SPACES_AND_DASHES = re.compile(r"[\s-]+")
 
 
-WRONG_CODE = "That code is not right, or was already used."
+WRONG_CODE = _l("That code is not right, or was already used.")
 
 
 class TwoFactorError(ServiceError):
@@ -82,7 +84,7 @@ def provisioning_uri(secret: str, *, account: str, issuer: str = "Marquee") -> s
 def qr_code_svg(uri: str) -> str:
     """The URI as a QR code in an SVG data URI, for an <img src>."""
     qr = segno.make_qr(uri, error="m")
-    return qr.svg_data_uri(scale=5, border=4, title="QR code for your authenticator app")
+    return qr.svg_data_uri(scale=5, border=4, title=_("QR code for your authenticator app"))
 
 
 def code_matches(secret: str, code: str, *, now: float | None = None) -> int | None:
@@ -93,7 +95,7 @@ def code_matches(secret: str, code: str, *, now: float | None = None) -> int | N
 def begin_setup(user: User) -> str:
     """Give the user a new key to put in an authenticator app; kept until a code confirms it."""
     if user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is already on.")
+        raise TwoFactorError(_("Two-factor sign-in is already on."))
     user.totp_secret = new_secret()
     db.session.flush()
     return user.totp_secret
@@ -107,12 +109,12 @@ def pending_secret(user: User) -> str | None:
 def enable(user: User, *, secret: str, code: str, now: float | None = None) -> list[str]:
     """Turn two-factor sign-in on once a code proves the app has the secret; new backup codes."""
     if user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is already on.")
+        raise TwoFactorError(_("Two-factor sign-in is already on."))
     secret = _normalize_secret(secret)
     step = code_matches(secret, code, now=now)
     if step is None:
         raise TwoFactorError(
-            "That code did not match. Enter the code your app shows now, and check its clock."
+            _("That code did not match. Enter the code your app shows now, and check its clock.")
         )
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
@@ -124,7 +126,7 @@ def enable(user: User, *, secret: str, code: str, now: float | None = None) -> l
 def verify(user: User, code: str, *, now: float | None = None) -> None:
     """Use up `code`: a fresh authenticator code or an unused backup code, else TwoFactorError."""
     if not _uses_up(user, code, now=now):
-        raise TwoFactorError(WRONG_CODE)
+        raise TwoFactorError(str(WRONG_CODE))
 
 
 def _uses_up(user: User, code: str, *, now: float | None) -> bool:
@@ -139,9 +141,9 @@ def _uses_up(user: User, code: str, *, now: float | None) -> bool:
 def disable(user: User, *, code: str, now: float | None = None) -> None:
     """Turn two-factor sign-in off, given a current code or a backup code."""
     if not user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is not on.")
+        raise TwoFactorError(_("Two-factor sign-in is not on."))
     if not _uses_up(user, code, now=now):
-        raise TwoFactorError("That code did not match.")
+        raise TwoFactorError(_("That code did not match."))
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
@@ -152,7 +154,7 @@ def disable(user: User, *, code: str, now: float | None = None) -> None:
 def new_backup_codes(user: User) -> list[str]:
     """Replace all of the user's backup codes with new ones; their text is only returned here."""
     if not user.two_factor_enabled:
-        raise TwoFactorError("Turn on two-factor sign-in first.")
+        raise TwoFactorError(_("Turn on two-factor sign-in first."))
     if user.id is None:
         db.session.flush()
     codes = [_new_backup_code() for _ in range(BACKUP_CODE_COUNT)]
@@ -184,7 +186,7 @@ def _totp(secret: str) -> TOTP:
         # SHA-1 because authenticator apps expect it; SHA-1 collisions do not weaken HMAC.
         return TOTP(key, CODE_DIGITS, SHA1(), TIME_STEP)  # noqa: S303
     except (binascii.Error, ValueError) as error:
-        raise TwoFactorError("That setup key is not valid; start the setup again.") from error
+        raise TwoFactorError(_("That setup key is not valid; start the setup again.")) from error
 
 
 def _matching_step(secret: str, code: str, *, now: float | None, after: int | None) -> int | None:

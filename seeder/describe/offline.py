@@ -2,7 +2,7 @@
 
 It needs no network and invents nothing: every clause states one fact of the
 prompt, and a fact that is missing is left out rather than guessed. It writes
-English whatever language was asked (its texts are labelled `en`).
+English and Portuguese (offline_pt.py); other languages are left to a model.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from . import offline_pt
 from .base import Prompt, Written
 
 
@@ -28,21 +29,21 @@ class OfflineWriter:
     """Writes factual texts from the prompt's facts alone."""
 
     name = "offline"
-    language = "en"
 
     @property
     def model(self) -> str | None:
         """No model: the text is composed, not generated."""
         return None
 
+    @staticmethod
+    def can_write(language: str) -> bool:
+        """English ("en", "en-GB"…) and Portuguese ("pt-BR", "pt"…)."""
+        return language.split("-")[0] in ("en", "pt")
+
     def write(self, prompt: Prompt) -> Written:
-        """One paragraph for the prompt's subject."""
-        compose = {
-            "movie": _movie,
-            "person": _person,
-            "genre": _genre,
-            "job": _job,
-        }[prompt.kind]
+        """One paragraph for the prompt's subject, in the prompt's language."""
+        composers = offline_pt.COMPOSERS if prompt.language.startswith("pt") else COMPOSERS
+        compose = composers[prompt.kind]
         return Written(body=compose(prompt.subject, prompt.facts), model=None)
 
 
@@ -135,3 +136,6 @@ def _job(job: str, facts: dict[str, Any]) -> str:
     where = f" in the {department.lower()} department" if department else ""
     what = "a credit for source material" if job in SOURCE_CREDITS else "a film crew job"
     return f"{job} is {what}{where}, with {count:,} {noun} in this catalog."
+
+
+COMPOSERS = {"movie": _movie, "person": _person, "genre": _genre, "job": _job}

@@ -36,7 +36,9 @@ class Options:
     """What to describe and how."""
 
     kinds: tuple[str, ...] = KINDS
-    language: str = "en"
+    # The catalog's languages (CATALOG_LANGUAGES), the main one first; each gets its texts.
+    languages: tuple[str, ...] = ("en",)
+    main_language: str = "en"
     limit: int | None = None
     force: bool = False
     upgrade_offline: bool = False
@@ -54,6 +56,7 @@ class Summary:
     written: Counter[str] = field(default_factory=Counter)
     cached: int = 0
     kept: int = 0  # texts a model wrote, left alone by the offline writer
+    unwritable: list[str] = field(default_factory=list)  # languages the provider cannot write
     planned: list[Subject] = field(default_factory=list)
     estimated_tokens: int = 0
     failures: list[tuple[Subject, str]] = field(default_factory=list)
@@ -83,6 +86,10 @@ class Summary:
             f"Usage: {self.requests} requests, {self.tokens_in:,} tokens in, "
             f"{self.tokens_out:,} tokens out.",
         ]
+        if self.unwritable:
+            lines.append(
+                f"{provider} cannot write {', '.join(self.unwritable)}: nothing was written in it."
+            )
         if self.stopped:
             lines.append(f"Stopped early: {self.stopped}. Run again to go on.")
         if self.failures:
@@ -162,33 +169,45 @@ def _commit() -> None:
 
 
 def _needing_text(provider: Provider, options: Options, summary: Summary) -> Iterator[Subject]:
-    """The subjects to write, after the cache and the rules on what may be replaced."""
-    language = getattr(provider, "language", None) or options.language
+    """The subjects to write, in each language, after the cache and the replacing rules."""
     sources = {
         "movies": subjects.movies,
         "people": subjects.people,
         "genres": subjects.genres,
         "jobs": subjects.jobs,
     }
-    for kind in options.kinds:
-        for subject in sources[kind](language, limit=options.limit):
-            existing = subject.existing
-            if existing is None:
-                yield subject
-            elif existing.source in (TextSource.tmdb, TextSource.editor):
-                continue  # TMDB's own texts and our editors' are never overwritten
-            elif existing.source is TextSource.openai and provider.name == "offline":
-                summary.kept += 1  # even with --force: only a model replaces a model's text
-            elif options.force or (
-                options.upgrade_offline
-                and existing.source is TextSource.offline
-                and provider.name != "offline"
-            ):
-                yield subject
-            elif existing.prompt_hash == subject.prompt.digest:
-                summary.cached += 1
-            else:
-                yield subject  # the facts changed since the text was written
+    can_write = getattr(provider, "can_write", None)  # a model writes any language
+    for language in options.languages:
+        if can_write is not None and not can_write(language):
+            summary.unwritable.append(language)
+            continue
+        for kind in options.kinds:
+            found = sources[kind](language, main=options.main_language, limit=options.limit)
+            yield from _worth_writing(found, provider, options, summary)
+
+
+def _worth_writing(
+    found: Iterable[Subject], provider: Provider, options: Options, summary: Summary
+) -> Iterator[Subject]:
+    """Those of `found` with no text yet, a stale one, or one `options` say to replace."""
+    for subject in found:
+        existing = subject.existing
+        if existing is None:
+            yield subject
+        elif existing.source in (TextSource.tmdb, TextSource.editor):
+            continue  # TMDB's own texts and our editors' are never overwritten
+        elif existing.source is TextSource.openai and provider.name == "offline":
+            summary.kept += 1  # even with --force: only a model replaces a model's text
+        elif options.force or (
+            options.upgrade_offline
+            and existing.source is TextSource.offline
+            and provider.name != "offline"
+        ):
+            yield subject
+        elif existing.prompt_hash == subject.prompt.digest:
+            summary.cached += 1
+        else:
+            yield subject  # the facts changed since the text was written
 
 
 def _over_budget(
@@ -234,8 +253,7 @@ def _record(
     except Exception as error:  # one broken item must not end the batch
         summary.failures.append((subject, f"{type(error).__name__}: {error}"))
         return
-    language = getattr(provider, "language", None) or options.language
-    _store(subject, body, written.model, provider.name, language)
+    _store(subject, body, written.model, provider.name, subject.language)
     summary.written[subject.kind] += 1
 
 

@@ -1,8 +1,10 @@
-"""What needs a text, and the facts about it, read from the database.
+"""What needs a text in a language, and the facts about it, read from the database.
 
-A movie needs one when its TMDB overview is empty, a person when the TMDB
-biography is empty, every genre, and every crew job in use. Facts are read
-in a few queries per batch, never one per subject.
+A movie needs one when TMDB has no overview in that language, a person when
+TMDB has no biography in it, every genre, and every crew job in use. The
+catalog's main language is in the entities' own columns, the others in their
+translations. Facts are given in the language asked (titles, genre names) and
+read in a few queries per batch, never one per subject.
 """
 
 from __future__ import annotations
@@ -33,18 +35,45 @@ class Subject:
     prompt: Prompt
     existing: GeneratedText | None
 
+    @property
+    def language(self) -> str:
+        """The language the text is to be written in."""
+        return self.prompt.language
+
 
 def _prompt(kind: str, subject: str, facts: dict[str, Any], language: str) -> Prompt:
     return Prompt(kind, subject, facts, language, MAX_CHARS[kind])
 
 
-def movies(language: str, *, limit: int | None = None, batch: int = 200) -> Iterator[Subject]:
-    """Movies without a TMDB overview, most popular first."""
+def _in(texts: list[GeneratedText], language: str) -> GeneratedText | None:
+    return next((text for text in texts if text.language == language), None)
+
+
+def _named(entity: Movie | Genre, field: str, language: str) -> str:
+    """A title or name in `language`, else the catalog's own."""
+    return entity.translation(language, field) or getattr(entity, field)
+
+
+def _empty(column: Any) -> Any:
+    return or_(column.is_(None), column == "")
+
+
+def _tmdb_text(model: type[Movie] | type[Person], field: str, language: str, main: str) -> Any:
+    """The column (or translation) holding TMDB's text of `field` in `language`."""
+    if language == main:
+        return getattr(model, field)
+    return model.translations[(language, field)].as_string()
+
+
+def movies(
+    language: str, *, main: str = "en", limit: int | None = None, batch: int = 200
+) -> Iterator[Subject]:
+    """Movies without a TMDB overview in `language`, most popular first."""
     query = (
         select(Movie)
-        .where(or_(Movie.overview.is_(None), Movie.overview == ""))
+        .where(_empty(_tmdb_text(Movie, "overview", language, main)))
         .order_by(Movie.popularity.desc(), Movie.id)
-        .options(selectinload(Movie.genres), selectinload(Movie.generated_text))
+        .options(selectinload(Movie.genres), selectinload(Movie.generated_texts))
         .limit(limit)
     )
     found = list(db.session.scalars(query))
@@ -53,19 +82,27 @@ def movies(language: str, *, limit: int | None = None, batch: int = 200) -> Iter
         people = _credits_by_movie([movie.id for movie in chunk])
         for movie in chunk:
             cast, directors = people[movie.id]
+            title = _named(movie, "title", language)
+            tagline = movie.tagline if language == main else movie.translation(language, "tagline")
             facts = {
                 "Year": movie.year,
                 "Original title": movie.original_title
-                if movie.original_title and movie.original_title != movie.title
+                if movie.original_title and movie.original_title != title
                 else None,
-                "Genres": [genre.name for genre in movie.genres],
+                "Genres": [_named(genre, "name", language) for genre in movie.genres],
                 "Directed by": directors,
                 "Starring": cast[:MAIN_CAST],
-                "Runtime": f"{movie.runtime} minutes" if movie.runtime else None,
-                "Tagline": movie.tagline,
+                "Runtime": _minutes(movie.runtime, language),
+                "Tagline": tagline,
             }
-            prompt = _prompt("movie", movie.title, facts, language)
-            yield Subject("movie", movie.id, prompt, movie.generated_text)
+            prompt = _prompt("movie", title, facts, language)
+            yield Subject("movie", movie.id, prompt, _in(movie.generated_texts, language))
+
+
+def _minutes(runtime: int | None, language: str) -> str | None:
+    if not runtime:
+        return None
+    return f"{runtime} minutos" if language.startswith("pt") else f"{runtime} minutes"
 
 
 def _credits_by_movie(movie_ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
@@ -88,19 +125,21 @@ def _credits_by_movie(movie_ids: list[int]) -> dict[int, tuple[list[str], list[s
     return found
 
 
-def people(language: str, *, limit: int | None = None, batch: int = 200) -> Iterator[Subject]:
-    """People without a TMDB biography, most popular first."""
+def people(
+    language: str, *, main: str = "en", limit: int | None = None, batch: int = 200
+) -> Iterator[Subject]:
+    """People without a TMDB biography in `language`, most popular first."""
     query = (
         select(Person)
-        .where(or_(Person.biography.is_(None), Person.biography == ""))
+        .where(_empty(_tmdb_text(Person, "biography", language, main)))
         .order_by(Person.popularity.desc(), Person.id)
-        .options(selectinload(Person.generated_text))
+        .options(selectinload(Person.generated_texts))
         .limit(limit)
     )
     found = list(db.session.scalars(query))
     for start in range(0, len(found), batch):
         chunk = found[start : start + batch]
-        known_for = _known_for([person.id for person in chunk])
+        known_for = _known_for([person.id for person in chunk], language)
         for person in chunk:
             facts = {
                 "Known for": person.known_for_department,
@@ -110,32 +149,37 @@ def people(language: str, *, limit: int | None = None, batch: int = 200) -> Iter
                 "Films in this catalog": known_for.get(person.id, []),
             }
             prompt = _prompt("person", person.name, facts, language)
-            yield Subject("person", person.id, prompt, person.generated_text)
+            yield Subject("person", person.id, prompt, _in(person.generated_texts, language))
 
 
-def _known_for(person_ids: list[int], per_person: int = 4) -> dict[int, list[str]]:
+def _translated_title(title: str, translations: dict | None, language: str) -> str:
+    return ((translations or {}).get(language) or {}).get("title") or title
+
+
+def _known_for(person_ids: list[int], language: str, per_person: int = 4) -> dict[int, list[str]]:
     """Each person's best-known titles (with years), most popular first, in one query."""
     rows = db.session.execute(
-        select(Credit.person_id, Movie.title, Movie.release_date)
+        select(Credit.person_id, Movie.title, Movie.translations, Movie.release_date)
         .join(Movie, Movie.id == Credit.movie_id)
         .where(Credit.person_id.in_(person_ids))
         .order_by(Credit.person_id, Movie.popularity.desc(), Movie.id)
     )
     titles: dict[int, list[str]] = defaultdict(list)
-    for person_id, title, released in rows:
+    for person_id, own_title, translations, released in rows:
+        title = _translated_title(own_title, translations, language)
         label = f"{title} ({released.year})" if released else title
         if len(titles[person_id]) < per_person and label not in titles[person_id]:
             titles[person_id].append(label)
     return titles
 
 
-def genres(language: str, *, limit: int | None = None) -> Iterator[Subject]:
+def genres(language: str, *, main: str = "en", limit: int | None = None) -> Iterator[Subject]:
     """Every genre, with how many movies it has and some of the best known (two queries)."""
     found = list(
         db.session.scalars(
             select(Genre)
             .order_by(Genre.name)
-            .options(selectinload(Genre.generated_text))
+            .options(selectinload(Genre.generated_texts))
             .limit(limit)
         )
     )
@@ -144,22 +188,23 @@ def genres(language: str, *, limit: int | None = None) -> Iterator[Subject]:
             select(movie_genres.c.genre_id, func.count()).group_by(movie_genres.c.genre_id)
         ).all()
     )
-    best_known = _best_known([genre.id for genre in found])
+    best_known = _best_known([genre.id for genre in found], language)
     for genre in found:
         facts = {
             "Movies in this catalog": counts.get(genre.id, 0),
             "Best known": best_known.get(genre.id, []),
         }
-        prompt = _prompt("genre", genre.name, facts, language)
-        yield Subject("genre", genre.id, prompt, genre.generated_text)
+        prompt = _prompt("genre", _named(genre, "name", language), facts, language)
+        yield Subject("genre", genre.id, prompt, _in(genre.generated_texts, language))
 
 
-def _best_known(genre_ids: list[int], per_genre: int = 3) -> dict[int, list[str]]:
+def _best_known(genre_ids: list[int], language: str, per_genre: int = 3) -> dict[int, list[str]]:
     """The most popular titles of each genre, in one query."""
     ranked = (
         select(
             movie_genres.c.genre_id,
             Movie.title,
+            Movie.translations,
             func.row_number()
             .over(
                 partition_by=movie_genres.c.genre_id,
@@ -173,16 +218,16 @@ def _best_known(genre_ids: list[int], per_genre: int = 3) -> dict[int, list[str]
     )
     titles: dict[int, list[str]] = defaultdict(list)
     rows = db.session.execute(
-        select(ranked.c.genre_id, ranked.c.title)
+        select(ranked.c.genre_id, ranked.c.title, ranked.c.translations)
         .where(ranked.c.rank <= per_genre)
         .order_by(ranked.c.genre_id, ranked.c.rank)
     )
-    for genre_id, title in rows:
-        titles[genre_id].append(title)
+    for genre_id, title, translations in rows:
+        titles[genre_id].append(_translated_title(title, translations, language))
     return titles
 
 
-def jobs(language: str, *, limit: int | None = None) -> Iterator[Subject]:
+def jobs(language: str, *, main: str = "en", limit: int | None = None) -> Iterator[Subject]:
     """Every crew job in use, with its department and how many credits it has."""
     rows = db.session.execute(
         select(Credit.job, func.min(Credit.department), func.count())
@@ -194,7 +239,9 @@ def jobs(language: str, *, limit: int | None = None) -> Iterator[Subject]:
     existing = {
         text.crew_job: text
         for text in db.session.scalars(
-            select(GeneratedText).where(GeneratedText.crew_job.is_not(None))
+            select(GeneratedText).where(
+                GeneratedText.crew_job.is_not(None), GeneratedText.language == language
+            )
         )
     }
     for job, department, count in rows:

@@ -112,9 +112,14 @@ def test_generated_text_describes_exactly_one_subject(db):
 
 def test_generated_text_keeps_its_provenance(db):
     genre = make_genre("Film Noir")
-    genre.generated_text = GeneratedText(
-        body="Shadows and cynicism.", source=TextSource.openai, model="gpt-4o-mini", language="en"
-    )
+    genre.generated_texts = [
+        GeneratedText(
+            body="Shadows and cynicism.",
+            source=TextSource.openai,
+            model="gpt-4o-mini",
+            language="en",
+        )
+    ]
     db.session.flush()
     db.session.expire_all()
 

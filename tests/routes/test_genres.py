@@ -20,9 +20,9 @@ def test_genres_list_their_movie_counts(client, db):
 
 def test_genre_page_has_its_description_and_filtered_movies(client, db):
     noir = make_genre("Film Noir")
-    noir.generated_text = GeneratedText(
-        body="Shadows and cynicism.", source=TextSource.offline, language="en"
-    )
+    noir.generated_texts = [
+        GeneratedText(body="Shadows and cynicism.", source=TextSource.offline, language="en")
+    ]
     make_movie("Dark City Night", genres=[noir], original_language="en")
     make_movie("Sunny Day")
     db.session.commit()

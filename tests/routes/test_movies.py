@@ -144,12 +144,14 @@ def test_movie_page_shows_details_credits_and_links(client, db):
 
 def test_a_generated_description_carries_its_provenance(client, db):
     movie = make_movie("Quiet Film")
-    movie.generated_text = GeneratedText(
-        body="A quiet film about a lighthouse.",
-        source=TextSource.openai,
-        model="gpt-4o-mini",
-        language="en",
-    )
+    movie.generated_texts = [
+        GeneratedText(
+            body="A quiet film about a lighthouse.",
+            source=TextSource.openai,
+            model="gpt-4o-mini",
+            language="en",
+        )
+    ]
     db.session.commit()
 
     page = client.get(f"/movies/{movie.id}-quiet-film").get_data(as_text=True)

@@ -79,6 +79,77 @@ def test_the_offline_writer_fills_every_missing_text_from_facts_alone(catalog, d
     )
 
 
+def test_each_catalog_language_gets_its_own_text_with_its_own_provenance(catalog, db):
+    first, drama = catalog["first"], catalog["drama"]
+    first.translations = {"pt-BR": {"title": "Primeira Luz"}}
+    drama.translations = {"pt-BR": {"name": "Drama"}}
+    db.session.commit()
+
+    summary = describe_run.describe(
+        OfflineWriter(), describe_run.Options(languages=("en", "pt-BR"), main_language="en")
+    )
+
+    assert summary.written == {"movie": 4, "person": 4, "genre": 2, "job": 4}
+    db.session.refresh(first)
+    by_language = {text.language: text for text in first.generated_texts}
+    assert set(by_language) == {"en", "pt-BR"}
+    assert by_language["en"].body.startswith("First Light is a drama film from 1999.")
+    assert by_language["pt-BR"].body == (
+        "Primeira Luz é um filme de drama lançado em 1999. "
+        "A direção é de Bo Maker. No elenco está Ada Lead. Tem 101 minutos de duração."
+    )
+    assert all(text.source is TextSource.offline for text in by_language.values())
+    lead = catalog["lead"]
+    db.session.refresh(lead)
+    portuguese = next(text for text in lead.generated_texts if text.language == "pt-BR")
+    assert portuguese.body == (
+        "No cinema, o trabalho de Ada Lead está ligado sobretudo à atuação. Nasceu em Lisbon. "
+        "Neste catálogo: Primeira Luz (1999)."
+    )
+
+
+def test_a_tmdb_overview_in_one_language_leaves_only_the_other_to_write(catalog, db):
+    first = catalog["first"]
+    first.overview = "TMDB's English overview."
+    first.translations = {"pt-BR": {"title": "Primeira Luz"}}
+    catalog["second"].translations = {"pt-BR": {"overview": "A sinopse do TMDB."}}
+    db.session.commit()
+
+    describe_run.describe(
+        OfflineWriter(),
+        describe_run.Options(kinds=("movies",), languages=("en", "pt-BR"), main_language="en"),
+    )
+
+    written = {(text.movie_id, text.language) for text in texts(db)}
+    assert written == {(first.id, "pt-BR"), (catalog["second"].id, "en")}
+
+
+def test_a_language_the_offline_writer_lacks_is_said_and_skipped(catalog, db):
+    summary = describe_run.describe(
+        OfflineWriter(), describe_run.Options(languages=("en", "de"), main_language="en")
+    )
+
+    assert {text.language for text in texts(db)} == {"en"}
+    assert summary.unwritable == ["de"]
+    assert "offline cannot write de: nothing was written in it." in summary.lines(
+        provider="offline", dry_run=False
+    )
+
+
+def test_flask_seed_describe_writes_every_catalog_language_or_the_one_asked(catalog, runner, db):
+    only = runner.invoke(args=["seed", "describe", "--provider", "offline", "--language", "pt-BR"])
+    assert only.exit_code == 0, only.output
+    assert {text.language for text in texts(db)} == {"pt-BR"}
+
+    both = runner.invoke(args=["seed", "describe", "--provider", "offline"])
+    assert both.exit_code == 0, both.output
+    assert {text.language for text in texts(db)} == {"en", "pt-BR"}
+
+    unknown = runner.invoke(args=["seed", "describe", "--provider", "offline", "--language", "fr"])
+    assert unknown.exit_code == 2
+    assert "'fr' is not one of CATALOG_LANGUAGES (en, pt-BR)" in unknown.output
+
+
 def test_written_texts_make_catalog_pages_stale(catalog, db):
     from app.services import revisions
 
@@ -149,7 +220,7 @@ def test_an_editors_texts_are_never_overwritten_even_by_a_model(catalog, db, ope
 
 def test_the_real_client_writes_with_facts_and_language_then_caches(catalog, db, openai_server):
     writer = openai_writer(openai_server)
-    options = describe_run.Options(kinds=("movies",), language="pt-BR")
+    options = describe_run.Options(kinds=("movies",), languages=("pt-BR",))
 
     summary = describe_run.describe(writer, options)
 
@@ -166,7 +237,7 @@ def test_the_real_client_writes_with_facts_and_language_then_caches(catalog, db,
         "Genres: Drama",
         "Directed by: Bo Maker",
         "Starring: Ada Lead",
-        "Runtime: 101 minutes",
+        "Runtime: 101 minutos",
     ):
         assert fact in first["messages"][1]["content"]
     text = catalog["first"].generated_text
@@ -312,10 +383,11 @@ def test_flask_seed_describe_offline_then_a_dry_run(catalog, runner):
     dry = runner.invoke(args=["seed", "describe", "--provider", "offline", "--force", "--dry-run"])
 
     assert written.exit_code == 0, written.output
-    assert "Wrote 7 texts with offline" in written.output
+    # Each subject in English and in Portuguese (CATALOG_LANGUAGES).
+    assert "Wrote 14 texts with offline" in written.output
     assert "Usage: 0 requests" in written.output
     assert dry.exit_code == 0, dry.output
-    assert "Would write 7 texts with offline" in dry.output
+    assert "Would write 14 texts with offline" in dry.output
     assert "tokens" in dry.output
 
 
@@ -329,10 +401,10 @@ def test_flask_seed_describe_through_the_real_client(
     second = runner.invoke(args=["seed", "describe", "--genres", "--jobs"])
 
     assert first.exit_code == 0, first.output
-    assert "Wrote 3 texts with openai (gpt-4o-mini)" in first.output
-    assert "Usage: 3 requests" in first.output
+    assert "Wrote 6 texts with openai (gpt-4o-mini)" in first.output  # in en and pt-BR
+    assert "Usage: 6 requests" in first.output
     assert "Usage: 0 requests" in second.output
-    assert len(openai_server.requests) == 3
+    assert len(openai_server.requests) == 6
 
 
 def test_pages_label_ai_text_with_its_model(catalog, client, db, openai_server):
@@ -349,8 +421,8 @@ def test_pages_label_ai_text_with_its_model(catalog, client, db, openai_server):
         assert "test-model" in page, url
 
 
-def missing_texts(db) -> dict[str, int]:
-    """Subjects that should have a generated text and have none."""
+def missing_texts(db, languages=("en", "pt-BR")) -> dict[str, int]:
+    """Subjects that should have a generated text in each language and have none."""
     from sqlalchemy import func, or_
 
     from app.models import Credit, CreditKind, Genre, Movie, Person
@@ -358,21 +430,33 @@ def missing_texts(db) -> dict[str, int]:
     def count(query) -> int:
         return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
-    described = select(GeneratedText.crew_job).where(GeneratedText.crew_job.is_not(None))
-    return {
-        "movies": count(
+    def tmdb_text(model, field, language):
+        if language == "en":
+            return getattr(model, field)
+        return model.translations[(language, field)].as_string()
+
+    missing = {"movies": 0, "people": 0, "genres": 0, "jobs": 0}
+    for language in languages:
+        written = GeneratedText.language == language
+        overview, biography = (
+            tmdb_text(Movie, "overview", language),
+            tmdb_text(Person, "biography", language),
+        )
+        described = select(GeneratedText.crew_job).where(
+            GeneratedText.crew_job.is_not(None), written
+        )
+        missing["movies"] += count(
             select(Movie.id).where(
-                or_(Movie.overview.is_(None), Movie.overview == ""), ~Movie.generated_text.has()
+                or_(overview.is_(None), overview == ""), ~Movie.generated_texts.any(written)
             )
-        ),
-        "people": count(
+        )
+        missing["people"] += count(
             select(Person.id).where(
-                or_(Person.biography.is_(None), Person.biography == ""),
-                ~Person.generated_text.has(),
+                or_(biography.is_(None), biography == ""), ~Person.generated_texts.any(written)
             )
-        ),
-        "genres": count(select(Genre.id).where(~Genre.generated_text.has())),
-        "jobs": count(
+        )
+        missing["genres"] += count(select(Genre.id).where(~Genre.generated_texts.any(written)))
+        missing["jobs"] += count(
             select(Credit.job)
             .where(
                 Credit.kind == CreditKind.crew,
@@ -380,8 +464,8 @@ def missing_texts(db) -> dict[str, int]:
                 Credit.job.not_in(described),
             )
             .distinct()
-        ),
-    }
+        )
+    return missing
 
 
 def test_on_the_sample_the_offline_writer_fills_every_missing_text(runner, db):

@@ -118,6 +118,22 @@ def movie_reply(
     return reply
 
 
+def translation(language: str, country: str, **data: str) -> dict:
+    """One entry of TMDB's translations block; texts not given are "" (not translated)."""
+    return {
+        "iso_3166_1": country,
+        "iso_639_1": language,
+        "name": language,
+        "english_name": language,
+        "data": {"title": "", "overview": "", "tagline": "", "homepage": "", **data},
+    }
+
+
+def translations(*entries: dict) -> dict:
+    """The `translations` block of a movie or person reply."""
+    return {"translations": list(entries)}
+
+
 def person_reply(person_id: int, name: str, **fields: Any) -> dict:
     """A /person/{id} reply."""
     reply = {

@@ -9,6 +9,10 @@ It also keeps a change log, served as /movie/changes and /person/changes the
 way TMDB serves its own (quirks included): `publish()` swaps in a new
 snapshot and logs every id that differs, `record_change()` and
 `record_noise()` log ids directly, and `today` sets the server's date.
+
+Like TMDB, a record's appended blocks (credits, translations…) come only
+when `append_to_response` names them, and the genre list answers in the
+`language` asked, in English when it has no list in that language.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ LONGEST_CHANGE_SPAN = timedelta(days=14)
 # this do here, so every client meets it.
 NULL_ADULT_EVERY = 3
 KINDS = ("movie", "person")
+# Blocks of a record that TMDB sends only when append_to_response asks.
+APPENDED = frozenset(
+    {"credits", "release_dates", "videos", "keywords", "alternative_titles", "translations"}
+)
 INVALID_PAGE = "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer."
 INVALID_RANGE = "Invalid date range: Should be a range no longer than 14 days."
 INVALID_DATE = "Invalid date: Dates are expected in the format YYYY-MM-DD."
@@ -76,6 +84,7 @@ class TMDBServer(LoopbackServer):
         movies: dict[int, dict] | None = None,
         people: dict[int, dict] | None = None,
         genres: list[dict] | None = None,
+        genres_in: dict[str, list[dict]] | None = None,
         popular: list[int] | None = None,
         top_rated: list[int] | None = None,
         by_year: dict[int, list[int]] | None = None,
@@ -85,6 +94,7 @@ class TMDBServer(LoopbackServer):
         self.movies = movies or {}
         self.people = people or {}
         self.genres = genres if genres is not None else [{"id": 18, "name": "Drama"}]
+        self.genres_in = genres_in or {}  # "pt-BR" → the list in Portuguese
         self.popular = popular or []
         self.top_rated = top_rated or []
         self.by_year = by_year or {}
@@ -180,7 +190,7 @@ class TMDBServer(LoopbackServer):
 
     def _route(self, path: str, query: dict[str, str]) -> Reply:
         if path == "/genre/movie/list":
-            return Reply(body={"genres": self.genres})
+            return Reply(body={"genres": self.genres_in.get(query.get("language"), self.genres)})
         if path == "/movie/popular":
             return _page(self.popular, query)
         if path == "/movie/top_rated":
@@ -196,7 +206,8 @@ class TMDBServer(LoopbackServer):
         if match := re.fullmatch(r"/(movie|person)/(\d+)", path):
             record = self._table(match.group(1)).get(int(match.group(2)))
             if record is not None:
-                return Reply(body=record)
+                asked = set(query.get("append_to_response", "").split(","))
+                return Reply(body={k: v for k, v in record.items() if k not in APPENDED - asked})
         return _error(404, 34, "The resource you requested could not be found.")
 
     def _search(self, query: dict[str, str]) -> Reply:

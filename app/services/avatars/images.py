@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import io
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..errors import ServiceError
+from ..numbers import format_decimal
 
 LARGE, SMALL = 256, 64
 SIZES = (LARGE, SMALL)
@@ -24,8 +27,8 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _WITH_ALPHA = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _HIGH_DEPTH = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 
-NOT_AN_IMAGE = "That file is not a JPEG, PNG, WebP or GIF image."
-DAMAGED = "That image is damaged or incomplete."
+NOT_AN_IMAGE = _l("That file is not a JPEG, PNG, WebP or GIF image.")
+DAMAGED = _l("That image is damaged or incomplete.")
 
 
 # Also a ValueError, as it was before ServiceError existed: callers may still catch that.
@@ -39,14 +42,16 @@ class AvatarError(ServiceError, ValueError):
 def process(data: bytes, *, max_bytes: int, max_pixels: int) -> dict[int, bytes]:
     """Check an uploaded image and return it as square WebP images, by size in pixels."""
     if not data:
-        raise AvatarError(NOT_AN_IMAGE)
+        raise AvatarError(str(NOT_AN_IMAGE))
     if len(data) > max_bytes:
-        raise AvatarError(f"That image is larger than {_megabytes(max_bytes)}.")
-    too_large = AvatarError(f"That image is too large (at most {max_pixels:,} pixels).")
+        raise AvatarError(_("That image is larger than %(size)s.", size=_megabytes(max_bytes)))
+    too_large = AvatarError(
+        _("That image is too large (at most %(pixels)s pixels).", pixels=format_decimal(max_pixels))
+    )
     try:
         image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)  # the header only
     except UnidentifiedImageError:
-        raise AvatarError(NOT_AN_IMAGE) from None
+        raise AvatarError(str(NOT_AN_IMAGE)) from None
     # Pillow's own bomb guard may fire first (an error past twice its limit, a
     # warning past it); the warning is raised only where warnings are errors,
     # since changing the filter here would change it for every thread.
@@ -55,11 +60,11 @@ def process(data: bytes, *, max_bytes: int, max_pixels: int) -> dict[int, bytes]
     # Pillow reports bad input with many exception types (OSError, SyntaxError,
     # struct.error, IndexError, …); any of them means a bad file.
     except Exception as error:
-        raise AvatarError(DAMAGED) from error
+        raise AvatarError(str(DAMAGED)) from error
     with image:
         width, height = image.size
         if image.format not in _ACCEPTED_FORMATS:
-            raise AvatarError(NOT_AN_IMAGE)
+            raise AvatarError(str(NOT_AN_IMAGE))
         if width * height > max_pixels:
             raise too_large
         try:
@@ -67,7 +72,7 @@ def process(data: bytes, *, max_bytes: int, max_pixels: int) -> dict[int, bytes]
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise too_large from None
         except Exception as error:
-            raise AvatarError(DAMAGED) from error
+            raise AvatarError(str(DAMAGED)) from error
     # The small size is drawn from the large one: one pass over the full-size pixels.
     large = _resized(_to_srgb(square), LARGE)
     return {LARGE: _encode(large), SMALL: _encode(_resized(large, SMALL))}
@@ -124,5 +129,6 @@ def _encode(image: Image.Image) -> bytes:
 def _megabytes(count: int) -> str:
     mebibyte = 1024 * 1024
     if count < mebibyte:
-        return f"{count // 1024} KB"
-    return f"{count / mebibyte:.1f}".removesuffix(".0") + " MB"
+        return _("%(size)s KB", size=count // 1024)
+    # Rounded as Python rounds the float, then written with the locale's decimal sign.
+    return _("%(size)s MB", size=format_decimal(round(count / mebibyte, 1), format="0.#"))

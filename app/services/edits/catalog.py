@@ -13,10 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ...infra import i18n
 from ...infra.db import db
 from ...models import (
     Credit,
@@ -70,7 +73,8 @@ def current_values(entity: Editable) -> dict[str, Any]:
         if name not in ("credits", "description")
     }
     if isinstance(entity, Genre):
-        values["description"] = entity.description
+        text = _genre_text(entity)
+        values["description"] = text.body if text else None
     return values
 
 
@@ -106,7 +110,7 @@ def update_person(
     birthday = values.get("birthday", person.birthday)
     deathday = values.get("deathday", person.deathday)
     if birthday and deathday and deathday < birthday:
-        raise EditError("The day they died comes before their birthday.", field="deathday")
+        raise EditError(_("The day they died comes before their birthday."), field="deathday")
     return save_fields(person, editor=editor, values=values, version=version, comment=comment)
 
 
@@ -125,7 +129,7 @@ def update_job(
     """Save the description of a crew job ("Director", "Gaffer")."""
     roles.require(editor, Role.editor)
     if not _job_is_credited(job):
-        raise NotFoundError(f"No credit in the catalog has the job {job}.")
+        raise NotFoundError(_("No credit in the catalog has the job %(job)s.", job=job))
     values = {"description": values.get("description")}
     return save_fields(job, editor=editor, values=values, version=version, comment=comment)
 
@@ -159,7 +163,7 @@ def unlock_field(*, entity: Movie | Person | Genre, field: str, editor: User) ->
     entity_type = history.entity_type_of(entity)
     held = locks.of(entity_type, entity.id)
     if locks.unlock(held, field) is None:
-        raise EditError("That field follows TMDB already.")
+        raise EditError(_("That field follows TMDB already."))
     value = current_values(entity).get(field) if field != "credits" else None
     edit = history.record(
         editor=editor,
@@ -180,9 +184,9 @@ def accept_upstream(
     held = locks.of(entity_type, entity.id)
     lock = held.get(field)
     if lock is None or lock.upstream_seen_at is None:
-        raise EditError("TMDB's value for that field is not known yet: run a load first.")
+        raise EditError(_("TMDB's value for that field is not known yet: run a load first."))
     if field == "credits":
-        raise EditError("TMDB's cast and crew are taken with services.edits.credits.")
+        raise EditError(_("TMDB's cast and crew are taken with services.edits.credits."))
     before = current_values(entity).get(field)
     claim_version(entity, version)
     _write(entity, field, from_json(entity_type, field, lock.upstream_value), editor)
@@ -293,7 +297,11 @@ def lock_notes(entity: Movie | Person | Genre) -> dict[str, LockNote]:
                 credit_list(entity)
             )
             count = len(lock.upstream_value or [])
-            upstream = f"{count} credit{'' if count == 1 else 's'}" if seen else None
+            upstream = (
+                ngettext("%(count)s credit", "%(count)s credits", count, count=count)
+                if seen
+                else None
+            )
         else:
             differs = locks.differs(lock, current.get(name))
             upstream = shown(field_of(entity_type, name), lock.upstream_value) if seen else None
@@ -457,9 +465,15 @@ def _refuse_stale(entity_type: EntityType, entity: Editable, version: int, curre
         meanwhile = history.since(entity_type, entity.id, version)
     count = len(meanwhile)
     raise StaleEditError(
-        f"Someone else saved this page while you were editing ({count} "
-        f"edit{'' if count == 1 else 's'}, listed below). Nothing of yours is saved yet: "
-        "your changes are still in the form. Check them against theirs and save again.",
+        ngettext(
+            "Someone else saved this page while you were editing (%(num)s edit, listed below). "
+            "Nothing of yours is saved yet: your changes are still in the form. Check them "
+            "against theirs and save again.",
+            "Someone else saved this page while you were editing (%(num)s edits, listed below). "
+            "Nothing of yours is saved yet: your changes are still in the form. Check them "
+            "against theirs and save again.",
+            count,
+        ),
         edits=meanwhile,
         version=current,
     )
@@ -481,17 +495,23 @@ def _write(entity: Editable, name: str, value: Any, editor: User) -> None:
 
 
 def _write_text(entity: Genre | str, body: str | None, editor: User) -> None:
-    """A genre's or crew job's description, written by hand (an empty one is removed)."""
-    text = entity.generated_text if isinstance(entity, Genre) else _job_text(entity)
+    """A genre's or crew job's description, written by hand (an empty one is removed).
+
+    Editors write in the catalog's main language, as they edit its other fields;
+    the describe stage writes the other languages' texts.
+    """
+    text = _genre_text(entity) if isinstance(entity, Genre) else _job_text(entity)
     if not body:
         if text is not None:
+            if isinstance(entity, Genre):
+                entity.generated_texts.remove(text)
             db.session.delete(text)
-        if isinstance(entity, Genre):
-            entity.generated_text = None
         return
     if text is None:
         subject = {"genre": entity} if isinstance(entity, Genre) else {"crew_job": entity}
-        text = GeneratedText(**subject, body=body, source=TextSource.editor, language="en")
+        text = GeneratedText(
+            **subject, body=body, source=TextSource.editor, language=i18n.catalog_languages()[0]
+        )
         if isinstance(entity, Genre):
             db.session.add(text)  # the genre's row lock (its version) keeps this one at a time
         else:
@@ -503,7 +523,7 @@ def _write_text(entity: Genre | str, body: str | None, editor: User) -> None:
 def _check_genre_name(genre: Genre, name: str | None) -> None:
     """Refuse a genre name (or the slug made of it) another genre has; saves, reverts alike."""
     if not name:
-        raise EditError("A genre needs a name.", field="name")
+        raise EditError(_("A genre needs a name."), field="name")
     taken = db.session.scalar(
         select(Genre.id).where(
             Genre.id != genre.id,
@@ -511,7 +531,7 @@ def _check_genre_name(genre: Genre, name: str | None) -> None:
         )
     )
     if taken is not None:
-        raise EditError(f"There is already a genre called {name}.", field="name")
+        raise EditError(_("There is already a genre called %(name)s.", name=name), field="name")
 
 
 def _add_first_job_text(text: GeneratedText) -> None:
@@ -521,7 +541,7 @@ def _add_first_job_text(text: GeneratedText) -> None:
             db.session.add(text)
     except IntegrityError:
         raise EditError(
-            "Someone else wrote this description at the same moment: reload the page."
+            _("Someone else wrote this description at the same moment: reload the page.")
         ) from None
 
 
@@ -535,7 +555,18 @@ def moved(entity: Editable) -> None:
 
 
 def _job_text(job: str) -> GeneratedText | None:
-    return db.session.scalar(select(GeneratedText).where(GeneratedText.crew_job == job))
+    """The crew job's description in the catalog's main language, the one editors write."""
+    return db.session.scalar(
+        select(GeneratedText).where(
+            GeneratedText.crew_job == job, GeneratedText.language == i18n.catalog_languages()[0]
+        )
+    )
+
+
+def _genre_text(genre: Genre) -> GeneratedText | None:
+    """The genre's description in the catalog's main language, the one editors write."""
+    main = i18n.catalog_languages()[0]
+    return next((text for text in genre.generated_texts if text.language == main), None)
 
 
 def _job_edit_count(job: str) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -84,7 +86,7 @@ def save(
     credits = {credit.id: credit for credit in of_movie(movie)}
     unknown = (changes.removed | changes.cast.keys()) - credits.keys()
     if unknown:
-        raise EditError("Some of those credits are not this movie's any more: reload the page.")
+        raise EditError(_("Some of those credits are not this movie's any more: reload the page."))
     rows = _removals(credits, changes.removed)
     db.session.flush()  # removed first: a credit added back may carry the same TMDB id
     rows += _cast_changes(credits, changes)
@@ -177,7 +179,7 @@ def accept_upstream(*, movie: Movie, editor: User, version: int) -> int:
     roles.require(editor, Role.editor)
     lock = locks.of(EntityType.movie, movie.id).get("credits")
     if lock is None or lock.upstream_seen_at is None:
-        raise EditError("TMDB's cast and crew are not known yet: run a load first.")
+        raise EditError(_("TMDB's cast and crew are not known yet: run a load first."))
     upstream = lock.upstream_value or []
     people = {
         person.tmdb_id: person
@@ -204,7 +206,7 @@ def accept_upstream(*, movie: Movie, editor: User, version: int) -> int:
         editor=editor,
         changes=changes,
         version=version,
-        comment="Took TMDB's cast and crew",
+        comment=_("Took TMDB's cast and crew"),
         follow_tmdb=True,
     )
 
@@ -219,11 +221,11 @@ def person_for_credit(
     if person_id:
         person = db.session.get(Person, person_id)
         if person is None:
-            raise EditError("That person is not in the catalog any more.", field="person")
+            raise EditError(_("That person is not in the catalog any more."), field="person")
         return person
     name = (name or "").strip()
     if not name:
-        raise EditError("Pick someone from the suggestions, or type a name.", field="person")
+        raise EditError(_("Pick someone from the suggestions, or type a name."), field="person")
     if new_person:
         return create_person(editor=editor, values={"name": name[:200]})
     matches = list(
@@ -233,12 +235,21 @@ def person_for_credit(
         return matches[0]
     if not matches:
         raise EditError(
-            f"Nobody called {name} is in the catalog: pick from the suggestions, "
-            "or tick “A new person” to add them.",
+            _(
+                "Nobody called %(name)s is in the catalog: pick from the suggestions, "
+                "or tick “A new person” to add them.",
+                name=name,
+            ),
             field="person",
         )
     raise AmbiguousPersonError(
-        f"{len(matches)} people are called {name}: choose one below.", candidates=matches
+        ngettext(
+            "%(num)s person is called %(name)s: choose one below.",
+            "%(num)s people are called %(name)s: choose one below.",
+            len(matches),
+            name=name,
+        ),
+        candidates=matches,
     )
 
 

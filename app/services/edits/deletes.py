@@ -9,6 +9,8 @@ depends on them and how many.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete as delete_rows
 from sqlalchemy import func, select
 
@@ -32,6 +34,7 @@ from ...models import (
 )
 from ...models.mixins import utcnow
 from .. import revisions, roles, search
+from ..numbers import format_decimal
 from . import history
 from .catalog import EditError, claim_version, moved
 from .history import Change
@@ -68,10 +71,23 @@ PLURALS = {"entry": "entries"}
 
 
 def _counted(kind: str, number: int) -> str:
+    num = format_decimal(number)
+    if kind == "review":
+        return ngettext("%(count)s review", "%(count)s reviews", number, count=num)
+    if kind == "watchlist entry":
+        return ngettext(
+            "%(count)s watchlist entry", "%(count)s watchlist entries", number, count=num
+        )
+    if kind == "diary entry":
+        return ngettext("%(count)s diary entry", "%(count)s diary entries", number, count=num)
+    if kind == "credit":
+        return ngettext("%(count)s credit", "%(count)s credits", number, count=num)
+    if kind == "movie":
+        return ngettext("%(count)s movie", "%(count)s movies", number, count=num)
     if number == 1:
         return f"1 {kind}"
     last = kind.rsplit(" ", 1)[-1]
-    return f"{number:,} {kind[: -len(last)]}{PLURALS.get(last, last + 's')}"
+    return f"{num} {kind[: -len(last)]}{PLURALS.get(last, last + 's')}"
 
 
 def delete(*, entity: Movie | Person | Genre, editor: User, comment: str | None = None) -> Edit:
@@ -80,16 +96,7 @@ def delete(*, entity: Movie | Person | Genre, editor: User, comment: str | None 
     found = dependents(entity)
     if found:
         listed = ", ".join(_counted(kind, number) for kind, number in found.items())
-        instead = (
-            "merge it into another movie or hide it instead"
-            if isinstance(entity, Movie)
-            else "merge them into someone else, or remove the credits first"
-            if isinstance(entity, Person)
-            else "take the movies out of it first"
-        )
-        raise DependentsError(
-            f"It cannot be deleted: {listed} depend on it. You can {instead}.", dependents=found
-        )
+        raise DependentsError(_not_deletable(entity, listed), dependents=found)
     entity_type = history.entity_type_of(entity)
     snapshot = {"id": entity.id, "label": history.label_of(entity), "tmdb_id": entity.tmdb_id}
     edit = history.record(
@@ -120,11 +127,31 @@ def delete(*, entity: Movie | Person | Genre, editor: User, comment: str | None 
     return edit
 
 
+def _not_deletable(entity: Movie | Person | Genre, listed: str) -> str:
+    """Why a page cannot be deleted, and what to do instead."""
+    if isinstance(entity, Movie):
+        return _(
+            "It cannot be deleted: %(listed)s depend on it. You can merge it into another "
+            "movie or hide it instead.",
+            listed=listed,
+        )
+    if isinstance(entity, Person):
+        return _(
+            "It cannot be deleted: %(listed)s depend on it. You can merge them into someone "
+            "else, or remove the credits first.",
+            listed=listed,
+        )
+    return _(
+        "It cannot be deleted: %(listed)s depend on it. You can take the movies out of it first.",
+        listed=listed,
+    )
+
+
 def hide(*, movie: Movie, editor: User, version: int, comment: str | None = None) -> Edit:
     """Take a movie out of lists, search and rails; members keep their reviews and lists."""
     roles.require(editor, Role.editor)
     if movie.hidden_at is not None:
-        raise EditError("That movie is hidden already.")
+        raise EditError(_("That movie is hidden already."))
     claim_version(movie, version)
     movie.hidden_at = utcnow()
     return _record_visibility(movie, editor, EditAction.hide, comment)
@@ -144,10 +171,11 @@ def hide_gone_upstream(entity: Movie | Person) -> Edit | None:
         return None
     claim_version(entity, entity.version)
     entity.hidden_at = utcnow()
-    what = "movie" if isinstance(entity, Movie) else "person"
-    return _record_visibility(
-        entity, None, EditAction.hide, f"TMDB no longer has this {what} (it answers 404)."
-    )
+    if isinstance(entity, Movie):
+        comment = _("TMDB no longer has this movie (it answers 404).")
+    else:
+        comment = _("TMDB no longer has this person (it answers 404).")
+    return _record_visibility(entity, None, EditAction.hide, comment)
 
 
 def unhide_person(
@@ -160,8 +188,9 @@ def unhide_person(
 def _show_again(entity: Movie | Person, editor: User, version: int, comment: str | None) -> Edit:
     roles.require(editor, Role.editor)
     if entity.hidden_at is None:
-        what = "movie" if isinstance(entity, Movie) else "person"
-        raise EditError(f"That {what} is not hidden.")
+        if isinstance(entity, Movie):
+            raise EditError(_("That movie is not hidden."))
+        raise EditError(_("That person is not hidden."))
     claim_version(entity, version)
     entity.hidden_at = None
     return _record_visibility(entity, editor, EditAction.unhide, comment)

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from ...models import EntityType, Gender
+from ..numbers import format_decimal
 
 TEXT, DATE, NUMBER, GENDER, LINKS, CREDITS = "text", "date", "number", "gender", "links", "credits"
 
@@ -29,37 +34,37 @@ class Field:
 
 
 MOVIE_FIELDS = (
-    Field("title", "Title"),
-    Field("original_title", "Original title"),
-    Field("tagline", "Tagline"),
-    Field("overview", "Overview", long=True),
-    Field("release_date", "Release date", DATE),
-    Field("runtime", "Runtime (minutes)", NUMBER),
-    Field("budget", "Budget (US$)", NUMBER),
-    Field("revenue", "Revenue (US$)", NUMBER),
-    Field("status", "Status"),
-    Field("certification", "Certification"),
-    Field("original_language", "Original language"),
-    Field("homepage", "Homepage"),
-    Field("trailer_key", "YouTube trailer key"),
-    Field("poster_path", "TMDB poster path"),
-    Field("genres", "Genres", LINKS),
-    Field("keywords", "Keywords", LINKS),
+    Field("title", _l("Title")),
+    Field("original_title", _l("Original title")),
+    Field("tagline", _l("Tagline")),
+    Field("overview", _l("Overview"), long=True),
+    Field("release_date", _l("Release date"), DATE),
+    Field("runtime", _l("Runtime (minutes)"), NUMBER),
+    Field("budget", _l("Budget (US$)"), NUMBER),
+    Field("revenue", _l("Revenue (US$)"), NUMBER),
+    Field("status", _l("Status")),
+    Field("certification", _l("Certification")),
+    Field("original_language", _l("Original language")),
+    Field("homepage", _l("Homepage")),
+    Field("trailer_key", _l("YouTube trailer key")),
+    Field("poster_path", _l("TMDB poster path")),
+    Field("genres", _l("Genres"), LINKS),
+    Field("keywords", _l("Keywords"), LINKS),
 )
 PERSON_FIELDS = (
-    Field("name", "Name"),
-    Field("biography", "Biography", long=True),
-    Field("birthday", "Birthday", DATE),
-    Field("deathday", "Died", DATE),
-    Field("place_of_birth", "Place of birth"),
-    Field("gender", "Gender", GENDER),
-    Field("known_for_department", "Known for"),
-    Field("profile_path", "TMDB profile path"),
+    Field("name", _l("Name")),
+    Field("biography", _l("Biography"), long=True),
+    Field("birthday", _l("Birthday"), DATE),
+    Field("deathday", _l("Died"), DATE),
+    Field("place_of_birth", _l("Place of birth")),
+    Field("gender", _l("Gender"), GENDER),
+    Field("known_for_department", _l("Known for")),
+    Field("profile_path", _l("TMDB profile path")),
 )
-GENRE_FIELDS = (Field("name", "Name"), Field("description", "Description", long=True))
-JOB_FIELDS = (Field("description", "Description", long=True),)
+GENRE_FIELDS = (Field("name", _l("Name")), Field("description", _l("Description"), long=True))
+JOB_FIELDS = (Field("description", _l("Description"), long=True),)
 # A movie's cast and crew, locked and recorded as one list.
-CREDITS_FIELD = Field("credits", "Cast and crew", CREDITS)
+CREDITS_FIELD = Field("credits", _l("Cast and crew"), CREDITS)
 
 FIELDS = {
     EntityType.movie: {field.name: field for field in (*MOVIE_FIELDS, CREDITS_FIELD)},
@@ -72,11 +77,11 @@ CREDIT = "credit"
 MERGE = "merge"
 # The rows of merges, deletes and hiding: what happened to the page, not one of its fields.
 EVENT_FIELDS = {
-    "merged": Field("merged", "Merged in", MERGE),
-    "moved": Field("moved", "Moved over", MERGE),
-    "dropped": Field("dropped", "Left out (a member had both)", MERGE),
-    "deleted": Field("deleted", "Deleted", MERGE),
-    "hidden": Field("hidden", "Hidden", MERGE),
+    "merged": Field("merged", _l("Merged in"), MERGE),
+    "moved": Field("moved", _l("Moved over"), MERGE),
+    "dropped": Field("dropped", _l("Left out (a member had both)"), MERGE),
+    "deleted": Field("deleted", _l("Deleted"), MERGE),
+    "hidden": Field("hidden", _l("Hidden"), MERGE),
 }
 
 
@@ -129,9 +134,9 @@ def shown(field: Field, value: Any) -> str:
     if field.kind == LINKS:
         return ", ".join(sorted((item["name"] for item in value), key=str.casefold))
     if field.kind == GENDER:
-        return value.replace("_", " ")
+        return _gender(value)
     if field.kind == NUMBER:
-        return f"{value:,}"
+        return format_decimal(value)
     if isinstance(value, dict):
         return credit_line(value)
     return str(value)
@@ -142,7 +147,7 @@ def _event(name: str, value: Any) -> str:
     if not value or (name == "merged" and "row" not in value):
         return "—"
     if name == "hidden":
-        return "hidden" if value else "shown"
+        return _("hidden") if value else _("shown")
     if name in ("merged", "deleted"):
         row = value.get("row", value)
         if "id" not in row:
@@ -151,21 +156,50 @@ def _event(name: str, value: Any) -> str:
         return f"{label} (#{row['id']})".strip()
     counts = {kind: len(rows) for kind, rows in value.items() if rows}
     if not counts:
-        return "nothing"
-    words = {"credits": "credit", "reviews": "review", "watchlist": "watchlist entry"}
-    words["diary"] = "diary entry"
-    return ", ".join(
-        f"{number} {words.get(kind, kind)}{'' if number == 1 else 's'}".replace("entrys", "entries")
-        for kind, number in counts.items()
-    )
+        return _("nothing")
+    return ", ".join(_rows_counted(kind, number) for kind, number in counts.items())
+
+
+def _rows_counted(kind: str, number: int) -> str:
+    """'3 reviews', '1 diary entry': how many rows of a kind a merge moved or left out."""
+    if kind == "credits":
+        return ngettext("%(count)s credit", "%(count)s credits", number, count=number)
+    if kind == "reviews":
+        return ngettext("%(count)s review", "%(count)s reviews", number, count=number)
+    if kind == "watchlist":
+        return ngettext(
+            "%(count)s watchlist entry", "%(count)s watchlist entries", number, count=number
+        )
+    if kind == "diary":
+        return ngettext("%(count)s diary entry", "%(count)s diary entries", number, count=number)
+    return f"{number} {kind}{'' if number == 1 else 's'}"
+
+
+def _gender(value: str) -> str:
+    """A gender's name (the JSON form, "non_binary") as the history shows it."""
+    names = {
+        "unknown": _("unknown"),
+        "female": _("female"),
+        "male": _("male"),
+        "non_binary": _("non binary"),
+    }
+    return names.get(value, value.replace("_", " "))
 
 
 def credit_line(credit: dict[str, Any]) -> str:
     """'Ana Silva as Maria (#3)' or 'Ana Silva, Director (Directing)'."""
     if credit.get("kind") == "cast":
-        part = f" as {credit['character']}" if credit.get("character") else ""
-        order = f" (#{credit['order']})" if credit.get("order") is not None else ""
-        return f"{credit['person_name']}{part}{order}"
+        name, character, order = credit["person_name"], credit.get("character"), credit.get("order")
+        if character and order is not None:
+            return _(
+                "%(name)s as %(character)s (#%(order)s)",
+                name=name,
+                character=character,
+                order=order,
+            )
+        if character:
+            return _("%(name)s as %(character)s", name=name, character=character)
+        return f"{name} (#{order})" if order is not None else name
     job = f", {credit['job']}" if credit.get("job") else ""
     department = f" ({credit['department']})" if credit.get("department") else ""
     return f"{credit['person_name']}{job}{department}"

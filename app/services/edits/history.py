@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -300,7 +301,7 @@ def _shown(
     field = field_of(entity_type, name)
     long = field.long and bool(old and new)
     return ShownChange(
-        label=field.label if name != "credit" else _credit_label(old, new),
+        label=str(field.label) if name != "credit" else _credit_label(old, new),
         old=shown(field, old),
         new=shown(field, new),
         diff=word_diff(old, new) if long and diffs else None,
@@ -310,7 +311,7 @@ def _shown(
 
 def _credit_label(old: Any, new: Any) -> str:
     if old is None:
-        return "Credit added"
+        return _("Credit added")
     if new is None:
-        return "Credit removed"
-    return "Credit changed"
+        return _("Credit removed")
+    return _("Credit changed")

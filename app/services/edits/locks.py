@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -55,7 +56,7 @@ def unlock(locks: dict[str, FieldLock], field: str) -> FieldLock | None:
 def authors(entity_type: EntityType, entity_id: int, fields: tuple[str, ...]) -> dict[str, str]:
     """Who last wrote each of these fields by hand (a former member's field reads "an editor")."""
     return {
-        name: lock.locked_by.username if lock.locked_by else "an editor"
+        name: lock.locked_by.username if lock.locked_by else _("an editor")
         for name, lock in of(entity_type, entity_id).items()
         if name in fields
     }

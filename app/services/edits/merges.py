@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime, Enum, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -76,9 +78,9 @@ def merge(
     """Merge `duplicate` into `survivor` (two movies or two people); the duplicate goes."""
     roles.require(editor, Role.editor)
     if type(duplicate) is not type(survivor):
-        raise EditError("Only a movie merges into a movie, and a person into a person.")
+        raise EditError(_("Only a movie merges into a movie, and a person into a person."))
     if duplicate.id == survivor.id:
-        raise EditError("Pick another page to merge into: that is this one.")
+        raise EditError(_("Pick another page to merge into: that is this one."))
     entity_type = history.entity_type_of(survivor)
     session = db.session
     # An edit form opened on the survivor before the merge is stale after it.
@@ -119,17 +121,17 @@ def undo(*, edit: Edit, editor: User) -> Edit:
     """Put a merge back: the duplicate returns with its id, rows and links; the redirect goes."""
     roles.require(editor, Role.editor)
     if edit.action is not EditAction.merge:
-        raise EditError("That change is not a merge.")
+        raise EditError(_("That change is not a merge."))
     changes = {change.field: change for change in edit.changes}
     snapshot = changes["merged"].old_value
     entity_type = edit.entity_type
     model = Movie if entity_type is EntityType.movie else Person
     survivor = db.session.get(model, edit.entity_id)
     if survivor is None:
-        raise NotFoundError("The page this merge kept is gone.")
+        raise NotFoundError(_("The page this merge kept is gone."))
     duplicate_id = snapshot["row"]["id"]
     if db.session.get(model, duplicate_id) is not None:
-        raise EditError("This merge is undone already.")
+        raise EditError(_("This merge is undone already."))
     session = db.session
     claim_version(survivor, survivor.version)
     for name in changes["merged"].new_value.get("took", {}):
@@ -155,7 +157,7 @@ def undo(*, edit: Edit, editor: User) -> Edit:
         entity=survivor,
         action=EditAction.unmerge,
         reverts=edit,
-        comment=f"Undid the merge of change {edit.id}",
+        comment=_("Undid the merge of change %(id)s", id=edit.id),
         changes=[Change("merged", None, {"row": {"id": duplicate_id}}), *unfilled],
     )
     _after(entity_type, [survivor.id, duplicate_id])
@@ -189,8 +191,7 @@ def _snapshot(session: Session, entity_type: EntityType, duplicate: Movie | Pers
                 select(movie_keywords.c.keyword_id).where(movie_keywords.c.movie_id == duplicate.id)
             )
         )
-    text = duplicate.generated_text
-    snapshot["text"] = _row(GeneratedText.__table__, text) if text is not None else None
+    snapshot["texts"] = [_row(GeneratedText.__table__, text) for text in duplicate.generated_texts]
     snapshot["locks"] = [
         _row(FieldLock.__table__, lock) for lock in locks.of(entity_type, duplicate.id).values()
     ]
@@ -263,8 +264,14 @@ def _older_reviews(session, duplicate: Movie, survivor: Movie) -> tuple[list[dic
         dropped.append(_row(Review.__table__, review))
         newer = seen[review.user_id]
         notes.append(
-            f"{username} had reviewed both; their newer review "
-            f"({newer.updated_at:%d %B %Y}, {newer.rating}/10) is the one kept."
+            _(
+                "%(username)s had reviewed both; their newer review (%(date)s, %(rating)s/10) "
+                "is the one kept.",
+                username=username,
+                # The day as it was written before ("05 March 2024"), in the page's language.
+                date=format_date(newer.updated_at, "dd MMMM yyyy"),
+                rating=newer.rating,
+            )
         )
     return dropped, notes
 
@@ -385,8 +392,10 @@ def _restore_extras(session, entity_type, snapshot: dict) -> None:
                 session.execute(
                     insert(table), [{"movie_id": movie_id, column: linked} for linked in ids]
                 )
-    if snapshot.get("text"):
-        _restore_rows(session, GeneratedText.__table__, [snapshot["text"]])
+    # Merges recorded before texts came per language kept one, as "text".
+    texts = snapshot.get("texts") or ([snapshot["text"]] if snapshot.get("text") else [])
+    if texts:
+        _restore_rows(session, GeneratedText.__table__, texts)
     _restore_rows(session, FieldLock.__table__, snapshot.get("locks", []))
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...infra.db import db
@@ -54,7 +56,7 @@ def entity_of(edit: Edit) -> Editable:
     found = db.session.get(model, edit.entity_id)
     # SQLite gives a deleted row's id to the next row: a page made after the edit is another.
     if found is None or found.created_at > edit.created_at:
-        raise NotFoundError("What this edit changed is no longer in the catalog.")
+        raise NotFoundError(_("What this edit changed is no longer in the catalog."))
     return found
 
 
@@ -71,8 +73,11 @@ def revert(*, edit: Edit, editor: User, comment: str | None = None) -> Edit:
     if moved_on:
         names = ", ".join(name.replace("_", " ") for name in moved_on)
         raise EditError(
-            f"{names.capitalize()} changed again after this edit: revert the later edit "
-            "first, or edit the page by hand."
+            _(
+                "%(fields)s changed again after this edit: revert the later edit first, "
+                "or edit the page by hand.",
+                fields=names.capitalize(),
+            )
         )
     credit_rows = [
         (change.old_value, change.new_value) for change in edit.changes if change.field == CREDIT
@@ -85,7 +90,7 @@ def revert(*, edit: Edit, editor: User, comment: str | None = None) -> Edit:
         credit_rows=list(reversed(credit_rows)),
         unlock_credits=any(c.field == CREDIT and not c.was_locked for c in edit.changes),
         reverts=edit,
-        comment=comment or f"Reverted change {edit.id}",
+        comment=comment or _("Reverted change %(id)s", id=edit.id),
     )
 
 
@@ -94,7 +99,7 @@ def revert_to(*, edit: Edit, editor: User, comment: str | None = None) -> Edit:
     roles.require(editor, Role.editor)
     later = history.after(edit)  # newest first
     if not later:
-        raise EditError("Nothing was changed after this edit.")
+        raise EditError(_("Nothing was changed after this edit."))
     _check_revertible(later)
     entity = entity_of(edit)
     targets: dict[str, Any] = {}
@@ -120,26 +125,29 @@ def revert_to(*, edit: Edit, editor: User, comment: str | None = None) -> Edit:
         credit_rows=credit_rows,
         unlock_credits=bool(credit_changes) and not credit_changes[-1].was_locked,
         reverts=None,
-        comment=comment or f"Back to how it was after change {edit.id}",
+        comment=comment or _("Back to how it was after change %(id)s", id=edit.id),
     )
 
 
+# Each a whole sentence, so a translator can order it; %(id)s is the change's number.
 NOT_REVERTIBLE = {
-    EditAction.create: "added the page: hide or delete it instead",
-    EditAction.unlock: "only unlocked a field: lock it again by editing it",
-    EditAction.merge: "is a merge: undo it from its own page first",
-    EditAction.unmerge: "undid a merge: merge again instead",
-    EditAction.hide: "hid the movie: show it again instead",
-    EditAction.unhide: "showed the movie again: hide it instead",
-    EditAction.delete: "deleted the page",
+    EditAction.create: _l("Change %(id)s added the page: hide or delete it instead."),
+    EditAction.unlock: _l("Change %(id)s only unlocked a field: lock it again by editing it."),
+    EditAction.merge: _l("Change %(id)s is a merge: undo it from its own page first."),
+    EditAction.unmerge: _l("Change %(id)s undid a merge: merge again instead."),
+    EditAction.hide: _l("Change %(id)s hid the movie: show it again instead."),
+    EditAction.unhide: _l("Change %(id)s showed the movie again: hide it instead."),
+    EditAction.delete: _l("Change %(id)s deleted the page."),
 }
 
 
 def _check_revertible(edits: list[Edit]) -> None:
     for edit in edits:
         if edit.action not in REVERTIBLE:
-            why = NOT_REVERTIBLE.get(edit.action, "cannot be reverted")
-            raise EditError(f"Change {edit.id} {why}.")
+            why = NOT_REVERTIBLE.get(edit.action)
+            if why is None:
+                raise EditError(_("Change %(id)s cannot be reverted.", id=edit.id))
+            raise EditError(str(why) % {"id": edit.id})
 
 
 def _apply(
@@ -169,7 +177,7 @@ def _apply(
     undone = [_undo_credit(entity, old, new) for old, new in credit_rows]
     if not undone:
         if edit is None:
-            raise EditError("Everything is already as it was: nothing to revert.")
+            raise EditError(_("Everything is already as it was: nothing to revert."))
         return edit
     if edit is None:
         claim_version(entity, entity.version)
@@ -196,13 +204,15 @@ def _undo_credit(movie: Any, old: dict | None, new: dict | None) -> tuple[dict |
     if new is not None:
         credit = db.session.get(Credit, new["id"])
         if credit is None or (credit.movie_id, credit.person_id) != (movie.id, new["person_id"]):
-            raise EditError(f"The credit of {new['person_name']} is gone already.")
+            raise EditError(_("The credit of %(name)s is gone already.", name=new["person_name"]))
         if old is None:
             before = credit_value(credit)
             db.session.delete(credit)
             return before, None
         if (credit.character, credit.cast_order) != (new["character"], new["order"]):
-            raise EditError(f"The credit of {new['person_name']} changed again since.")
+            raise EditError(
+                _("The credit of %(name)s changed again since.", name=new["person_name"])
+            )
         before = credit_value(credit)
         credit.character, credit.cast_order = old["character"], old["order"]
         db.session.flush()
@@ -213,7 +223,7 @@ def _undo_credit(movie: Any, old: dict | None, new: dict | None) -> tuple[dict |
 def _restore_credit(movie: Any, old: dict) -> dict:
     person = db.session.get(Person, old["person_id"])
     if person is None:
-        raise EditError(f"{old['person_name']} is no longer in the catalog.")
+        raise EditError(_("%(name)s is no longer in the catalog.", name=old["person_name"]))
     taken = db.session.scalar(select(Credit.id).where(Credit.id == old["id"]))
     tmdb_id = old.get("tmdb_credit_id")
     if tmdb_id and db.session.scalar(select(Credit.id).where(Credit.tmdb_credit_id == tmdb_id)):

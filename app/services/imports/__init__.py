@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from ... import jobs
@@ -20,6 +22,7 @@ from ...infra.templating import format_date
 from ...models import Credit, Import, ImportRow, Job, Movie, Person, RowKind, RowStatus, User
 from .. import catalog
 from ..errors import NotFoundError, ServiceError
+from ..numbers import format_decimal
 from ..paging import Page, clamp
 from . import runner
 from .files import ImportFileError
@@ -51,8 +54,10 @@ def start(*, user: User, filename: str, content: bytes) -> Import:
     running = jobs.active_for(subject_of(user))
     if running is not None:
         raise ImportFileError(
-            "Your last import is still running (or looking for its films on TMDB): wait for "
-            "it to finish, then upload the next."
+            _(
+                "Your last import is still running (or looking for its films on TMDB): wait for "
+                "it to finish, then upload the next."
+            )
         )
     runner.read_upload(filename, content)
     imported = Import(user=user, filename=_clean_name(filename), size=len(content), upload=content)
@@ -60,7 +65,7 @@ def start(*, user: User, filename: str, content: bytes) -> Import:
     db.session.flush()
     imported.job = jobs.enqueue(
         IMPORT_JOB,
-        label=f"Import {imported.filename}",
+        label=_("Import %(filename)s", filename=imported.filename),
         arguments={"import_id": imported.id},
         user=user,
         subject=subject_of(user),
@@ -77,7 +82,7 @@ def get_own(user: User, import_id: int) -> Import:
     """One of the member's imports; anyone else's is not found (admins use the CLI)."""
     imported = db.session.get(Import, import_id)
     if imported is None or imported.user_id != user.id:
-        raise ImportNotFoundError("You have no such import.")
+        raise ImportNotFoundError(_("You have no such import."))
     return imported
 
 
@@ -113,31 +118,78 @@ def counts_by_kind(imported: Import) -> dict[RowKind, Counter[RowStatus]]:
 def summary_lines(imported: Import) -> list[str]:
     """What the import did, in a few sentences (the job's result and the CLI's output)."""
     if imported.error:
-        return [f"Nothing was imported: {imported.error}"]
+        return [_("Nothing was imported: %(error)s", error=imported.error)]
     tally = counts(imported)
     total = sum(tally.values())
-    lines = [f"Read {total:,} row{'' if total == 1 else 's'} from {imported.filename}."]
-    saved, unchanged = tally[RowStatus.saved], tally[RowStatus.unchanged]
-    lines.append(f"{saved:,} saved; {unchanged:,} were already in Marquee.")
-    if tally[RowStatus.kept]:
-        when = _export_day(imported.exported_at)
-        lines.append(
-            f"{tally[RowStatus.kept]:,} kept as they are: you changed them in Marquee after "
-            f"the export was made{when}, so the export did not overwrite them."
+    lines = [
+        ngettext(
+            "Read %(count)s row from %(filename)s.",
+            "Read %(count)s rows from %(filename)s.",
+            total,
+            count=format_decimal(total),
+            filename=imported.filename,
         )
+    ]
+    lines.append(
+        _(
+            "%(saved)s saved; %(unchanged)s were already in Marquee.",
+            saved=format_decimal(tally[RowStatus.saved]),
+            unchanged=format_decimal(tally[RowStatus.unchanged]),
+        )
+    )
+    if tally[RowStatus.kept]:
+        lines.append(_kept_line(tally[RowStatus.kept], imported.exported_at))
+    # The English is the same for one row and many; other languages agree the verb.
     if tally[RowStatus.queued]:
         lines.append(
-            f"{tally[RowStatus.queued]:,} wait in your review queue: pick their films or skip them."
+            ngettext(
+                "%(count)s wait in your review queue: pick their films or skip them.",
+                "%(count)s wait in your review queue: pick their films or skip them.",
+                tally[RowStatus.queued],
+                count=format_decimal(tally[RowStatus.queued]),
+            )
         )
     if tally[RowStatus.skipped]:
-        lines.append(f"{tally[RowStatus.skipped]:,} skipped.")
+        lines.append(
+            ngettext(
+                "%(count)s skipped.",
+                "%(count)s skipped.",
+                tally[RowStatus.skipped],
+                count=format_decimal(tally[RowStatus.skipped]),
+            )
+        )
     if tally[RowStatus.failed]:
-        lines.append(f"{tally[RowStatus.failed]:,} could not be imported (each says why).")
+        lines.append(
+            ngettext(
+                "%(count)s could not be imported (each says why).",
+                "%(count)s could not be imported (each says why).",
+                tally[RowStatus.failed],
+                count=format_decimal(tally[RowStatus.failed]),
+            )
+        )
     return lines + list(imported.notes or [])
 
 
-def _export_day(exported_at: datetime | None) -> str:
-    return f" ({format_date(exported_at.date())})" if exported_at else ""
+def _kept_line(kept: int, exported_at: datetime | None) -> str:
+    num = format_decimal(kept)
+    if exported_at:
+        return ngettext(
+            "%(count)s kept as they are: you changed them in Marquee after the export was made "
+            "(%(date)s), so the export did not overwrite them.",
+            "%(count)s kept as they are: you changed them in Marquee after the export was made "
+            "(%(date)s), so the export did not overwrite them.",
+            kept,
+            count=num,
+            date=format_date(exported_at.date()),
+        )
+    return ngettext(
+        "%(count)s kept as they are: you changed them in Marquee after the export was made, "
+        "so the export did not overwrite them.",
+        "%(count)s kept as they are: you changed them in Marquee after the export was made, "
+        "so the export did not overwrite them.",
+        kept,
+        count=num,
+    )
 
 
 def rows_with(imported: Import, status: RowStatus, *, limit: int = 200) -> list[ImportRow]:
@@ -204,9 +256,9 @@ def queue_item(imported: Import, row_id: int) -> QueueItem:
     """The queue item a row belongs to; QueueError when it is not waiting any more."""
     row = db.session.get(ImportRow, row_id)
     if row is None or row.import_id != imported.id:
-        raise ImportNotFoundError("That row is not part of this import.")
+        raise ImportNotFoundError(_("That row is not part of this import."))
     if row.status is not RowStatus.queued:
-        raise QueueError(f"“{row.title}” is not waiting for review any more.")
+        raise QueueError(_("“%(title)s” is not waiting for review any more.", title=row.title))
     rows = db.session.scalars(
         select(ImportRow)
         .where(
@@ -251,7 +303,7 @@ def directors_of(movie_ids: set[int]) -> dict[int, list[str]]:
 def resolve(imported: Import, *, row_id: int, movie: Movie) -> int:
     """Take `movie` as the film of a queue item and write its rows; return how many."""
     if movie.hidden_at is not None:
-        raise QueueError("That film is hidden from the catalog: pick another.")
+        raise QueueError(_("That film is hidden from the catalog: pick another."))
     _not_busy(imported)
     item = queue_item(imported, row_id)
     for row in item.rows:
@@ -272,8 +324,10 @@ def resolve(imported: Import, *, row_id: int, movie: Movie) -> int:
 def _not_busy(imported: Import) -> None:
     if running_job(imported) is not None:
         raise QueueError(
-            "This import is still matching films (or looking for them on TMDB): "
-            "try again when it has finished."
+            _(
+                "This import is still matching films (or looking for them on TMDB): "
+                "try again when it has finished."
+            )
         )
 
 
@@ -319,7 +373,7 @@ def skip(imported: Import, *, row_id: int) -> int:
     db.session.execute(
         update(ImportRow)
         .where(ImportRow.id.in_([row.id for row in item.rows]))
-        .values(status=RowStatus.skipped, message="You skipped it in the review queue.")
+        .values(status=RowStatus.skipped, message=_("You skipped it in the review queue."))
         .execution_options(synchronize_session=False)
     )
     return len(item.rows)

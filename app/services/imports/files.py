@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
+from flask_babel import gettext as _
+
 from ..errors import ServiceError
+from ..numbers import format_decimal
 
 MAX_ENTRIES = 2000
 # An export's CSVs compress about 4:1; a file that expands far more is a bomb.
@@ -54,25 +57,32 @@ class Upload:
 
 def megabytes(size: int) -> str:
     """A size as people read it: "12.3 MB"."""
-    return f"{size / 1024 / 1024:.1f} MB"
+    # Rounded as Python rounds the float, then written with the locale's decimal sign.
+    return _("%(size)s MB", size=format_decimal(round(size / 1024 / 1024, 1), format="0.0"))
 
 
 def read(filename: str, content: bytes, *, max_bytes: int) -> Upload:
     """The CSV files of an upload, or ImportFileError saying why it cannot be read."""
     if not content:
-        raise ImportFileError("That file is empty: choose the export you downloaded.")
+        raise ImportFileError(_("That file is empty: choose the export you downloaded."))
     if len(content) > max_bytes:
         raise ImportFileError(
-            f"That file is {megabytes(len(content))}: the largest import is {megabytes(max_bytes)}."
+            _(
+                "That file is %(size)s: the largest import is %(limit)s.",
+                size=megabytes(len(content)),
+                limit=megabytes(max_bytes),
+            )
         )
     if zipfile.is_zipfile(io.BytesIO(content)):
         return _read_zip(filename, content, max_bytes=max_bytes)
     if content[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        raise ImportFileError("That zip is damaged: download the export again.")
+        raise ImportFileError(_("That zip is damaged: download the export again."))
     if not _looks_like_text(content):
         raise ImportFileError(
-            "That file is neither a zip nor a CSV: upload the zip Letterboxd sends, "
-            "or the CSV IMDb exports."
+            _(
+                "That file is neither a zip nor a CSV: upload the zip Letterboxd sends, "
+                "or the CSV IMDb exports."
+            )
         )
     name = PurePosixPath(filename.replace("\\", "/")).name or "upload.csv"
     return Upload([_parse_csv(name, content)], _date_in_name(filename))
@@ -83,10 +93,13 @@ def _read_zip(filename: str, content: bytes, *, max_bytes: int) -> Upload:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError(f"That zip cannot be opened ({error}).") from None
+        raise ImportFileError(_("That zip cannot be opened (%(error)s).", error=error)) from None
     if len(entries) > MAX_ENTRIES:
         raise ImportFileError(
-            f"That zip holds {len(entries):,} files: an export has a few dozen at most."
+            _(
+                "That zip holds %(count)s files: an export has a few dozen at most.",
+                count=format_decimal(len(entries)),
+            )
         )
     wanted = []
     for entry in entries:
@@ -94,17 +107,20 @@ def _read_zip(filename: str, content: bytes, *, max_bytes: int) -> Upload:
         if entry.is_dir() or any(part in entry.filename for part in IGNORED_ENTRIES):
             continue
         if entry.flag_bits & 0x1:
-            raise ImportFileError("That zip is encrypted: export it again without a password.")
+            raise ImportFileError(_("That zip is encrypted: export it again without a password."))
         if entry.compress_type not in READABLE_METHODS:
             raise ImportFileError(
-                f"{entry.filename[:80]} in that zip is packed in a way Marquee does not read: "
-                "upload the export as Letterboxd sent it."
+                _(
+                    "%(name)s in that zip is packed in a way Marquee does not read: "
+                    "upload the export as Letterboxd sent it.",
+                    name=entry.filename[:80],
+                )
             )
         if entry.filename.lower().endswith(".csv"):
             wanted.append(entry)
     if not wanted:
         raise ImportFileError(
-            "That zip holds no CSV files: upload the export Letterboxd sends (a zip of CSVs)."
+            _("That zip holds no CSV files: upload the export Letterboxd sends (a zip of CSVs).")
         )
     budget = min(max_bytes * 4, max(len(content) * MAX_RATIO, 1024 * 1024))
     prefix = _common_folder([entry.filename for entry in wanted])
@@ -123,7 +139,10 @@ def _check_path(name: str) -> None:
     cleaned = name.replace("\\", "/")
     if cleaned.startswith("/") or _DRIVE.match(cleaned) or ".." in cleaned.split("/"):
         raise ImportFileError(
-            f"That zip holds a file with an unsafe path ({name[:80]}): it was not read."
+            _(
+                "That zip holds a file with an unsafe path (%(name)s): it was not read.",
+                name=name[:80],
+            )
         )
 
 
@@ -136,10 +155,19 @@ def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int) -> b
                 out += chunk
                 if len(out) > budget:
                     raise ImportFileError(
-                        "That zip expands to far more than an export could hold: it was not read."
+                        _(
+                            "That zip expands to far more than an export could hold: "
+                            "it was not read."
+                        )
                     )
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
-        raise ImportFileError(f"{entry.filename} in that zip cannot be read ({error}).") from None
+        raise ImportFileError(
+            _(
+                "%(name)s in that zip cannot be read (%(error)s).",
+                name=entry.filename,
+                error=error,
+            )
+        ) from None
     return bytes(out)
 
 
@@ -185,13 +213,21 @@ def _parse_csv(name: str, content: bytes) -> ExportFile:
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         raise ImportFileError(
-            f"{name} is not UTF-8 text (an unreadable byte on line {line:,}): "
-            "export it again, or save it as UTF-8."
+            _(
+                "%(name)s is not UTF-8 text (an unreadable byte on line %(line)s): "
+                "export it again, or save it as UTF-8.",
+                name=name,
+                line=format_decimal(line),
+            )
         ) from None
     if "\x00" in text:
-        raise ImportFileError(f"{name} holds NUL bytes, so it is no text export: export it again.")
+        raise ImportFileError(
+            _("%(name)s holds NUL bytes, so it is no text export: export it again.", name=name)
+        )
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        raise ImportFileError(f"{name} is not a well-formed CSV ({error}).") from None
+        raise ImportFileError(
+            _("%(name)s is not a well-formed CSV (%(error)s).", name=name, error=error)
+        ) from None
     return ExportFile(name, rows)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ...models import ImportSource, RowKind
 from .files import ExportFile
 from .rows import (
@@ -27,16 +30,17 @@ from .rows import (
 )
 
 FILM_TYPES = {"movie", "tvmovie", "video", "short", "feature", "tv movie", "documentary"}
+# Each with its article, which a translation may change along with the noun.
 TYPE_NAMES = {
-    "tvseries": "a TV series",
-    "tvminiseries": "a TV mini-series",
-    "tvepisode": "a TV episode",
-    "tvspecial": "a TV special",
-    "tvshort": "a TV short",
-    "videogame": "a video game",
-    "podcastseries": "a podcast",
-    "podcastepisode": "a podcast episode",
-    "musicvideo": "a music video",
+    "tvseries": _l("a TV series"),
+    "tvminiseries": _l("a TV mini-series"),
+    "tvepisode": _l("a TV episode"),
+    "tvspecial": _l("a TV special"),
+    "tvshort": _l("a TV short"),
+    "videogame": _l("a video game"),
+    "podcastseries": _l("a podcast"),
+    "podcastepisode": _l("a podcast episode"),
+    "musicvideo": _l("a music video"),
 }
 
 
@@ -51,7 +55,9 @@ def parse(files: list[ExportFile]) -> Parsed:
     for file in files:
         table = Table(file)
         if not table.has("Const"):
-            parsed.notes.append(f"{file.name} is not an IMDb export (no Const column): skipped.")
+            parsed.notes.append(
+                _("%(file)s is not an IMDb export (no Const column): skipped.", file=file.name)
+            )
             continue
         try:
             parsed.rows.extend(_rows(file, table))
@@ -69,7 +75,7 @@ def _rows(file: ExportFile, table: Table) -> list[ParsedRow]:
     else:
         table.require("Your Rating")
         kind = RowKind.rating
-    about = {"title": stem.replace("_", " ")[:200] or "IMDb list", "key": f"imdb:{stem}"}
+    about = {"title": stem.replace("_", " ")[:200] or _("IMDb list"), "key": f"imdb:{stem}"}
     rows = []
     for line, record in table.records():
         row = ParsedRow(file=file.name, line=line, kind=kind, title="")
@@ -95,10 +101,11 @@ def _fill(row: ParsedRow, record: Record) -> None:
         row.data["directors"] = directors[:300]
     kind = record.get("Title Type").casefold()
     if kind and kind not in FILM_TYPES:
-        shown = TYPE_NAMES.get(kind.replace(" ", ""), f"a {kind}")
-        raise RowError(f"IMDb lists this as {shown}: Marquee's catalog holds films.")
+        named = TYPE_NAMES.get(kind.replace(" ", ""))
+        shown = str(named) if named is not None else _("a %(type)s", type=kind)
+        raise RowError(_("IMDb lists this as %(type)s: Marquee's catalog holds films.", type=shown))
     if row.imdb_id is None:
-        raise RowError("This row has no IMDb id (Const).")
+        raise RowError(_("This row has no IMDb id (Const)."))
     # A rating is dated when it was given; a watchlist or list entry when it was added.
     order = ("Date Rated", "Created") if row.kind is RowKind.rating else ("Created", "Date Rated")
     day = day_of(record.get(*order), column="Date")
@@ -107,7 +114,7 @@ def _fill(row: ParsedRow, record: Record) -> None:
     if row.kind is RowKind.rating:
         rating = ten_point_rating(record.get("Your Rating"))
         if rating is None:
-            raise RowError("This rating row has no rating.")
+            raise RowError(_("This rating row has no rating."))
         row.data["rating"] = rating
     elif note := record.get("Description"):
         row.data["note"] = note[:2000]

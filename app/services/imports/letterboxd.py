@@ -12,6 +12,9 @@ import html
 import re
 from pathlib import PurePosixPath
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ...models import ImportSource, RowKind
 from .files import ExportFile
 from .rows import (
@@ -42,17 +45,23 @@ FILES = {
 }
 # What Letterboxd exports that has no counterpart here, and why it is left.
 LEFT_OUT = {
-    "profile.csv": "profile.csv (your Letterboxd profile) was not imported: "
-    "Marquee's account page holds your username, email and avatar.",
-    "comments.csv": "comments.csv was not imported: "
-    "comments on others' reviews stay on Letterboxd.",
-    "likes/reviews.csv": "likes/reviews.csv and likes/lists.csv were not imported: "
-    "they are likes of other members' reviews and lists on Letterboxd.",
+    "profile.csv": _l(
+        "profile.csv (your Letterboxd profile) was not imported: "
+        "Marquee's account page holds your username, email and avatar."
+    ),
+    "comments.csv": _l(
+        "comments.csv was not imported: comments on others' reviews stay on Letterboxd."
+    ),
+    "likes/reviews.csv": _l(
+        "likes/reviews.csv and likes/lists.csv were not imported: "
+        "they are likes of other members' reviews and lists on Letterboxd."
+    ),
 }
 LEFT_OUT_FOLDERS = {
-    "deleted/": "The deleted/ folder (what you deleted on Letterboxd) was not imported.",
-    "orphaned/": "The orphaned/ folder (entries Letterboxd could not link to a film) "
-    "was not imported.",
+    "deleted/": _l("The deleted/ folder (what you deleted on Letterboxd) was not imported."),
+    "orphaned/": _l(
+        "The orphaned/ folder (entries Letterboxd could not link to a film) was not imported."
+    ),
 }
 _ALSO_LEFT = {"likes/lists.csv": "likes/reviews.csv"}
 _TAGS = re.compile(r"</?(?:b|i|em|strong|u|s|strike|a|span|blockquote)\b[^>]*>", re.IGNORECASE)
@@ -82,10 +91,10 @@ def parse(files: list[ExportFile]) -> Parsed:
         name = file.name.casefold()
         folder = next((folder for folder in LEFT_OUT_FOLDERS if name.startswith(folder)), None)
         if folder:
-            _note_once(parsed, LEFT_OUT_FOLDERS[folder])
+            _note_once(parsed, str(LEFT_OUT_FOLDERS[folder]))
             continue
         if name in LEFT_OUT or name in _ALSO_LEFT:
-            _note_once(parsed, LEFT_OUT[_ALSO_LEFT.get(name, name)])
+            _note_once(parsed, str(LEFT_OUT[_ALSO_LEFT.get(name, name)]))
             continue
         try:
             if name.startswith("lists/") or _is_list(file):
@@ -93,7 +102,9 @@ def parse(files: list[ExportFile]) -> Parsed:
                 continue
             kind = FILES.get(name) or (_kind_from_columns(file) if alone else None)
             if kind is None:
-                parsed.notes.append(f"{file.name} is not part of a Letterboxd export: skipped.")
+                parsed.notes.append(
+                    _("%(file)s is not part of a Letterboxd export: skipped.", file=file.name)
+                )
                 continue
             parsed.rows.extend(_rows(file, kind))
         except MissingColumnsError as error:
@@ -159,13 +170,13 @@ def _fill(row: ParsedRow, record: Record) -> None:
     if rating is not None:
         data["rating"] = rating
     if row.kind is RowKind.rating and rating is None:
-        raise RowError("This rating row has no rating.")
+        raise RowError(_("This rating row has no rating."))
     if row.kind in (RowKind.diary, RowKind.review):
         watched = day_of(record.get("Watched Date", "WatchedDate"), column="Watched Date")
         if watched is None and row.kind is RowKind.diary:
             watched = day
         if watched is None and row.kind is RowKind.diary:
-            raise RowError("This diary row has no Watched Date.")
+            raise RowError(_("This diary row has no Watched Date."))
         if watched:
             data["watched_on"] = watched.isoformat()
         data["rewatch"] = yes(record.get("Rewatch"))
@@ -174,7 +185,7 @@ def _fill(row: ParsedRow, record: Record) -> None:
     if row.kind is RowKind.review:
         text = review_text(record.get("Review"))
         if not text:
-            raise RowError("This review row has no review text.")
+            raise RowError(_("This review row has no review text."))
         data["text"] = text
         data["spoilers"] = yes(record.get("Spoilers", "Contains Spoilers"))
 
@@ -217,7 +228,8 @@ def _list_rows(file: ExportFile) -> list[ParsedRow]:
     """
     entries_header = _header_row(file, ("Name", "Year"), ("Name", "Position"))
     stem = PurePosixPath(file.name).stem
-    about = {"title": stem.replace("-", " ").strip()[:200] or "Imported list", "key": file.name}
+    title = stem.replace("-", " ").strip()[:200] or _("Imported list")
+    about = {"title": title, "key": file.name}
     meta_header = _header_row(file, ("Name", "URL"), before=entries_header)
     if meta_header is not None and meta_header + 1 < len(file.rows):
         meta = Record(Table(file, header_row=meta_header).columns, file.rows[meta_header + 1])
@@ -229,7 +241,7 @@ def _list_rows(file: ExportFile) -> list[ParsedRow]:
         about["ranked"] = yes(meta.get("Ranked"))
     if entries_header is None:
         raise MissingColumnsError(
-            f"{file.name} has no list of films (Position, Name, Year): skipped."
+            _("%(file)s has no list of films (Position, Name, Year): skipped.", file=file.name)
         )
     table = Table(file, header_row=entries_header)
     rows = []

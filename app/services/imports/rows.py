@@ -15,8 +15,13 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from ...models import ImportSource, RowKind
 from ..diary import EARLIEST_DAY, latest_day
+from ..numbers import SOURCE_LOCALE, format_decimal
 from .files import ExportFile
 
 MAX_TITLE_LENGTH = 300
@@ -83,10 +88,24 @@ class Table:
         """MissingColumnsError unless every column is there, naming what is."""
         missing = [name for name in names if column_key(name) not in self.columns]
         if missing:
-            found = ", ".join(name for name in self.header if name.strip()) or "none"
+            found = ", ".join(name for name in self.header if name.strip())
+            if not found:
+                raise MissingColumnsError(
+                    _(
+                        "%(file)s has no %(missing)s column (its columns: none), "
+                        "so it was skipped.",
+                        file=self.file.name,
+                        missing=_either(missing),
+                    )
+                )
             raise MissingColumnsError(
-                f"{self.file.name} has no {' or '.join(missing)} column (its columns: "
-                f"{found[:200]}), so it was skipped."
+                _(
+                    "%(file)s has no %(missing)s column (its columns: %(found)s), "
+                    "so it was skipped.",
+                    file=self.file.name,
+                    missing=_either(missing),
+                    found=found[:200],
+                )
             )
 
     def records(self, start: int | None = None) -> Iterator[tuple[int, Record]]:
@@ -97,6 +116,11 @@ class Table:
             if not any(cell.strip() for cell in cells):
                 continue
             yield index + 1, Record(self.columns, cells)
+
+
+def _either(names: list[str]) -> str:
+    """'Name', 'Name or Title': column names joined as the locale says "or"."""
+    return format_list(names, style="or", locale=get_locale() or SOURCE_LOCALE)
 
 
 class Record:
@@ -128,9 +152,14 @@ def title_of(value: str) -> str:
     """The film's title, or RowError when the row has none or it is absurdly long."""
     title = " ".join(value.split())
     if not title:
-        raise RowError("This row has no film title.")
+        raise RowError(_("This row has no film title."))
     if len(title) > MAX_TITLE_LENGTH:
-        raise RowError(f"The title is {len(title):,} characters long: is this the right column?")
+        raise RowError(
+            _(
+                "The title is %(length)s characters long: is this the right column?",
+                length=format_decimal(len(title)),
+            )
+        )
     return title
 
 
@@ -139,10 +168,10 @@ def year_of(value: str) -> int | None:
     if not value:
         return None
     if not is_number(value):
-        raise RowError(f"The year “{value[:20]}” is not a year.")
+        raise RowError(_("The year “%(value)s” is not a year.", value=value[:20]))
     year = int(value)
     if not EARLIEST_DAY.year <= year <= latest_day().year + 10:
-        raise RowError(f"The year {year} is not a film's year.")
+        raise RowError(_("The year %(year)s is not a film's year.", year=year))
     return year
 
 
@@ -159,11 +188,26 @@ def day_of(value: str, *, column: str) -> date | None:
             raise ValueError
         day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise RowError(f"{column} “{value[:30]}” is not a date (write it as YYYY-MM-DD).") from None
+        raise RowError(
+            _(
+                "%(column)s “%(value)s” is not a date (write it as YYYY-MM-DD).",
+                column=column,
+                value=value[:30],
+            )
+        ) from None
     if day > latest_day():
-        raise RowError(f"{column} {day.isoformat()} is in the future.")
+        raise RowError(
+            _("%(column)s %(day)s is in the future.", column=column, day=day.isoformat())
+        )
     if day < EARLIEST_DAY:
-        raise RowError(f"{column} {day.isoformat()} is before {EARLIEST_DAY.year}.")
+        raise RowError(
+            _(
+                "%(column)s %(day)s is before %(year)s.",
+                column=column,
+                day=day.isoformat(),
+                year=EARLIEST_DAY.year,
+            )
+        )
     return day
 
 
@@ -174,11 +218,16 @@ def stars_to_rating(value: str) -> int | None:
     try:
         stars = Decimal(value.replace(",", "."))
     except InvalidOperation:
-        raise RowError(f"The rating “{value[:20]}” is not a number of stars.") from None
+        raise RowError(_not_stars(value)) from None
     if not stars.is_finite():
-        raise RowError(f"The rating “{value[:20]}” is not a number of stars.")
+        raise RowError(_not_stars(value))
     if not Decimal("0.5") <= stars <= 5 or (stars * 2) % 1:
-        raise RowError(f"The rating {value[:20]} is not from 0.5 to 5 stars in halves.")
+        raise RowError(
+            _(
+                "The rating %(value)s is not from 0.5 to 5 stars in halves.",
+                value=value[:20],
+            )
+        )
     return int(stars * 2)
 
 
@@ -189,12 +238,22 @@ def ten_point_rating(value: str) -> int | None:
     try:
         rating = Decimal(value.replace(",", "."))
     except InvalidOperation:
-        raise RowError(f"The rating “{value[:20]}” is not a number.") from None
+        raise RowError(_not_a_number(value)) from None
     if not rating.is_finite():
-        raise RowError(f"The rating “{value[:20]}” is not a number.")
+        raise RowError(_not_a_number(value))
     if not 1 <= rating <= 10 or rating % 1:
-        raise RowError(f"The rating {value[:20]} is not a whole number from 1 to 10.")
+        raise RowError(
+            _("The rating %(value)s is not a whole number from 1 to 10.", value=value[:20])
+        )
     return int(rating)
+
+
+def _not_stars(value: str) -> str:
+    return _("The rating “%(value)s” is not a number of stars.", value=value[:20])
+
+
+def _not_a_number(value: str) -> str:
+    return _("The rating “%(value)s” is not a number.", value=value[:20])
 
 
 def yes(value: str) -> bool:

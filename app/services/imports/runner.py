@@ -13,6 +13,9 @@ from datetime import UTC, datetime, time
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, insert, select, update
 
 from ... import jobs
@@ -20,13 +23,14 @@ from ...infra.db import db
 from ...jobs import JobCancelledError, JobProgress, task
 from ...models import Import, ImportRow, RowKind, RowStatus
 from ...models.mixins import utcnow
+from ..numbers import format_decimal
 from . import files, imdb, letterboxd, matching
 from .rows import Parsed, ParsedRow
 from .writer import KIND_ORDER, LibraryWriter
 
 BATCH = matching.BATCH
-QUEUED = "Several films could be this one, or none: pick it on the review page."
-NOT_FOUND = "No film in the catalog matches: search for it on the review page, or skip it."
+QUEUED = _l("Several films could be this one, or none: pick it on the review page.")
+NOT_FOUND = _l("No film in the catalog matches: search for it on the review page, or skip it.")
 
 
 class Reporter(Protocol):
@@ -52,19 +56,19 @@ def run_import(*, progress: JobProgress, import_id: int) -> list[str]:
 
     imported = db.session.get(Import, import_id)
     if imported is None:
-        return ["That import was deleted before it ran."]
+        return [_("That import was deleted before it ran.")]
     try:
         run(imported, reporter=progress)
     except JobCancelledError:
-        _give_up(import_id, "The import was cancelled; the rows read so far stay as they are.")
+        _give_up(import_id, _("The import was cancelled; the rows read so far stay as they are."))
         raise
     except Exception:
-        _give_up(import_id, "The import stopped on an error; the operators can see why.")
+        _give_up(import_id, _("The import stopped on an error; the operators can see why."))
         raise
     lines = summary_lines(imported)
     if look_up_on_tmdb(imported):
         db.session.commit()
-        lines.append("The films not found are being looked for on TMDB.")
+        lines.append(_("The films not found are being looked for on TMDB."))
     return lines
 
 
@@ -88,7 +92,7 @@ def look_up_on_tmdb(imported: Import) -> bool:
         return False
     imported.lookup_job = jobs.enqueue(
         LOOKUP_JOB,
-        label=f"Look for the films of {imported.filename} on TMDB",
+        label=_("Look for the films of %(filename)s on TMDB", filename=imported.filename),
         arguments={"import_id": imported.id},
         user=imported.user,
         subject=subject_of(imported.user),
@@ -107,7 +111,7 @@ def run(imported: Import, *, reporter: Reporter | None = None, commit: bool = Tr
             db.session.flush()
 
     if imported.upload is not None:
-        reporter.start(None, "Reading the file")
+        reporter.start(None, _("Reading the file"))
         read_rows(imported)
         save()
     if imported.error is None:
@@ -135,7 +139,7 @@ def read_rows(imported: Import) -> None:
     for start in range(0, len(values), 5000):
         db.session.execute(insert(ImportRow.__table__), values[start : start + 5000])
     if not rows and not imported.notes:
-        imported.error = "That file holds no rows to import."
+        imported.error = _("That file holds no rows to import.")
 
 
 def read_upload(filename: str, content: bytes) -> files.Upload:
@@ -150,8 +154,12 @@ def read_upload(filename: str, content: bytes) -> files.Upload:
     rows = sum(max(len(file.rows) - 1, 0) for file in upload.files)  # less each header
     if rows > config["IMPORT_MAX_ROWS"]:
         raise files.ImportFileError(
-            f"That export holds {rows:,} rows: one import takes at most "
-            f"{config['IMPORT_MAX_ROWS']:,}. Import its files one at a time."
+            _(
+                "That export holds %(rows)s rows: one import takes at most %(limit)s. "
+                "Import its files one at a time.",
+                rows=format_decimal(rows),
+                limit=format_decimal(config["IMPORT_MAX_ROWS"]),
+            )
         )
     return upload
 
@@ -168,8 +176,11 @@ def _parser_for(export_files: list[files.ExportFile]):
             return parser
     names = ", ".join(file.name for file in export_files[:5])
     raise files.ImportFileError(
-        f"That is not a Letterboxd or IMDb export ({names[:200]}): upload the zip Letterboxd "
-        "sends, or IMDb's ratings or watchlist CSV."
+        _(
+            "That is not a Letterboxd or IMDb export (%(names)s): upload the zip Letterboxd "
+            "sends, or IMDb's ratings or watchlist CSV.",
+            names=names[:200],
+        )
     )
 
 
@@ -203,9 +214,11 @@ def _review_day(row: ParsedRow) -> str:
 
 
 def _older_review(newer: ParsedRow) -> str:
-    return (
+    return _(
         "Marquee keeps one review per film: your later review of it "
-        f"({newer.file} line {newer.line}) is the one imported."
+        "(%(file)s line %(line)s) is the one imported.",
+        file=newer.file,
+        line=newer.line,
     )
 
 
@@ -225,7 +238,7 @@ def _row_values(import_id: int, row: ParsedRow) -> dict:
         "file": row.file[:200],
         "line": row.line,
         "kind": row.kind,
-        "title": row.title[:300] or "(no title)",
+        "title": row.title[:300] or _("(no title)"),
         "year": row.year,
         "imdb_id": row.imdb_id,
         "tmdb_id": row.tmdb_id,
@@ -264,7 +277,15 @@ def _match_and_write(
             .order_by(ImportRow.id)
         )
     )
-    reporter.start(len(pending), f"Matching {len(pending):,} rows to films")
+    reporter.start(
+        len(pending),
+        ngettext(
+            "Matching %(count)s row to films",
+            "Matching %(count)s rows to films",
+            len(pending),
+            count=format_decimal(len(pending)),
+        ),
+    )
     writer = LibraryWriter(
         imported.user,
         exported_at=imported.exported_at or imported.created_at,
@@ -279,7 +300,7 @@ def _match_and_write(
             row.confidence = found.confidence
             if found.movie_id is None:
                 row.status = RowStatus.queued
-                row.message = QUEUED if found.candidates else NOT_FOUND
+                row.message = str(QUEUED if found.candidates else NOT_FOUND)
                 continue
             row.movie_id = found.movie_id
             row.method = found.method
@@ -288,7 +309,16 @@ def _match_and_write(
         writer.finish()
         db.session.execute(update(ImportRow), [row.changes() for row in rows])
         save()
-        reporter.advance(len(rows), f"{start + len(rows):,} of {len(pending):,} rows matched")
+        reporter.advance(
+            len(rows),
+            ngettext(
+                "%(done)s of %(count)s row matched",
+                "%(done)s of %(count)s rows matched",
+                len(pending),
+                done=format_decimal(start + len(rows)),
+                count=format_decimal(len(pending)),
+            ),
+        )
 
 
 @dataclass

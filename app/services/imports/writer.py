@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from ...infra.db import db
@@ -30,6 +31,7 @@ from ...models import (
 )
 from ...models.mixins import utcnow
 from .. import reviews
+from ..numbers import format_decimal
 
 # Ratings first, so a review, a like or a diary row finds the film's rating.
 KIND_ORDER = [
@@ -103,7 +105,7 @@ class LibraryWriter:
         rating = row.data["rating"]
         review = library.reviews.get(row.movie_id)
         if review is None and (RowKind.rating, row.movie_id) in library.imported_before:
-            _done(row, RowStatus.kept, "An earlier import rated it, and you deleted that here.")
+            _done(row, RowStatus.kept, _("An earlier import rated it, and you deleted that here."))
         elif review is None:
             when = _when(row, default=utcnow())
             review = Review(
@@ -113,13 +115,25 @@ class LibraryWriter:
             db.session.add(review)
             library.reviews[row.movie_id] = review
             self._touched.add(row.movie_id)
-            _done(row, RowStatus.saved, f"Rated {rating}/10.")
+            _done(row, RowStatus.saved, _("Rated %(rating)s/10.", rating=rating))
         elif review.rating == rating:
-            _done(row, RowStatus.unchanged, f"Already rated {rating}/10.")
+            _done(row, RowStatus.unchanged, _("Already rated %(rating)s/10.", rating=rating))
         elif self._changed_since_export(review):
-            _done(row, RowStatus.kept, f"You rated it {review.rating}/10 here since the export.")
+            _done(
+                row,
+                RowStatus.kept,
+                _("You rated it %(rating)s/10 here since the export.", rating=review.rating),
+            )
         else:
-            _done(row, RowStatus.saved, f"Rating changed from {review.rating} to {rating}/10.")
+            _done(
+                row,
+                RowStatus.saved,
+                _(
+                    "Rating changed from %(old)s to %(new)s/10.",
+                    old=review.rating,
+                    new=rating,
+                ),
+            )
             review.rating = rating
             _dated(review, row)
             self._touched.add(row.movie_id)
@@ -130,8 +144,12 @@ class LibraryWriter:
             _done(
                 row,
                 RowStatus.failed,
-                f"The review has {len(text):,} characters: Marquee keeps reviews of up to "
-                f"{reviews.MAX_BODY_LENGTH:,}.",
+                _(
+                    "The review has %(length)s characters: Marquee keeps reviews of up to "
+                    "%(limit)s.",
+                    length=format_decimal(len(text)),
+                    limit=format_decimal(reviews.MAX_BODY_LENGTH),
+                ),
             )
             return
         rating = row.data.get("rating")
@@ -142,8 +160,10 @@ class LibraryWriter:
                 _done(
                     row,
                     RowStatus.failed,
-                    "Marquee's reviews come with a rating, and this one has none: "
-                    "rate the film here and paste the review in.",
+                    _(
+                        "Marquee's reviews come with a rating, and this one has none: "
+                        "rate the film here and paste the review in."
+                    ),
                 )
                 return
             self._rating(row, library)
@@ -152,16 +172,16 @@ class LibraryWriter:
                 return
             review = library.reviews[row.movie_id]
         elif review.body == text and review.contains_spoilers == spoilers:
-            _done(row, RowStatus.unchanged, "Already reviewed.")
+            _done(row, RowStatus.unchanged, _("Already reviewed."))
             return
         elif self._changed_since_export(review):
-            _done(row, RowStatus.kept, "You changed your review here since the export.")
+            _done(row, RowStatus.kept, _("You changed your review here since the export."))
             return
         # The rating stays: ratings.csv holds the current one, a review the one of its day.
         review.body = text
         review.contains_spoilers = spoilers
         _dated(review, row)
-        _done(row, RowStatus.saved, "Review saved.")
+        _done(row, RowStatus.saved, _("Review saved."))
 
     def _like(self, row: ImportRow, library: _Library) -> None:
         review = library.reviews.get(row.movie_id)
@@ -169,25 +189,34 @@ class LibraryWriter:
             _done(
                 row,
                 RowStatus.failed,
-                "A like is kept here as “recommends” on your rating, and this film has no rating.",
+                _(
+                    "A like is kept here as “recommends” on your rating, "
+                    "and this film has no rating."
+                ),
             )
         elif review.recommends:
-            _done(row, RowStatus.unchanged, "Already recommended.")
+            _done(row, RowStatus.unchanged, _("Already recommended."))
         elif review.recommends is False and self._changed_since_export(review):
             _done(
-                row, RowStatus.kept, "You said here since the export that you do not recommend it."
+                row,
+                RowStatus.kept,
+                _("You said here since the export that you do not recommend it."),
             )
         else:
             review.recommends = True
             _dated(review, row)
-            _done(row, RowStatus.saved, "Marked as recommended.")
+            _done(row, RowStatus.saved, _("Marked as recommended."))
 
     def _diary(self, row: ImportRow, library: _Library) -> None:
         day = row_day(row, "watched_on")
         key = (row.movie_id, day)
         self._claimed[key] += 1
         if library.diary[key] >= self._claimed[key]:
-            _done(row, RowStatus.unchanged, f"Already in your diary for {day.isoformat()}.")
+            _done(
+                row,
+                RowStatus.unchanged,
+                _("Already in your diary for %(day)s.", day=day.isoformat()),
+            )
             return
         self._insert(
             DiaryEntry,
@@ -200,17 +229,19 @@ class LibraryWriter:
         )
         library.diary[key] += 1
         library.logged.add(row.movie_id)
-        _done(row, RowStatus.saved, f"Logged for {day.isoformat()}.")
+        _done(row, RowStatus.saved, _("Logged for %(day)s.", day=day.isoformat()))
 
     def _seen(self, row: ImportRow, library: _Library) -> None:
         if row.movie_id in library.seen:
-            _done(row, RowStatus.unchanged, "Already marked seen.")
+            _done(row, RowStatus.unchanged, _("Already marked seen."))
             return
         if row.movie_id in library.reviews or row.movie_id in library.logged:
-            _done(row, RowStatus.unchanged, "Already rated or in your diary.")
+            _done(row, RowStatus.unchanged, _("Already rated or in your diary."))
             return
         if (RowKind.seen, row.movie_id) in library.imported_before:
-            _done(row, RowStatus.kept, "An earlier import marked it seen, and you took that back.")
+            _done(
+                row, RowStatus.kept, _("An earlier import marked it seen, and you took that back.")
+            )
             return
         self._insert(
             SeenMovie,
@@ -220,15 +251,15 @@ class LibraryWriter:
             created_at=utcnow(),
         )
         library.seen.add(row.movie_id)
-        _done(row, RowStatus.saved, "Marked seen.")
+        _done(row, RowStatus.saved, _("Marked seen."))
 
     def _watchlist(self, row: ImportRow, library: _Library) -> None:
         if row.movie_id in library.watchlist:
-            _done(row, RowStatus.unchanged, "Already on your watchlist.")
+            _done(row, RowStatus.unchanged, _("Already on your watchlist."))
         elif row.movie_id in library.watched_since:
-            _done(row, RowStatus.kept, "You have watched or rated it here since the export.")
+            _done(row, RowStatus.kept, _("You have watched or rated it here since the export."))
         elif (RowKind.watchlist, row.movie_id) in library.imported_before:
-            _done(row, RowStatus.kept, "An earlier import listed it, and you took it off here.")
+            _done(row, RowStatus.kept, _("An earlier import listed it, and you took it off here."))
         else:
             self._insert(
                 WatchlistEntry,
@@ -237,14 +268,14 @@ class LibraryWriter:
                 added_at=_when(row, default=utcnow()),
             )
             library.watchlist.add(row.movie_id)
-            _done(row, RowStatus.saved, "Added to your watchlist.")
+            _done(row, RowStatus.saved, _("Added to your watchlist."))
 
     def _list_entry(self, row: ImportRow, library: _Library) -> None:
         about = row.data["list"]
         movie_list = library.list_for(self.user, about)
         entries = library.list_entries.setdefault(movie_list.id, set())
         if row.movie_id in entries:
-            _done(row, RowStatus.unchanged, f"Already on “{movie_list.title}”.")
+            _done(row, RowStatus.unchanged, _("Already on “%(list)s”.", list=movie_list.title))
             return
         self._insert(
             MovieListEntry,
@@ -255,7 +286,7 @@ class LibraryWriter:
             added_at=utcnow(),
         )
         entries.add(row.movie_id)
-        _done(row, RowStatus.saved, f"Added to “{movie_list.title}”.")
+        _done(row, RowStatus.saved, _("Added to “%(list)s”.", list=movie_list.title))
 
     def _insert(self, model: type, **values: object) -> None:
         self._new.setdefault(model, []).append(values)

@@ -54,7 +54,7 @@
       }
     });
     eachWithAttribute('data-watchlist-count', null, function (node) {
-      node.textContent = String(count);
+      node.textContent = count.toLocaleString(document.documentElement.lang || undefined);
     });
   }
 

@@ -58,7 +58,9 @@
     switcher.setAttribute('data-theme-choice', choice);
     var toggle = document.getElementById('theme-toggle');
     if (toggle) {
-      toggle.setAttribute('aria-label', 'Theme (' + choice + ')');
+      // The button's translated labels, one per choice, are on the switcher.
+      var label = switcher.getAttribute('data-label-' + choice);
+      toggle.setAttribute('aria-label', label || 'Theme (' + choice + ')');
     }
     var buttons = switcher.querySelectorAll('[data-theme-value]');
     for (var i = 0; i < buttons.length; i += 1) {

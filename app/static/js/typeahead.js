@@ -8,6 +8,9 @@
  * input and its name in the box, instead of opening its page. Typing again
  * clears the id, so the server then goes by the typed name.
  *
+ * Its words come translated from the page (#js-messages in base.jinja2), with
+ * English kept here for a page that lacks them.
+ *
  * Loaded with `defer`. The Content-Security-Policy forbids inline script and
  * style, so everything here goes through the DOM API; data from the server is
  * only ever set as textContent, never parsed as HTML.
@@ -17,7 +20,30 @@
 
   var MIN_LENGTH = 2;
   var DELAY_MS = 150;
-  var TYPE_LABELS = { movie: 'Movie', person: 'Person' };
+  var ENGLISH = {
+    suggestionsOne: '{count} suggestion. Use the up and down arrows to choose.',
+    suggestionsOther: '{count} suggestions. Use the up and down arrows to choose.',
+    suggestionsNone: 'No suggestions.',
+    picked: '{title} picked.',
+    typeMovie: 'Movie',
+    typePerson: 'Person',
+    typeOther: 'Result',
+  };
+
+  function message(name, values) {
+    var holder = document.getElementById('js-messages');
+    var text = (holder && holder.dataset[name]) || ENGLISH[name];
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split('{' + key + '}').join(values[key]);
+    });
+    return text;
+  }
+
+  function localNumber(number) {
+    return number.toLocaleString(document.documentElement.lang || undefined);
+  }
+
+  var TYPE_LABELS = { movie: 'typeMovie', person: 'typePerson' };
 
   // Only same-site links and http(s) images from the server's answer are used.
   function sameOriginUrl(value) {
@@ -198,11 +224,11 @@
         return self.option(result, index);
       })
     );
+    var found = this.results.length;
     this.announce(
-      this.results.length
-        ? this.results.length + (this.results.length === 1 ? ' suggestion' : ' suggestions') +
-            '. Use the up and down arrows to choose.'
-        : 'No suggestions.'
+      found
+        ? message(found === 1 ? 'suggestionsOne' : 'suggestionsOther', { count: localNumber(found) })
+        : message('suggestionsNone')
     );
     if (this.results.length && document.activeElement === this.input) {
       this.open();
@@ -240,7 +266,7 @@
     }
     option.appendChild(text);
 
-    var label = TYPE_LABELS[result.type] || 'Result';
+    var label = message(TYPE_LABELS[result.type] || 'typeOther');
     option.appendChild(
       element('span', 'badge suggestion-type suggestion-type-' + (TYPE_LABELS[result.type] ? result.type : 'other'), label)
     );
@@ -313,7 +339,7 @@
       this.input.value = result.title;
       this.lastQuery = result.title;
       this.close();
-      this.announce(result.title + ' picked.');
+      this.announce(message('picked', { title: result.title }));
       return;
     }
     if (newTab) {
