@@ -163,8 +163,10 @@ class Mailbox:
         return match.group(1)
 
 
-def mailed_link(outbox: Path, to: str, *, count: int = 1, seconds: float = 10) -> str:
-    """The path of the link in the `count`-th mail to `to`, once the mail thread wrote it."""
+def mailed_mail(
+    outbox: Path, to: str, *, count: int = 1, seconds: float = 10
+) -> email.message.EmailMessage:
+    """The `count`-th mail to `to`, once the mail thread wrote it."""
     deadline = time.monotonic() + seconds
     while True:
         messages = (
@@ -173,10 +175,15 @@ def mailed_link(outbox: Path, to: str, *, count: int = 1, seconds: float = 10) -
         )
         mails = [mail for mail in messages if mail["To"].addresses[0].addr_spec == to]
         if len(mails) >= count:
-            break
+            return mails[count - 1]
         assert time.monotonic() < deadline, f"no mail to {to} arrived in {outbox}"
         time.sleep(0.05)
-    text = mails[count - 1].get_body(preferencelist=("plain",)).get_content()
+
+
+def mailed_link(outbox: Path, to: str, *, count: int = 1, seconds: float = 10) -> str:
+    """The path of the link in the `count`-th mail to `to`, once the mail thread wrote it."""
+    mail = mailed_mail(outbox, to, count=count, seconds=seconds)
+    text = mail.get_body(preferencelist=("plain",)).get_content()
     return re.search(r"https?://[^/\s]+(/\S+)", text).group(1)
 
 

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -30,13 +30,13 @@ from app.services.errors import ServiceError
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "app" / "templates"
 TRANSLATIONS = ROOT / "app" / "translations"
+# pybabel's own keywords (gettext, ngettext, pgettext…) and the lazy ones babel.cfg adds.
 KEYWORDS = {
-    "_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
+    **DEFAULT_KEYWORDS,
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
 }
 TRANSLATED_LOCALES = ("pt_BR",)
 
@@ -45,6 +45,10 @@ UNTRANSLATED_WORDS = {"Marquee", "TMDB", "IMDb", "Letterboxd", "UTC", "CSV", "JS
 # Attributes a person sees or hears.
 VISIBLE_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "label"}
 PLACEHOLDER = "\x00"
+# Blocks whose content is a value for machines (Open Graph types), not words.
+MACHINE_BLOCKS = {"og_type"}
+# An attribute written out by a macro (` lang="…"`): markup, not text.
+ATTRIBUTE = re.compile(r'\s*[\w-]+="[^"]*"\s*')
 # A string literal in a template that reads as English prose: "Show more",
 # "Rated", "Start typing a name." (CSS classes and endpoints are lower case).
 PROSE = re.compile(r"[A-Z][a-z]+(?:[ ,.:;!?'’()-]+[A-Za-z][a-z’']*)*[.!?:]?")
@@ -70,14 +74,19 @@ def skeleton(app: Flask, source: str) -> list[tuple[int, str]]:
     """The template's literal text outside {% trans %}, with each {{ … }} as PLACEHOLDER."""
     pieces: list[tuple[int, str]] = []
     in_trans = 0
+    blocks: list[str] = []  # the {% block %}s open here, innermost last
     tokens = [token for token in app.jinja_env.lex(source) if token[1] != "whitespace"]
     for index, (line, kind, value) in enumerate(tokens):
-        if kind == "name" and index and tokens[index - 1][1] == "block_begin":
-            if value == "trans":
-                in_trans += 1
-            elif value == "endtrans":
-                in_trans -= 1
-        if in_trans:
+        opens_tag = kind == "name" and index and tokens[index - 1][1] == "block_begin"
+        if opens_tag and value == "trans":
+            in_trans += 1
+        elif opens_tag and value == "endtrans":
+            in_trans -= 1
+        elif opens_tag and value == "block":
+            blocks.append(tokens[index + 1][2])
+        elif opens_tag and value == "endblock" and blocks:
+            blocks.pop()
+        if in_trans or MACHINE_BLOCKS & set(blocks):
             continue
         if kind == "data":
             pieces.append((line, value))
@@ -121,7 +130,11 @@ def unmarked_text(app: Flask, path: Path) -> list[str]:
         parser.close()
         offsets = _line_map(pieces)
         candidates = [(offsets.get(line, line), text) for line, text in parser.found]
-    return [f"{name}:{line}: {text.strip()!r}" for line, text in candidates if has_words(text)]
+    return [
+        f"{name}:{line}: {text.strip()!r}"
+        for line, text in candidates
+        if has_words(text) and not ATTRIBUTE.fullmatch(text)
+    ]
 
 
 def _line_map(pieces: list[tuple[int, str]]) -> dict[int, int]:
@@ -142,6 +155,11 @@ def unmarked_literals(app: Flask, path: Path) -> list[str]:
     for call in tree.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in KEYWORDS:
             translated.update(id(const) for const in call.find_all(nodes.Const))
+    # Values compared or looked up are data ('Released', a department's key), not words shown.
+    for pair in tree.find_all(nodes.Pair):
+        translated.add(id(pair.key))
+    for compare in tree.find_all(nodes.Compare):
+        translated.update(id(const) for const in compare.find_all(nodes.Const))
     name = shown(path)
     return [
         f"{name}:{const.lineno}: {const.value!r}"
@@ -168,12 +186,14 @@ def test_the_checks_find_unmarked_text(app: Flask, tmp_path: Path) -> None:
     page.write_text(
         "<h1>{{ _('Movies') }}</h1>\n<p title=\"Rated\">{% trans %}Fine{% endtrans %}</p>\n"
         "{% set labels = [('a', 'Show more')] %}<img alt=\"\"><span>·</span> <b>TMDB</b>\n"
-        "<p>Not marked</p>\n",
+        "<p>Not marked</p>\n"
+        "{% block meta %}{% block og_type %}video.movie{% endblock %}<p>After</p>{% endblock %}\n"
+        "{% if status != 'Released' %}{{ {'Rumored': _('Rumored')}[status] }}{% endif %}\n",
         encoding="utf-8",
     )
     found = [line.split(": ", 1)[1] for line in unmarked_text(app, page)]
     literals = [line.split(": ", 1)[1] for line in unmarked_literals(app, page)]
-    assert found == ["'Rated'", "'Not marked'"]
+    assert found == ["'Rated'", "'Not marked'", "'After'"]
     assert literals == ["'Show more'"]
 
 
@@ -273,8 +293,8 @@ def _texts_of(form: type[FlaskForm]) -> list[object]:
     ]
 
 
-def extracted_messages() -> dict[str, tuple[str, ...]]:
-    """msgid → (msgid, msgid_plural) of every message pybabel extracts, as babel.cfg says."""
+def extracted_messages() -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """(context, msgid) → (msgid, msgid_plural) of every message pybabel extracts (babel.cfg)."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config)
     found: dict[str, tuple[str, ...]] = {}
@@ -282,22 +302,22 @@ def extracted_messages() -> dict[str, tuple[str, ...]]:
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
         key = message if isinstance(message, str) else message[0]
-        found[key] = (message,) if isinstance(message, str) else tuple(message)
+        found[(_context, key)] = (message,) if isinstance(message, str) else tuple(message)
     return found
 
 
 @pytest.fixture(scope="module")
-def messages() -> dict[str, tuple[str, ...]]:
+def messages() -> dict[tuple[str | None, str], tuple[str, ...]]:
     return extracted_messages()
 
 
 @pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
-def test_every_message_is_translated(locale: str, messages: dict[str, tuple[str, ...]]) -> None:
+def test_every_message_is_translated(locale: str, messages: dict) -> None:
     with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale=locale)
     missing = []
-    for msgid in messages:
-        entry = catalog.get(msgid)
+    for context, msgid in messages:
+        entry = catalog.get(msgid, context=context)
         strings = entry.string if entry is not None and isinstance(entry.string, tuple) else None
         if entry is None or entry.fuzzy or not ((strings and all(strings)) or entry.string):
             missing.append(msgid)

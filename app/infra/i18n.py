@@ -74,6 +74,13 @@ def current_locale() -> str:
     return web_name(get_locale())
 
 
+def requesters_locale() -> str:
+    """The locale of the request being served; the default one for a command or a job."""
+    if has_request_context():
+        return current_locale()
+    return current_app.config["DEFAULT_LOCALE"]
+
+
 def catalog_languages() -> tuple[str, ...]:
     """The catalog's languages, the main one first ("en", "pt-BR")."""
     return current_app.extensions["marquee.catalog_languages"]

@@ -20,6 +20,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
+from ..infra import i18n
 from ..infra.db import db
 from ..models import Job, JobStatus, User
 from ..models.job import ACTIVE_STATUSES
@@ -86,6 +87,7 @@ def enqueue(
         max_attempts=task_.attempts,
         retry_of_id=retry_of.id if retry_of is not None else None,
         status=JobStatus.queued,
+        locale=retry_of.locale if retry_of is not None else i18n.requesters_locale(),
     )
     db.session.add(job)
     db.session.flush()

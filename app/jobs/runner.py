@@ -8,9 +8,11 @@ import traceback
 from datetime import timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from ..infra import i18n
 from ..infra.db import db, writing_job
 from ..models import Job, JobStatus
 from ..models.mixins import utcnow
@@ -51,6 +53,7 @@ def _perform(job_id: int) -> None:
         )
         return
     arguments, manual = dict(job.arguments or {}), job.engine == "manual"
+    locale = i18n.babel_name(i18n.supported(job.locale) or current_app.config["DEFAULT_LOCALE"])
     if not _claim(job_id):
         db.session.rollback()
         return  # a cancel, or another delivery, got there first
@@ -63,6 +66,12 @@ def _perform(job_id: int) -> None:
         interval=current_app.config["JOBS_HEARTBEAT_SECONDS"],
     )
     progress.begin_beating()
+    with force_locale(locale):
+        _run(task, job_id, progress, arguments)
+
+
+def _run(task: registry.Task, job_id: int, progress: JobProgress, arguments: dict) -> None:
+    """Run the job's function and record how it ended."""
     try:
         lines = task.function(progress=progress, **arguments)
     except JobCancelledError:

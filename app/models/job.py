@@ -70,6 +70,8 @@ class Job(db.Model):
     message: Mapped[str | None] = mapped_column(String(300))
     result: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     error: Mapped[str | None] = mapped_column(String(500))
+    # The language of whoever queued it ("pt-BR"): its messages and rows are written in it.
+    locale: Mapped[str | None] = mapped_column(String(16))
     traceback: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))

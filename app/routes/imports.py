@@ -160,14 +160,14 @@ def _saved_as(count: int, movie) -> str:
             "Saved %(num)s row as “%(title)s” (%(year)s).",
             "Saved %(num)s rows as “%(title)s” (%(year)s).",
             count,
-            title=movie.title,
+            title=movie.local_title,
             year=movie.year,
         )
     return ngettext(
         "Saved %(num)s row as “%(title)s” (no year).",
         "Saved %(num)s rows as “%(title)s” (no year).",
         count,
-        title=movie.title,
+        title=movie.local_title,
     )
 
 

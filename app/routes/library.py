@@ -34,9 +34,9 @@ def add_to_watchlist(movie_id: int):
     added = watchlist.add(current_user, movie)
     db.session.commit()
     if added:
-        message = _("“%(title)s” is on your watchlist.", title=movie.title)
+        message = _("“%(title)s” is on your watchlist.", title=movie.local_title)
     else:
-        message = _("“%(title)s” was already on your watchlist.", title=movie.title)
+        message = _("“%(title)s” was already on your watchlist.", title=movie.local_title)
     return _watchlist_answer(movie, on_list=True, message=message)
 
 
@@ -48,7 +48,7 @@ def remove_from_watchlist(movie_id: int):
     watchlist.remove(current_user, movie)
     db.session.commit()
     return _watchlist_answer(
-        movie, on_list=False, message=_("“%(title)s” is off your watchlist.", title=movie.title)
+        movie, on_list=False, message=_("“%(title)s” is off your watchlist.", title=movie.local_title)
     )
 
 
@@ -105,10 +105,10 @@ def _logged_message(movie: Movie, entry: DiaryEntry, *, removed: bool) -> str:
     if removed:
         return _(
             "“%(title)s” is in your diary for %(date)s. It is off your watchlist.",
-            title=movie.title,
+            title=movie.local_title,
             date=day,
         )
-    return _("“%(title)s” is in your diary for %(date)s.", title=movie.title, date=day)
+    return _("“%(title)s” is in your diary for %(date)s.", title=movie.local_title, date=day)
 
 
 @bp.post("/movies/<id:movie_id>/seen/forget")
@@ -121,7 +121,7 @@ def forget_seen(movie_id: int):
     forgotten = diary.forget_seen(current_user, movie)
     db.session.commit()
     if forgotten:
-        flash(_("“%(title)s” is no longer marked as seen.", title=movie.title), "info")
+        flash(_("“%(title)s” is no longer marked as seen.", title=movie.local_title), "info")
     return redirect(_back_to(movie))
 
 
@@ -159,7 +159,7 @@ def delete_diary_entry(entry_id: int):
     entry = diary.delete(current_user, entry_id)
     message = _(
         "Deleted “%(title)s”, %(date)s, from your diary.",
-        title=entry.movie.title,
+        title=entry.movie.local_title,
         date=format_date(entry.watched_on),
     )
     month = f"{entry.watched_on:%Y-%m}"

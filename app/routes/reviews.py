@@ -24,7 +24,7 @@ def save(movie_id: int):
     movie = or_404(catalog.get(movie_id))
     form = ReviewForm()
     if form.validate_on_submit() and _saved(form, movie):
-        flash(_("Your review of %(title)s is saved.", title=movie.title), "success")
+        flash(_("Your review of %(title)s is saved.", title=movie.local_title), "success")
         return redirect(url_for("movies.detail", movie_id=movie.id, slug=movie.slug) + "#ratings")
     return movie_page(movie, review_form=form, status=422)
 
@@ -55,7 +55,7 @@ def delete(review_id: int):
     movie = review.movie
     reviews.delete(review)
     db.session.commit()
-    flash(_("Your review of %(title)s is deleted.", title=movie.title), "info")
+    flash(_("Your review of %(title)s is deleted.", title=movie.local_title), "info")
     return redirect(url_for("movies.detail", movie_id=movie.id, slug=movie.slug) + "#ratings")
 
 

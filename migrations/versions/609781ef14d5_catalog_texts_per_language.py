@@ -1,4 +1,4 @@
-"""Catalog texts per language: translations on movies, people and genres, a generated text per language, sort titles per language
+"""Catalog texts per language: translations on movies, people and genres, a generated text per language, sort titles per language; jobs.locale
 
 local_sort_titles starts empty: `flask seed reindex` (and every load) fills it;
 until it is complete, lists sorted by title use the main title.
@@ -49,9 +49,15 @@ def upgrade():
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.add_column(sa.Column('translations', sa.JSON(), server_default='{}', nullable=False))
 
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('locale', sa.String(length=16), nullable=True))
+
 
 
 def downgrade():
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_column('locale')
+
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_column('translations')
 

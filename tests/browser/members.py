@@ -9,6 +9,9 @@ from playwright.sync_api import Page, expect
 from tests.support import mailed_link
 
 PASSWORD = "a long browser passphrase"
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "app" / "translations"
+# Words Portuguese writes as English does.
+SAME_IN_PORTUGUESE = {"Email"}
 
 
 def sign_up_and_confirm(page: Page, outbox: Path, username: str) -> None:
@@ -49,3 +52,17 @@ def log_out(page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+
+
+def portuguese():
+    """The pt-BR catalog the app serves: pt(msgid) is what a Brazilian reader sees."""
+    from babel.support import Translations
+
+    catalog = Translations.load(str(TRANSLATIONS), ["pt_BR"])
+
+    def pt(message: str) -> str:
+        translated = catalog.gettext(message)
+        assert translated != message or message in SAME_IN_PORTUGUESE, f"untranslated: {message}"
+        return translated
+
+    return pt

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.members import log_in, sign_up_and_confirm
-from tests.support import axe_pages
+from tests.browser.members import PASSWORD, log_in, portuguese, sign_up_and_confirm
+from tests.support import axe_pages, mailed_link
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
@@ -168,3 +168,44 @@ def test_axe_reports_what_it_should(open_tab, axe_source):
 
     assert any(re.search(r"\[critical\] label: .* #identifier", line) for line in found), found
     assert any("[serious] color-contrast" in line for line in found), found
+
+
+def test_brazilian_portuguese_pages(open_tab, served_site, axe_source):
+    """The same checks on pages in pt-BR: longer words, other labels, lang on fallbacks."""
+    page = open_tab(color_scheme="light", locale="pt-BR")
+    found = []
+    for path in (
+        "/",
+        "/movies/?sort=title",
+        "/movies/23-the-godfather",
+        "/people/106-al-pacino",
+        "/genres/",
+        "/search/?q=poderoso",
+        "/signup",
+    ):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.lang") == "pt-BR"
+        found += violations(page, axe_source, "light")
+    sign_up_and_confirm_in_portuguese(page, served_site[1])
+    for path in ("/watchlist", "/diary", "/account", "/imports"):
+        page.goto(path)
+        assert here(page) == path
+        found += violations(page, axe_source, "light")
+
+    assert found == [], "\n".join(found)
+
+
+def sign_up_and_confirm_in_portuguese(page: Page, outbox: Path) -> None:
+    """A member made through the pt-BR forms, then signed in (the preference follows)."""
+    pt = portuguese()
+    page.goto("/signup")
+    page.get_by_label(pt("Email"), exact=True).fill("axe-pt@example.com")
+    page.get_by_label(pt("Username")).fill("axept")
+    page.get_by_label(pt("Password"), exact=True).fill(PASSWORD)
+    page.get_by_label(pt("Password again")).fill(PASSWORD)
+    page.get_by_role("button", name=pt("Sign up")).click()
+    page.goto(mailed_link(outbox, "axe-pt@example.com"))
+    page.get_by_label(pt("Email or username")).fill("axept")
+    page.get_by_label(pt("Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=pt("Log in")).click()
+    expect(page.get_by_role("button", name=pt("Log out"), include_hidden=True)).to_have_count(1)

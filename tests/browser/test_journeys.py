@@ -15,10 +15,11 @@ from tests.browser.members import (
     fill_in_login,
     log_in,
     log_out,
+    portuguese,
     send_login,
     sign_up_and_confirm,
 )
-from tests.support import totp_code
+from tests.support import mailed_link, mailed_mail, totp_code
 
 
 def test_a_visitor_signs_up_finds_a_movie_reviews_it_and_keeps_a_watchlist(page, served_site):
@@ -144,7 +145,63 @@ def test_a_member_uploads_a_picture_and_a_bad_file_keeps_it(page, served_site):
     not_an_image = {"name": "notes.png", "mimeType": "image/png", "buffer": b"just some text"}
     section.get_by_label("Picture").set_input_files(not_an_image)
     section.get_by_role("button", name="Upload").click()
-    expect(section.get_by_text(NOT_AN_IMAGE)).to_be_visible()
+    expect(section.get_by_text(str(NOT_AN_IMAGE))).to_be_visible()
     expect(section.get_by_label("Picture")).to_have_attribute("aria-invalid", "true")
     page.goto("/account")
     expect(own_picture).to_have_attribute("src", uploaded)
+
+
+def test_the_main_journey_in_brazilian_portuguese(open_tab, served_site):
+    """Sign up, confirm, review and keep a watchlist with a browser that asks for pt-BR."""
+    _, outbox = served_site
+    pt = portuguese()
+    page = open_tab(locale="pt-BR")
+    page.goto("/signup")
+    expect(page.locator("html")).to_have_attribute("lang", "pt-BR")
+    page.get_by_label(pt("Email"), exact=True).fill("brasileira@example.com")
+    page.get_by_label(pt("Username")).fill("brasileira")
+    page.get_by_label(pt("Password"), exact=True).fill(PASSWORD)
+    page.get_by_label(pt("Password again")).fill(PASSWORD)
+    page.get_by_role("button", name=pt("Sign up")).click()
+    expect(page.get_by_role("heading", name=pt("Check your email"))).to_be_visible()
+    mail = mailed_mail(outbox, "brasileira@example.com")
+    assert mail["Subject"] == pt("Confirm your email for Marquee")
+    page.goto(mailed_link(outbox, "brasileira@example.com"))
+    confirmed = pt("Thank you: %(email)s is confirmed. Log in to start.")
+    expect(page.get_by_text(confirmed % {"email": "brasileira@example.com"})).to_be_visible()
+    page.get_by_label(pt("Email or username")).fill("brasileira")
+    page.get_by_label(pt("Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=pt("Log in")).click()
+    expect(page.get_by_role("link", name="brasileira")).to_be_visible()
+
+    search = page.get_by_role("combobox", name=pt("Search movies and people"))
+    search.fill("poderoso chefao")  # the Brazilian title, without its accent
+    suggestions = page.get_by_role("listbox", name=pt("Suggestions"))
+    expect(suggestions.get_by_role("option").first).to_contain_text("O Poderoso Chefão")
+    expect(suggestions.get_by_role("option").first).to_contain_text("The Godfather")
+    search.press("ArrowDown")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/movies/23-the-godfather$"))  # the one canonical URL
+    expect(page.get_by_role("heading", level=1)).to_have_text("O Poderoso Chefão (1972)")
+    expect(page.get_by_text("14 de março de 1972")).to_be_visible()
+
+    page.get_by_role("button", name=pt("Save")).click()  # no rating yet
+    expect(page.get_by_text(pt("Give a rating from 1 to 10."))).to_be_visible()
+    page.get_by_label(pt("Your rating (1–10)")).fill("10")
+    page.get_by_label(pt("Your review (optional)")).fill("Uma obra-prima do começo ao fim.")
+    page.get_by_role("radio", name=pt("Yes")).check()
+    page.get_by_role("button", name=pt("Save")).click()
+    review = page.locator("article.review").filter(has_text="Uma obra-prima")
+    expect(review.get_by_text(pt("Recommends"))).to_be_visible()
+
+    actions = page.get_by_role("region", name=pt("Your watchlist and diary"))
+    toggle = actions.get_by_role(
+        "button", name=pt("Watchlist: %(title)s") % {"title": "O Poderoso Chefão"}
+    )
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("link", name=re.compile("^" + re.escape(pt("Watchlist")))).click()
+    expect(page.get_by_role("link", name=re.compile("O Poderoso Chefão"))).to_be_visible()
+
+    page.get_by_role("button", name=pt("Log out")).click()
+    expect(page.get_by_role("link", name=pt("Log in"))).to_be_visible()

@@ -47,3 +47,12 @@ def add_genre(*, progress: JobProgress, name: str) -> list[str]:
     db.session.add(Genre(name=name, slug=name.lower()))
     db.session.commit()
     return [f"added {name}"]
+
+
+@task()
+def speak(*, progress: JobProgress) -> list[str]:
+    """Say a few words through the translator, as job messages and results are said."""
+    from flask_babel import gettext
+
+    progress.start(1, gettext("Movies"))
+    return [gettext("People")]

@@ -230,3 +230,30 @@ def test_a_job_claimed_by_one_delivery_is_not_run_by_another(db, pending_jobs):
     perform(job.id)
     perform(job.id)  # RQ delivers at least once
     assert len(db.session.scalars(select(Genre).where(Genre.name == "Twice")).all()) == 1
+
+
+def test_a_job_speaks_the_language_of_whoever_queued_it(app, db, pending_jobs):
+    with app.test_request_context(headers={"Accept-Language": "pt-BR"}):
+        portuguese = jobs.enqueue(tasks.speak, label="Speak")
+    english = jobs.enqueue(tasks.speak, label="Speak")  # no request: the default locale
+    db.session.commit()
+
+    assert jobs.run_pending() == 2
+
+    db.session.refresh(portuguese)
+    db.session.refresh(english)
+    assert (portuguese.locale, english.locale) == ("pt-BR", "en")
+    assert (portuguese.message, portuguese.result) == ("Filmes", ["Pessoas"])
+    assert (english.message, english.result) == ("Movies", ["People"])
+
+
+def test_a_retry_keeps_the_locale_of_the_job_it_retries(app, db, pending_jobs):
+    with app.test_request_context(headers={"Accept-Language": "pt-BR"}):
+        failed = jobs.enqueue(tasks.broken, label="Broken")
+    db.session.commit()
+    jobs.run_pending()
+    db.session.refresh(failed)
+
+    again = jobs.enqueue(tasks.broken, label="Broken", retry_of=failed)
+
+    assert again.locale == "pt-BR"
