@@ -48,7 +48,9 @@ def remove_from_watchlist(movie_id: int):
     watchlist.remove(current_user, movie)
     db.session.commit()
     return _watchlist_answer(
-        movie, on_list=False, message=_("“%(title)s” is off your watchlist.", title=movie.local_title)
+        movie,
+        on_list=False,
+        message=_("“%(title)s” is off your watchlist.", title=movie.local_title),
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from ..infra.db import db
 from ..models import Credit, CreditKind, GeneratedText, Movie, Person
+from ..models import localized
 from ..models.mixins import TitledRelease
 from ..models.text import text_in_reading_order
 from . import catalog, revisions, search
@@ -24,6 +25,7 @@ FILMOGRAPHY_COLUMNS = (
     Movie.vote_average,
     Movie.vote_count,
     Movie.popularity,
+    Movie.translations,
 )
 DEPARTMENTS = (
     "Acting",
@@ -109,6 +111,12 @@ class FilmographyMovie(TitledRelease):
     vote_average: float
     vote_count: int
     popularity: float
+    translations: dict[str, dict[str, str]]
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language, else the catalog's."""
+        return localized.translated(self.title, self.translations, "title")
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,7 +195,7 @@ def test_watching_a_listed_movie_with_the_box_ticked_takes_it_off(client, ana, h
 
     assert not listed(ana, heat)
     page = client.get("/").get_data(as_text=True)
-    assert "“Heat” is in your diary for 1 March 2024. It is off your watchlist." in page
+    assert "“Heat” is in your diary for March 1, 2024. It is off your watchlist." in page
 
 
 def test_watching_a_listed_movie_without_the_box_keeps_it(client, ana, heat, db):
@@ -258,9 +258,9 @@ def diary_of_ana(ana, db):
 def test_diary_shows_a_month_by_day_newest_first(client, diary_of_ana):
     page = client.get("/diary?month=2024-03").get_data(as_text=True)
 
-    assert page.index("Saturday 30 March") < page.index("Saturday 2 March")
-    assert "Sunday 3 March" not in page  # Bea's
-    day_30 = page[page.index("Saturday 30 March") : page.index("Saturday 2 March")]
+    assert page.index("Saturday, March 30") < page.index("Saturday, March 2")
+    assert "Sunday, March 3" not in page  # Bea's
+    day_30 = page[page.index("Saturday, March 30") : page.index("Saturday, March 2")]
     assert day_30.count("/delete") == 2
     assert "Heat" in day_30
     assert "Alien" in day_30
@@ -318,8 +318,8 @@ def test_delete_a_diary_entry(client, diary_of_ana, ana, db):
     assert response.status_code == 302
     assert response.headers["Location"] == "/diary?month=2024-03"
     page = client.get("/diary?month=2024-03").get_data(as_text=True)
-    assert "Deleted “Heat”, 2 March 2024, from your diary." in page
-    assert "Saturday 2 March" not in page
+    assert "Deleted “Heat”, March 2, 2024, from your diary." in page
+    assert "Saturday, March 2" not in page
 
 
 def test_someone_elses_diary_entry_is_a_404(client, diary_of_ana):

@@ -57,7 +57,7 @@ def test_person_page_shows_age_and_filmography_by_role(client, db):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "English actress." in page
-    assert "26 May 1966" in page
+    assert "May 26, 1966" in page
     assert "(age " in page
     assert "London, England, UK" in page
     acting = page.split("Filmography")[1]

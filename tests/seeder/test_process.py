@@ -63,7 +63,7 @@ def test_a_clean_catalog_is_normalized(raw, tmp_path):
     assert len(files["credits"]) == 2 * 4
     assert {c["kind"] for c in files["credits"]} == {"cast", "crew"}
     assert len(files["people"]) == 7
-    assert files["genres"] == [{"tmdb_id": 18, "name": "Drama"}]
+    assert files["genres"] == [{"tmdb_id": 18, "name": "Drama", "translations": {}}]
     assert files["report"] == []
     assert "movies: 2 kept, 0 repaired, 0 dropped" in summary.lines()
 
@@ -210,8 +210,8 @@ def test_genres_missing_from_the_list_are_taken_from_movies(raw, tmp_path):
     _, files = run(raw, tmp_path)
 
     assert files["genres"] == [
-        {"tmdb_id": 18, "name": "Drama"},
-        {"tmdb_id": 99, "name": "Documentary"},
+        {"tmdb_id": 18, "name": "Drama", "translations": {}},
+        {"tmdb_id": 99, "name": "Documentary", "translations": {}},
     ]
     assert (99, "not in genres.json; taken from a movie") in reasons(files, "genre", "repaired")
 

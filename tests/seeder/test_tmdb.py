@@ -31,7 +31,7 @@ def test_api_key_goes_in_the_query_with_the_language(tmdb_server, tmdb_settings)
     assert request.query["api_key"] == API_KEY
     assert request.query["language"] == "en-US"
     assert request.query["append_to_response"] == MOVIE_APPENDS
-    assert MOVIE_APPENDS == "credits,release_dates,videos,keywords,alternative_titles"
+    assert MOVIE_APPENDS == "credits,release_dates,videos,keywords,alternative_titles,translations"
 
 
 def test_read_access_token_goes_in_a_bearer_header(tmdb_server, tmdb_settings):
@@ -204,3 +204,11 @@ def test_settings_come_from_the_app_config():
     assert settings.rate_limit == 10.0
     assert settings.concurrency == 2
     assert settings.language == "de-DE"
+
+
+def test_the_catalog_languages_after_the_first_are_the_translations_kept():
+    settings = ClientSettings.from_config(
+        {"TMDB_API_KEY": "k", "CATALOG_LANGUAGES": "en, pt-BR ,es-MX"}
+    )
+    assert settings.translations == ("pt-BR", "es-MX")
+    assert ClientSettings.from_config({"TMDB_API_KEY": "k"}).translations == ()
