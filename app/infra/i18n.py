@@ -8,6 +8,8 @@ settings, cookies and the database, and as Babel does ("pt_BR") inside.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from babel import Locale, UnknownLocaleError
 from flask import Flask, Response, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale
@@ -15,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..models import localized
-from .config import split_list
+from .config import ConfigError, split_list
 
 LOCALE_COOKIE = "locale"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -31,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = babel_name(app.config["DEFAULT_LOCALE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     app.extensions["marquee.locales"] = split_list(app.config["LOCALES"])
+    check_catalogs(app)
     app.extensions["marquee.catalog_languages"] = split_list(app.config["CATALOG_LANGUAGES"])
     localized.use_languages(reader_languages)
     babel.init_app(app, locale_selector=select_locale)
@@ -39,6 +42,37 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["site_languages"] = languages
     app.jinja_env.globals["reading_language"] = reading_language
     app.jinja_env.globals["language_name"] = language_name
+
+
+# The language the messages are written in: it needs no catalog.
+SOURCE_LOCALE = "en"
+
+
+def check_catalogs(app: Flask) -> None:
+    """Every locale but English has a compiled catalog; a stale one is logged.
+
+    Without its .mo a language would quietly show English: say how to build it.
+    """
+    folder = Path(app.root_path) / app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    for locale in app.extensions["marquee.locales"]:
+        if locale.split("-")[0] == SOURCE_LOCALE:
+            continue
+        messages = folder / babel_name(locale) / "LC_MESSAGES"
+        compiled, source = messages / "messages.mo", messages / "messages.po"
+        if not source.exists():
+            raise ConfigError(
+                f"LOCALES lists {locale}, but {source} does not exist: translate the site"
+                ' first (README, "Adding a language").'
+            )
+        if not compiled.exists():
+            raise ConfigError(
+                f"{compiled} is missing: build it with `make translations-compile`"
+                " (or `pybabel compile -d app/translations`)."
+            )
+        if compiled.stat().st_mtime < source.stat().st_mtime:
+            app.logger.warning(
+                "%s is older than its .po: run `make translations-compile`.", compiled
+            )
 
 
 def locales() -> tuple[str, ...]:

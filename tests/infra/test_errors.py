@@ -17,13 +17,26 @@ from tests.support import make_config
         (404, "Page not found"),
         (429, "Too many requests"),
         (503, "Temporarily unavailable"),
-        (418, "I&#39;m a teapot"),
+        (418, "This request could not be completed"),  # a status without a page of its own
     ],
 )
 def test_each_error_has_its_page(failing_app, code, heading):
     response = failing_app.test_client().get(f"/status/{code}")
     assert response.status_code == code
     assert heading in response.get_data(as_text=True)
+
+
+def test_a_status_without_its_own_page_says_its_code_in_the_readers_language(failing_app):
+    english = failing_app.test_client().get("/status/418").get_data(as_text=True)
+    portuguese = (
+        failing_app.test_client()
+        .get("/status/418", headers={"Accept-Language": "pt-BR"})
+        .get_data(as_text=True)
+    )
+    assert "The server answered with status 418." in english
+    assert "teapot" not in english  # Werkzeug's English name stays out
+    assert "O servidor respondeu com o status 418." in portuguese
+    assert "Não foi possível concluir esta solicitação" in portuguese
 
 
 def test_unknown_url_gives_the_404_page(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +203,44 @@ def test_the_account_page_offers_every_language_and_following_the_browser(client
     page = client.get("/account").get_data(as_text=True)
     assert '<option value="pt-BR" lang="pt-BR" selected>' in page
     assert html_lang(client.get("/account")) == "pt-BR"
+
+
+def catalogs(tmp_path, *, compiled: bool) -> Path:
+    """A translations folder holding a pt_BR catalog, compiled or not."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = tmp_path / "translations" / "pt_BR" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text('msgid "Movies"\nmsgstr "Filmes"\n', encoding="utf-8")
+    if compiled:
+        with (folder / "messages.po").open("rb") as po, (folder / "messages.mo").open("wb") as mo:
+            write_mo(mo, read_po(po))
+    return tmp_path / "translations"
+
+
+def test_a_language_without_its_compiled_catalog_stops_the_app_with_the_fix(tmp_path):
+    from app import create_app
+    from app.infra.config import ConfigError
+    from tests.support import make_config
+
+    config = make_config(tmp_path, "sqlite://")
+    folder = catalogs(tmp_path, compiled=False)
+    with pytest.raises(ConfigError, match="make translations-compile"):
+        create_app({**config, "BABEL_TRANSLATION_DIRECTORIES": str(folder)})
+    with pytest.raises(ConfigError, match="LOCALES lists es-MX"):
+        create_app({**config, "LOCALES": "en,es-MX"})
+
+
+def test_a_compiled_catalog_in_another_folder_is_used(tmp_path):
+    from app import create_app
+    from tests.support import make_config
+
+    folder = catalogs(tmp_path, compiled=True)
+    app = create_app(
+        {**make_config(tmp_path, "sqlite://"), "BABEL_TRANSLATION_DIRECTORIES": str(folder)}
+    )
+    with app.test_request_context(headers={"Accept-Language": "pt-BR"}):
+        from flask_babel import gettext
+
+        assert gettext("Movies") == "Filmes"
