@@ -8,8 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, select
 
 from ..infra.db import db
-from ..models import Credit, CreditKind, GeneratedText, Movie, Person
-from ..models import localized
+from ..models import Credit, CreditKind, GeneratedText, Movie, Person, localized
 from ..models.mixins import TitledRelease
 from ..models.text import text_in_reading_order
 from . import catalog, revisions, search
