@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from . import offline_pt
 from .base import Prompt, Written
 
 
-def _join(items: list[str]) -> str:
+def join_names(items: list[str], conjunction: str = "and") -> str:
+    """'A, B and C': a list in a sentence, with the language's word for "and"."""
     items = [str(item) for item in items if item]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+
 
 
 def _article(word: str) -> str:
@@ -42,6 +43,8 @@ class OfflineWriter:
 
     def write(self, prompt: Prompt) -> Written:
         """One paragraph for the prompt's subject, in the prompt's language."""
+        from . import offline_pt  # it builds on this module's helpers
+
         composers = offline_pt.COMPOSERS if prompt.language.startswith("pt") else COMPOSERS
         compose = composers[prompt.kind]
         return Written(body=compose(prompt.subject, prompt.facts), model=None)
@@ -83,15 +86,15 @@ def _date(value: str) -> str:
 
 def _movie(title: str, facts: dict[str, Any]) -> str:
     genres = [_genre_word(genre) for genre in facts.get("Genres") or []]
-    kind = f"{_join(genres)} film" if genres else "film"
+    kind = f"{join_names(genres)} film" if genres else "film"
     year = facts.get("Year")
     sentences = [f"{title} is {_article(kind)} {kind}" + (f" from {year}." if year else ".")]
     if facts.get("Original title"):
         sentences.append(f"Its original title is {facts['Original title']}.")
     if facts.get("Directed by"):
-        sentences.append(f"It was directed by {_join(facts['Directed by'])}.")
+        sentences.append(f"It was directed by {join_names(facts['Directed by'])}.")
     if facts.get("Starring"):
-        sentences.append(f"It stars {_join(facts['Starring'])}.")
+        sentences.append(f"It stars {join_names(facts['Starring'])}.")
     if facts.get("Runtime"):
         sentences.append(f"It runs {facts['Runtime']}.")
     return " ".join(sentences)
@@ -114,7 +117,7 @@ def _person(name: str, facts: dict[str, Any]) -> str:
     if facts.get("Died"):
         sentences.append(f"Died on {_date(facts['Died'])}.")
     if facts.get("Films in this catalog"):
-        sentences.append(f"In this catalog: {_join(facts['Films in this catalog'])}.")
+        sentences.append(f"In this catalog: {join_names(facts['Films in this catalog'])}.")
     return " ".join(sentences)
 
 
@@ -125,7 +128,7 @@ def _genre(name: str, facts: dict[str, Any]) -> str:
     noun = "movie" if count == 1 else "movies"
     sentences = [f"{name} is a film genre with {count:,} {noun} in this catalog."]
     if facts.get("Best known"):
-        sentences.append(f"Among the best known are {_join(facts['Best known'])}.")
+        sentences.append(f"Among the best known are {join_names(facts['Best known'])}.")
     return " ".join(sentences)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from .offline import SOURCE_CREDITS, join_names
+
 LOCALE = "pt_BR"
 
 # TMDB's departments, with the article Portuguese needs after "ligado a".
@@ -49,29 +51,10 @@ DEPARTMENT_NAMES = {
     "Creator": "criação",
 }
 TV_MOVIE = frozenset({"Cinema TV", "TV Movie"})
-SOURCE_CREDITS = frozenset(
-    {
-        "Novel",
-        "Book",
-        "Short Story",
-        "Play",
-        "Comic Book",
-        "Story",
-        "Characters",
-        "Author",
-        "Original Story",
-        "Graphic Novel",
-        "Idea",
-        "Original Concept",
-    }
-)
 
 
 def _join(items: list[str]) -> str:
-    items = [str(item) for item in items if item]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " e " + items[-1]
+    return join_names(items, "e")
 
 
 def _date(value: str) -> str:

@@ -10,7 +10,6 @@ depends on them and how many.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import delete as delete_rows
 from sqlalchemy import func, select
 
@@ -34,9 +33,9 @@ from ...models import (
 )
 from ...models.mixins import utcnow
 from .. import revisions, roles, search
-from ..numbers import format_decimal
 from . import history
 from .catalog import EditError, claim_version, moved
+from .fields import counted_rows
 from .history import Change
 
 
@@ -67,27 +66,18 @@ def _count(condition) -> int:
     return db.session.scalar(select(func.count()).where(condition)) or 0
 
 
-PLURALS = {"entry": "entries"}
+# dependents()'s kinds, as fields.counted_rows names them.
+ROW_KINDS = {
+    "review": "reviews",
+    "watchlist entry": "watchlist",
+    "diary entry": "diary",
+    "credit": "credits",
+    "movie": "movies",
+}
 
 
 def _counted(kind: str, number: int) -> str:
-    num = format_decimal(number)
-    if kind == "review":
-        return ngettext("%(count)s review", "%(count)s reviews", number, count=num)
-    if kind == "watchlist entry":
-        return ngettext(
-            "%(count)s watchlist entry", "%(count)s watchlist entries", number, count=num
-        )
-    if kind == "diary entry":
-        return ngettext("%(count)s diary entry", "%(count)s diary entries", number, count=num)
-    if kind == "credit":
-        return ngettext("%(count)s credit", "%(count)s credits", number, count=num)
-    if kind == "movie":
-        return ngettext("%(count)s movie", "%(count)s movies", number, count=num)
-    if number == 1:
-        return f"1 {kind}"
-    last = kind.rsplit(" ", 1)[-1]
-    return f"{num} {kind[: -len(last)]}{PLURALS.get(last, last + 's')}"
+    return counted_rows(ROW_KINDS[kind], number)
 
 
 def delete(*, entity: Movie | Person | Genre, editor: User, comment: str | None = None) -> Edit:

@@ -157,22 +157,25 @@ def _event(name: str, value: Any) -> str:
     counts = {kind: len(rows) for kind, rows in value.items() if rows}
     if not counts:
         return _("nothing")
-    return ", ".join(_rows_counted(kind, number) for kind, number in counts.items())
+    return ", ".join(counted_rows(kind, number) for kind, number in counts.items())
 
 
-def _rows_counted(kind: str, number: int) -> str:
-    """'3 reviews', '1 diary entry': how many rows of a kind a merge moved or left out."""
+def counted_rows(kind: str, number: int) -> str:
+    """'3 reviews', '1 diary entry': how many rows of a kind a merge or a delete concerns."""
+    count = format_decimal(number)
     if kind == "credits":
-        return ngettext("%(count)s credit", "%(count)s credits", number, count=number)
+        return ngettext("%(count)s credit", "%(count)s credits", number, count=count)
     if kind == "reviews":
-        return ngettext("%(count)s review", "%(count)s reviews", number, count=number)
+        return ngettext("%(count)s review", "%(count)s reviews", number, count=count)
     if kind == "watchlist":
         return ngettext(
-            "%(count)s watchlist entry", "%(count)s watchlist entries", number, count=number
+            "%(count)s watchlist entry", "%(count)s watchlist entries", number, count=count
         )
     if kind == "diary":
-        return ngettext("%(count)s diary entry", "%(count)s diary entries", number, count=number)
-    return f"{number} {kind}{'' if number == 1 else 's'}"
+        return ngettext("%(count)s diary entry", "%(count)s diary entries", number, count=count)
+    if kind == "movies":
+        return ngettext("%(count)s movie", "%(count)s movies", number, count=count)
+    return f"{count} {kind}"
 
 
 def _gender(value: str) -> str:
