@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.extensions["marquee.locales"] = split_list(app.config["LOCALES"])
     check_catalogs(app)
     app.extensions["marquee.catalog_languages"] = split_list(app.config["CATALOG_LANGUAGES"])
+    app.extensions["marquee.reading"] = {}  # Babel locale → localized.Languages
     localized.use_languages(reader_languages)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -130,11 +131,19 @@ def catalog_language_for(locale: str) -> str:
 
 
 def reader_languages() -> localized.Languages:
-    """The catalog language this request reads in, and the main one (the models ask)."""
+    """The catalog language this request reads in, and the main one (the models ask).
+
+    Asked once per title on a page of cards, so the answer is kept per locale.
+    """
     if not has_app_context():
         return localized.Languages(wanted="en", main="en")
-    main = catalog_languages()[0]
-    return localized.Languages(wanted=catalog_language_for(current_locale()), main=main)
+    locale = get_locale()
+    known = current_app.extensions["marquee.reading"]
+    languages = known.get(locale)
+    if languages is None:
+        wanted = catalog_language_for(web_name(locale))
+        languages = known[locale] = localized.Languages(wanted, catalog_languages()[0])
+    return languages
 
 
 def reading_language() -> str:

@@ -24,7 +24,6 @@ FILMOGRAPHY_COLUMNS = (
     Movie.vote_average,
     Movie.vote_count,
     Movie.popularity,
-    Movie.translations,
 )
 DEPARTMENTS = (
     "Acting",
@@ -110,12 +109,7 @@ class FilmographyMovie(TitledRelease):
     vote_average: float
     vote_count: int
     popularity: float
-    translations: dict[str, dict[str, str]]
-
-    @property
-    def local_title(self) -> str:
-        """The title in the reader's language, else the catalog's."""
-        return localized.translated(self.title, self.translations, "title")
+    local_title: str  # in the reader's language, else the catalog's
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +138,7 @@ class Filmography:
 def filmography(person: Person) -> Filmography:
     """Every credit of a person with its movie, newest first; one query, no ORM objects."""
     query = (
-        select(Credit.kind, Credit.character, Credit.job, *FILMOGRAPHY_COLUMNS)
+        select(Credit.kind, Credit.character, Credit.job, *FILMOGRAPHY_COLUMNS, _local_title())
         .join(Credit.movie)
         .where(Credit.person_id == person.id, catalog.visible(Credit.movie_id))
         .order_by(Movie.release_date.desc().nulls_first(), Movie.title)
@@ -164,6 +158,14 @@ def filmography(person: Person) -> Filmography:
     return Filmography(
         acting=acting, crew_by_job=ordered_jobs, known_for=known_for[:KNOWN_FOR_SIZE]
     )
+
+
+def _local_title() -> ColumnElement[str]:
+    """The title in the reader's language, read by the database: no JSON decoded per row."""
+    reading = localized.languages()
+    if reading.wanted == reading.main:
+        return Movie.title
+    return func.coalesce(Movie.translations[(reading.wanted, "title")].as_string(), Movie.title)
 
 
 @dataclass(frozen=True)
