@@ -12,10 +12,13 @@ them import it: routes today, cli/ and jobs/ once they send mail.
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
-from flask_babel import gettext as _
+from contextlib import nullcontext
 
-from .infra import mail
+from flask import current_app, render_template, url_for
+from flask_babel import LazyString, force_locale
+from flask_babel import lazy_gettext as _l
+
+from .infra import i18n, mail
 from .models import User
 from .services import accounts
 
@@ -28,50 +31,62 @@ def link(endpoint: str, **values) -> str:
     return url_for(endpoint, **values, _external=True)
 
 
-def _send(to: str, subject: str, template: str, **context) -> None:
-    mail.send_after_commit(
-        mail.Message(
+def _send(
+    to: str, subject: LazyString, template: str, *, reader: User | None, **context
+) -> None:
+    """Render and queue a mail in its reader's saved language, else the request's."""
+    saved = i18n.supported(reader.locale) if reader is not None else None
+    with force_locale(i18n.babel_name(saved)) if saved else nullcontext():
+        message = mail.Message(
             to=to,
-            subject=subject,
+            subject=str(subject),
             text=render_template(f"mail/{template}.txt", **context),
             html=render_template(f"mail/{template}.html.jinja2", **context),
         )
-    )
+    mail.send_after_commit(message)
 
 
 def confirm_email(user: User) -> None:
     """The link that confirms the user's email."""
     url = link("auth.confirm", token=accounts.confirmation_token(user))
-    _send(user.email, _("Confirm your email for Marquee"), "confirm_email", user=user, link=url)
+    subject = _l("Confirm your email for Marquee")
+    _send(user.email, subject, "confirm_email", reader=user, user=user, link=url)
 
 
 def already_registered(email: str) -> None:
     """Someone signed up with an address that has an account: tell its owner, not them."""
     urls = {"login": link("auth.login"), "reset": link("auth.forgot_password")}
-    _send(email, _("You already have a Marquee account"), "already_registered", **urls)
+    owner = accounts.get_by_email(email)
+    subject = _l("You already have a Marquee account")
+    _send(email, subject, "already_registered", reader=owner, **urls)
 
 
 def change_email(user: User, *, new_email: str, token: str) -> None:
     """The link that moves the account to a new address, sent to that address."""
     url = link("auth.change_email", token=token)
-    _send(new_email, _("Confirm your new email for Marquee"), "change_email", user=user, link=url)
+    subject = _l("Confirm your new email for Marquee")
+    _send(new_email, subject, "change_email", reader=user, user=user, link=url)
 
 
 def address_in_use(email: str) -> None:
     """Someone asked to move another account to this address, which has one already."""
-    _send(email, _("Your address was offered for another Marquee account"), "address_in_use")
+    owner = accounts.get_by_email(email)
+    subject = _l("Your address was offered for another Marquee account")
+    _send(email, subject, "address_in_use", reader=owner)
 
 
 def email_changed(user: User, *, old_email: str) -> None:
     """Tell the old address that the account moved away from it."""
     url = link("auth.forgot_password")
-    _send(old_email, _("Your Marquee email was changed"), "email_changed", user=user, reset=url)
+    subject = _l("Your Marquee email was changed")
+    _send(old_email, subject, "email_changed", reader=user, user=user, reset=url)
 
 
 def reset_password(user: User) -> None:
     """The link to choose a new password."""
     url = link("auth.reset_password", token=accounts.reset_token(user))
-    _send(user.email, _("Reset your Marquee password"), "reset_password", user=user, link=url)
+    subject = _l("Reset your Marquee password")
+    _send(user.email, subject, "reset_password", reader=user, user=user, link=url)
 
 
 def send(mail: accounts.Mail) -> None:

@@ -276,7 +276,7 @@ class Loader:
             if name_lock is not None:
                 locks.hold_upstream(name_lock, record["name"])
                 record = {**record, "name": genre.name}
-            translations = record.get("translations") or {}
+            translations = _genre_translations(genre, record.get("translations") or {})
             if genre is None:
                 genre = Genre(
                     tmdb_id=record["tmdb_id"],
@@ -751,6 +751,18 @@ def _person_row(record: dict[str, Any]) -> dict[str, Any]:
     row["popularity"] = float(record.get("popularity") or 0.0)
     row["translations"] = dict(record.get("translations") or {})
     return row
+
+
+def _genre_translations(genre: Genre | None, listed: dict[str, dict]) -> dict[str, dict]:
+    """The genre's names in other languages after this load: the languages whose lists
+    were processed replace theirs ({} drops one), the others keep what the genre has."""
+    kept = dict(genre.translations or {}) if genre is not None else {}
+    for language, texts in listed.items():
+        if texts:
+            kept[language] = texts
+        else:
+            kept.pop(language, None)
+    return kept
 
 
 def _stored(value: Any) -> Any:

@@ -590,27 +590,36 @@ def _collect_genres(data: dict[str, Any], names: dict[int, str]) -> None:
 def _genres(
     store: RawStore, from_movies: dict[int, str], report: Report, languages: Sequence[str]
 ) -> Iterator[dict[str, Any]]:
-    listed = _genre_list(store.genres_path, report, drop=True)
+    listed = _genre_list(store.genres_path, report, drop=True) or {}
     for genre_id, name in sorted(from_movies.items()):
         if genre_id not in listed:
             report.repaired("genre", genre_id, "not in genres.json; taken from a movie")
             listed[genre_id] = name.strip()[: LIMITS["genre"]]
-    named_in = {
+    # Only the languages whose list is here: a sync, which fetches no genre lists,
+    # says nothing about them, and the load keeps what it has.
+    read = {
         language: _genre_list(store.genres_path_in(language), report, drop=False)
         for language in languages
+        if store.genres_path_in(language).exists()
     }
+    named_in = {language: names for language, names in read.items() if names is not None}
     for genre_id, name in sorted(listed.items()):
         report.kept["genre"] += 1
+        # {} for a language whose list names the genre as the main one does: nothing to keep.
         translations = {
             language: {"name": names[genre_id]}
-            for language, names in named_in.items()
             if names.get(genre_id) and names[genre_id] != name
+            else {}
+            for language, names in named_in.items()
         }
         yield {"tmdb_id": genre_id, "name": name, "translations": translations}
 
 
-def _genre_list(path: Path, report: Report, *, drop: bool) -> dict[int, str]:
-    """TMDB id → name from a genre list file; its problems reported (as drops when `drop`)."""
+def _genre_list(path: Path, report: Report, *, drop: bool) -> dict[int, str] | None:
+    """TMDB id → name from a genre list file, None when it cannot be read.
+
+    Its problems are reported (as drops when `drop`).
+    """
     listed: dict[int, str] = {}
     if not path.exists():
         return listed
@@ -620,7 +629,7 @@ def _genre_list(path: Path, report: Report, *, drop: bool) -> dict[int, str]:
         entries = data.get("genres") if isinstance(data, dict) else None
     except (OSError, ValueError) as error:
         note("genre", path.name, _reason(error))
-        return listed
+        return None
     for genre in entries or []:
         try:
             genre_id = record_id(genre)

@@ -242,17 +242,28 @@ class NewPersonForm(PersonEditForm):
     submit = SubmitField(_l("Add the person"))
 
 
+# Descriptions are edited in the catalog's main language; other languages get theirs
+# from `flask seed describe`.
+MAIN_LANGUAGE_HINT = _l(
+    "In the catalog's main language; the texts in its other languages are written for it."
+)
+
+
 class GenreEditForm(EditForm):
     """A genre's name and description."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5_000)])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=5_000)],
+        description=MAIN_LANGUAGE_HINT,
+    )
 
     @classmethod
-    def for_genre(cls, genre: Genre) -> GenreEditForm:
-        """The form filled with the genre as it is now."""
-        data = {"name": genre.name, "description": genre.description, "version": genre.version}
-        return cls(data={**data, "version": str(genre.version)})
+    def for_genre(cls, genre: Genre, *, description: str | None) -> GenreEditForm:
+        """The form filled with the genre as it is now (its description in the main language)."""
+        data = {"name": genre.name, "description": description, "version": str(genre.version)}
+        return cls(data=data)
 
     def values(self) -> dict[str, Any]:
         """The fields as the edit service takes them."""
@@ -262,7 +273,11 @@ class GenreEditForm(EditForm):
 class JobEditForm(EditForm):
     """A crew job's description."""
 
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5_000)])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=5_000)],
+        description=MAIN_LANGUAGE_HINT,
+    )
 
     def values(self) -> dict[str, Any]:
         """The description as the edit service takes it (None when empty)."""

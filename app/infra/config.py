@@ -322,6 +322,12 @@ def _check_locales(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             "CATALOG_LANGUAGES is empty: list the catalog's languages, e.g. en,pt-BR."
         )
+    main, tmdb = split_list(config["CATALOG_LANGUAGES"])[0], str(config["TMDB_LANGUAGE"])
+    if main.split("-")[0].lower() != tmdb.split("-")[0].lower():
+        raise ConfigError(
+            f"CATALOG_LANGUAGES starts with {main}, but TMDB_LANGUAGE is {tmdb}: the main"
+            " language's texts are what TMDB_LANGUAGE fetches, so the two must agree."
+        )
     if config["DEFAULT_LOCALE"] not in chosen:
         raise ConfigError(
             f"DEFAULT_LOCALE is {config['DEFAULT_LOCALE']!r}, which LOCALES"

@@ -110,10 +110,9 @@ def current_locale() -> str:
 
 
 def requesters_locale() -> str:
-    """The locale of the request being served; the default one for a command or a job."""
-    if has_request_context():
-        return current_locale()
-    return current_app.config["DEFAULT_LOCALE"]
+    """The locale of the request being served, or of the job running (which keeps its
+    queuer's); the default one for a command."""
+    return current_locale()
 
 
 def catalog_languages() -> tuple[str, ...]:
@@ -194,7 +193,9 @@ def _browser_locale() -> str | None:
     plain "pt") gets that language; a better-ranked language always wins over a
     worse-ranked exact match, unlike Werkzeug's best_match.
     """
-    for asked, _quality in request.accept_languages:
+    for asked, quality in request.accept_languages:
+        if quality <= 0:
+            continue  # "q=0": not acceptable
         if exact := supported(asked):
             return exact
         primary = asked.split("-")[0].split("_")[0].casefold()

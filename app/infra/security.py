@@ -78,8 +78,8 @@ def same_site_path(url: str | None) -> str | None:
 
 def is_safe_redirect(target: str | None) -> bool:
     """True for a same-site path such as '/movies?page=2'; False for other hosts."""
-    if not target:
-        return False
+    if not target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return False  # urlsplit drops tabs and newlines; a header must never get them
     parts = urlsplit(target)
     return (
         not parts.scheme

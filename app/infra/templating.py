@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, date, datetime
 from functools import cache
@@ -68,8 +69,8 @@ def money(amount: int | None) -> str:
     if not amount:
         return ""
     locale = flask_babel.get_locale()
-    whole_dollars = parse_pattern(locale.currency_formats["standard"])
-    whole_dollars.frac_prec = (0, 0)
+    whole_dollars = copy.copy(parse_pattern(locale.currency_formats["standard"]))
+    whole_dollars.frac_prec = (0, 0)  # on a copy: Babel's own pattern is shared
     return format_currency(
         amount, "USD", format=whole_dollars, currency_digits=False, locale=locale
     )

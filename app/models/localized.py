@@ -114,22 +114,33 @@ class Translated:
     def shown_text(self, field: str) -> ShownText | None:
         """What to show for `field` (overview, biography): the reader's language first.
 
-        In each language, in order (the reader's, then the catalog's, then any
-        generated text), TMDB's own text wins over a generated description.
+        TMDB's own text in the reader's language, then one a model or an editor
+        wrote in it, then TMDB's in the catalog's main language; a text the
+        offline writer composed from the facts only comes after those (a real
+        synopsis in English tells a reader more than a list of facts in
+        Portuguese), then any generated text at all.
         """
         chosen = languages()
-        order = [chosen.wanted] if chosen.wanted == chosen.main else [chosen.wanted, chosen.main]
         generated = {text.language: text for text in getattr(self, "generated_texts", None) or []}
-        for language in order:
-            own = (
+        reader = generated.get(chosen.wanted)
+
+        def own(language: str) -> ShownText | None:
+            text = (
                 getattr(self, field)
                 if language == chosen.main
                 else self.translation(language, field)
             )
-            if own:
-                return ShownText(own, language)
-            if language in generated:
-                return ShownText(generated[language].body, language, generated[language])
-        for language, text in generated.items():
-            return ShownText(text.body, language, text)
-        return None
+            return ShownText(text, language) if text else None
+
+        def written(text: Any) -> ShownText | None:
+            return ShownText(text.body, text.language, text) if text is not None else None
+
+        candidates = (
+            lambda: own(chosen.wanted),
+            lambda: written(reader) if reader is not None and not reader.is_composed else None,
+            lambda: own(chosen.main),
+            lambda: written(reader),
+            lambda: written(generated.get(chosen.main)),
+            lambda: written(next(iter(generated.values()), None)),
+        )
+        return next((shown for candidate in candidates if (shown := candidate())), None)

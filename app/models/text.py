@@ -76,6 +76,11 @@ class GeneratedText(db.Model):
         return self.source is TextSource.openai
 
     @property
+    def is_composed(self) -> bool:
+        """True when the offline writer composed it from the facts alone."""
+        return self.source is TextSource.offline
+
+    @property
     def is_hand_written(self) -> bool:
         """True when an editor wrote the text; describe leaves it alone."""
         return self.source is TextSource.editor

@@ -108,7 +108,12 @@ def new_person():
 def genre(slug: str):
     """Rename a genre or write its description."""
     found = or_404(catalog.get_genre_by_slug(slug))
-    form = GenreEditForm() if request.method == "POST" else GenreEditForm.for_genre(found)
+    if request.method == "POST":
+        form = GenreEditForm()
+    else:  # the description editors write is the main language's, whatever they read in
+        form = GenreEditForm.for_genre(
+            found, description=edits.current_values(found)["description"]
+        )
     return _edit_page(
         form,
         partial(edits.update_genre, genre=found),
@@ -122,7 +127,9 @@ def genre(slug: str):
 def job(job: str):
     """Write a crew job's description."""
     current = or_404(people.job_summary(job))
-    data = {"description": current.description, "version": str(edits.version_of(current.job))}
+    # Editors write the main language's text, whatever language they read the site in.
+    described = edits.current_values(current.job)["description"]
+    data = {"description": described, "version": str(edits.version_of(current.job))}
     form = JobEditForm(data=data)
     return _edit_page(
         form,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -107,5 +107,15 @@ def bump(session: Session | None = None) -> None:
 
 
 def cached(function: Function) -> Function:
-    """Memoize in the app cache (Redis when configured) until the revision moves."""
-    return cache.memoize(make_name=lambda name: f"{name}@{current().number}")(function)
+    """Memoize in the app cache (Redis when configured) until the revision moves.
+
+    The release is part of the key too: during a rolling deploy, what older code
+    kept (a value of another shape) is never read by the new.
+    """
+    return cache.memoize(make_name=lambda name: f"{name}@{_release()}@{current().number}")(
+        function
+    )
+
+
+def _release() -> str:
+    return current_app.extensions["release"][0]

@@ -67,6 +67,11 @@ def downgrade():
     with op.batch_alter_table('genres', schema=None) as batch_op:
         batch_op.drop_column('translations')
 
+    # One text per subject again: keep each subject's first (the main language's, written first).
+    op.execute(
+        "DELETE FROM generated_texts WHERE id NOT IN (SELECT MIN(id) FROM generated_texts"
+        " GROUP BY movie_id, person_id, genre_id, crew_job)"
+    )
     with op.batch_alter_table('generated_texts', schema=None) as batch_op:
         batch_op.drop_constraint('uq_generated_texts_person_language', type_='unique')
         batch_op.drop_constraint('uq_generated_texts_movie_language', type_='unique')

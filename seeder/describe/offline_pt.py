@@ -58,12 +58,13 @@ def _join(items: list[str]) -> str:
 
 
 def _date(value: str) -> str:
-    """An ISO date as 26 de julho de 1928."""
+    """An ISO date as 26 de julho de 1928 (the first of a month as 1º, as Brazil writes it)."""
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
         return value
-    return format_date(parsed, "d 'de' MMMM 'de' y", locale=LOCALE)
+    day = "1º" if parsed.day == 1 else str(parsed.day)
+    return f"{day} de " + format_date(parsed, "MMMM 'de' y", locale=LOCALE)
 
 
 def _count(number: int) -> str:

@@ -244,3 +244,27 @@ def test_a_compiled_catalog_in_another_folder_is_used(tmp_path):
         from flask_babel import gettext
 
         assert gettext("Movies") == "Filmes"
+
+
+@pytest.mark.parametrize("target", ["/%0d%0aX-Evil:%201", "/movies/%09", "/%7f"])
+def test_control_characters_in_next_are_refused_not_a_500(client, db, target):
+    response = client.get(f"/language?locale=pt-BR&next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_language_the_browser_refuses_with_q_0_is_never_chosen(client, db):
+    response = client.get("/", headers={"Accept-Language": "fr, pt-BR;q=0"})
+    assert html_lang(response) == "en"
+
+
+def test_the_main_catalog_language_must_be_the_one_tmdb_is_asked_for(tmp_path):
+    from app import create_app
+    from app.infra.config import ConfigError
+    from tests.support import make_config
+
+    config = make_config(tmp_path, "sqlite://")
+    with pytest.raises(ConfigError, match="CATALOG_LANGUAGES starts with pt-BR"):
+        create_app({**config, "CATALOG_LANGUAGES": "pt-BR,en"})
+    app = create_app({**config, "CATALOG_LANGUAGES": "pt-BR,en", "TMDB_LANGUAGE": "pt-BR"})
+    assert app.extensions["marquee.catalog_languages"] == ("pt-BR", "en")

@@ -233,9 +233,11 @@ def test_a_job_claimed_by_one_delivery_is_not_run_by_another(db, pending_jobs):
 
 
 def test_a_job_speaks_the_language_of_whoever_queued_it(app, db, pending_jobs):
-    with app.test_request_context(headers={"Accept-Language": "pt-BR"}):
-        portuguese = jobs.enqueue(tasks.speak, label="Speak")
+    from flask_babel import force_locale
+
     english = jobs.enqueue(tasks.speak, label="Speak")  # no request: the default locale
+    with force_locale("pt_BR"):  # as a request from a Brazilian browser is served
+        portuguese = jobs.enqueue(tasks.speak, label="Speak")
     db.session.commit()
 
     assert jobs.run_pending() == 2
@@ -248,7 +250,9 @@ def test_a_job_speaks_the_language_of_whoever_queued_it(app, db, pending_jobs):
 
 
 def test_a_retry_keeps_the_locale_of_the_job_it_retries(app, db, pending_jobs):
-    with app.test_request_context(headers={"Accept-Language": "pt-BR"}):
+    from flask_babel import force_locale
+
+    with force_locale("pt_BR"):
         failed = jobs.enqueue(tasks.broken, label="Broken")
     db.session.commit()
     jobs.run_pending()
@@ -257,3 +261,12 @@ def test_a_retry_keeps_the_locale_of_the_job_it_retries(app, db, pending_jobs):
     again = jobs.enqueue(tasks.broken, label="Broken", retry_of=failed)
 
     assert again.locale == "pt-BR"
+
+
+def test_a_job_queued_by_a_job_keeps_its_language(app, db, pending_jobs):
+    from flask_babel import force_locale
+
+    with force_locale("pt_BR"):  # as the runner runs a job a Brazilian member queued
+        queued = jobs.enqueue(tasks.speak, label="Speak")
+
+    assert queued.locale == "pt-BR"

@@ -77,11 +77,17 @@ def test_a_missing_translation_falls_back_to_the_original_and_says_so(client, go
     assert "fallback-note" not in english
 
 
-def test_a_text_in_the_readers_language_wins_over_the_english_original(client, godfather, db):
+def test_a_text_written_in_the_readers_language_wins_over_the_english_original(
+    client, godfather, db
+):
     movie = godfather["godfather"]
     db.session.add(
         GeneratedText(
-            movie=movie, body="Um texto em português.", source=TextSource.offline, language="pt-BR"
+            movie=movie,
+            body="Um texto em português.",
+            source=TextSource.openai,
+            model="a-model",
+            language="pt-BR",
         )
     )
     db.session.commit()
@@ -94,6 +100,27 @@ def test_a_text_in_the_readers_language_wins_over_the_english_original(client, g
     assert "fallback-note" not in portuguese
     assert "The aging patriarch" in english
     assert "Um texto em português." not in english
+
+
+def test_a_synopsis_in_english_wins_over_facts_composed_in_portuguese(client, godfather, db):
+    movie, plain = godfather["godfather"], godfather["zodiac"]
+    for subject in (movie, plain):
+        db.session.add(
+            GeneratedText(
+                movie=subject,
+                body="Composto dos fatos.",
+                source=TextSource.offline,
+                language="pt-BR",
+            )
+        )
+    db.session.commit()
+
+    with_synopsis = page(client, f"/movies/{movie.id}-the-godfather", PORTUGUESE)
+    without = page(client, f"/movies/{plain.id}-zodiac", PORTUGUESE)
+
+    assert '<p lang="en">The aging patriarch of an organized crime dynasty.</p>' in with_synopsis
+    assert "Composto dos fatos." not in with_synopsis
+    assert "<p>Composto dos fatos.</p>" in without  # nothing better: the composed text
 
 
 def test_one_canonical_url_whatever_the_language(client, godfather):
@@ -178,3 +205,18 @@ def test_a_person_page_falls_back_to_the_english_biography(client, db):
     assert "A Brazilian actress." in page(client, f"/people/{person.id}-{person.slug}", ENGLISH)
     fallback = page(client, f"/people/{other.id}-{other.slug}", PORTUGUESE)
     assert '<p class="biography" lang="en">Only in English.</p>' in fallback
+
+
+def test_an_editor_reading_portuguese_edits_the_main_languages_description(client, editor, db):
+    drama = make_genre("Drama")
+    drama.generated_texts = [
+        GeneratedText(body="Drama is a film genre.", source=TextSource.offline, language="en"),
+        GeneratedText(body="Drama é um gênero.", source=TextSource.offline, language="pt-BR"),
+    ]
+    db.session.commit()
+
+    form = page(client, "/genres/drama/edit", PORTUGUESE)
+
+    assert "Drama is a film genre.</textarea>" in form
+    assert "Drama é um gênero." not in form
+    assert "No idioma principal do catálogo" in form

@@ -295,3 +295,35 @@ def test_links_in_mail_are_built_on_base_url_not_the_request_host(
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "https://movies.example.org/password/reset/" in text
     assert "evil.example" not in text
+
+
+def test_mail_is_written_in_the_readers_saved_language(client, db, mailbox):
+    make_user("ana").locale = "pt-BR"
+    db.session.commit()
+    token = csrf_token(client, "/password/forgot")
+    client.post(
+        "/password/forgot",
+        data={"email": "ana@example.com", "csrf_token": token},
+        headers={"Accept-Language": "en"},
+    )
+
+    mail = mailbox.messages()[-1]
+    assert mail["Subject"] == "Redefina sua senha do Marquee"
+    assert "pediu para redefinir a senha" in mail.get_body(preferencelist=("plain",)).get_content()
+    # The page the requester sees stays in their own language.
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+
+
+def test_without_a_saved_language_mail_follows_the_request(client, db, mailbox):
+    make_user("ana")
+    db.session.commit()
+    token = csrf_token(client, "/password/forgot")
+    client.post(
+        "/password/forgot",
+        data={"email": "ana@example.com", "csrf_token": token},
+        headers={"Accept-Language": "pt-BR"},
+    )
+
+    assert mailbox.messages()[-1]["Subject"] == "Redefina sua senha do Marquee"

@@ -591,3 +591,11 @@ def test_the_offline_writer_on_thin_data(kind, subject, facts, expected):
     from seeder.describe.base import Prompt
 
     assert OfflineWriter().write(Prompt(kind, subject, facts)).body == expected
+
+
+def test_the_portuguese_writer_writes_dates_as_brazil_does():
+    from seeder.describe import offline_pt
+
+    text = offline_pt.person("Ada", {"Born": "1928-07-01", "Died": "1999-12-26"})
+    assert "Nasceu em 1º de julho de 1928." in text
+    assert "Morreu em 26 de dezembro de 1999." in text

@@ -190,3 +190,35 @@ def raw_store(tmp_path):
     store = RawStore(tmp_path / "raw")
     (store.root / "movies").mkdir(parents=True)
     return store
+
+
+def test_a_sync_without_genre_lists_keeps_the_genres_portuguese_names(
+    portuguese_tmdb, tmdb_settings, tmp_path, db
+):
+    store = fetch_process_load(portuguese_tmdb, tmdb_settings, tmp_path, db)
+    store.genres_path_in("pt-BR").unlink()  # a sync's raw store: movies, no genre lists
+
+    process(store.root, tmp_path / "synced", movie_ids=[238], languages=("pt-BR",))
+    Loader(db.session, incremental=True).run(tmp_path / "synced")
+    db.session.commit()
+
+    action = db.session.scalar(select(Genre).where(Genre.tmdb_id == 28))
+    assert action.translations == {"pt-BR": {"name": "Ação"}}
+
+
+def test_a_genre_list_that_now_names_it_as_english_does_drops_the_old_name(
+    portuguese_tmdb, tmdb_settings, tmp_path, db
+):
+    fetch_process_load(portuguese_tmdb, tmdb_settings, tmp_path, db)
+    portuguese_tmdb.genres_in["pt-BR"] = [{"id": 18, "name": "Drama"}, {"id": 28, "name": "Action"}]
+    store = RawStore(tmp_path / "raw")
+    client = TMDBClient(
+        replace(tmdb_settings, base_url=portuguese_tmdb.base_url, translations=("pt-BR",))
+    )
+    Fetcher(client, store, concurrency=2, refresh=True).run([238])
+    process(store.root, tmp_path / "again", languages=("pt-BR",))
+    Loader(db.session).run(tmp_path / "again")
+    db.session.commit()
+
+    action = db.session.scalar(select(Genre).where(Genre.tmdb_id == 28))
+    assert action.translations == {}
