@@ -31,9 +31,7 @@ def link(endpoint: str, **values) -> str:
     return url_for(endpoint, **values, _external=True)
 
 
-def _send(
-    to: str, subject: LazyString, template: str, *, reader: User | None, **context
-) -> None:
+def _send(to: str, subject: LazyString, template: str, *, reader: User | None, **context) -> None:
     """Render and queue a mail in its reader's saved language, else the request's."""
     saved = i18n.supported(reader.locale) if reader is not None else None
     with force_locale(i18n.babel_name(saved)) if saved else nullcontext():

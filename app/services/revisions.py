@@ -112,9 +112,7 @@ def cached(function: Function) -> Function:
     The release is part of the key too: during a rolling deploy, what older code
     kept (a value of another shape) is never read by the new.
     """
-    return cache.memoize(make_name=lambda name: f"{name}@{_release()}@{current().number}")(
-        function
-    )
+    return cache.memoize(make_name=lambda name: f"{name}@{_release()}@{current().number}")(function)
 
 
 def _release() -> str:
