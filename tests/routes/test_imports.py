@@ -257,3 +257,22 @@ def test_an_export_with_too_many_rows_is_refused_with_the_count(
     assert "That export holds 1,001 rows: one import takes at most 1,000." in response.get_data(
         as_text=True
     )
+
+
+def test_a_brazilian_members_import_reports_in_portuguese(client, ana, db, sample, pending_jobs):
+    ana.locale = "pt-BR"
+    db.session.commit()
+
+    response = upload(client, letterboxd_zip({"ratings.csv": RATINGS}))
+    assert response.status_code == 302
+    imported = db.session.scalar(select(Import))
+    assert imported.job.locale == "pt-BR"
+    assert jobs.run_pending() == 1
+    db.session.refresh(imported)
+
+    page = client.get(f"/imports/{imported.id}").get_data(as_text=True)
+    assert '<html lang="pt-BR">' in page
+    assert "Lidas" in page  # the column of rows read
+    db.session.refresh(imported.job)
+    assert imported.job.result  # the summary lines, written in the member's language
+    assert all("row" not in line for line in imported.job.result)
