@@ -61,16 +61,18 @@ def internal(page: str, link: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
-def test_every_link_from_home_works(request, client, sample, signed_in, capsys):
-    if signed_in:
-        request.getfixturevalue("ana")
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member in pt-BR"])
+def test_every_link_from_home_works(request, client, db, sample, signed_in, capsys):
+    if signed_in:  # the member reads the site in Portuguese: both languages are crawled
+        request.getfixturevalue("ana").locale = "pt-BR"
+        db.session.commit()
 
     statuses, broken, faults = crawl(client)
 
     with capsys.disabled():
-        who = "a member" if signed_in else "a visitor"
+        who = "a member, in pt-BR," if signed_in else "a visitor"
         print(f"\ncrawled {len(statuses)} pages as {who} (limit {PAGE_LIMIT})")
+    assert signed_in is False or '<html lang="pt-BR">' in client.get("/").get_data(as_text=True)
     assert len(statuses) >= 300
     assert not [url for url, status in statuses.items() if status >= 500]
     assert broken == []
