@@ -105,14 +105,11 @@ def supported(locale: str | None) -> str | None:
 
 
 def current_locale() -> str:
-    """This request's locale in the web's spelling, for <html lang> and cache keys."""
+    """This request's (or running job's) locale in the web's spelling: "pt-BR".
+
+    For <html lang>, cache keys and the language a queued job runs in.
+    """
     return web_name(get_locale())
-
-
-def requesters_locale() -> str:
-    """The locale of the request being served, or of the job running (which keeps its
-    queuer's); the default one for a command."""
-    return current_locale()
 
 
 def catalog_languages() -> tuple[str, ...]:

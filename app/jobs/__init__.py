@@ -87,7 +87,7 @@ def enqueue(
         max_attempts=task_.attempts,
         retry_of_id=retry_of.id if retry_of is not None else None,
         status=JobStatus.queued,
-        locale=retry_of.locale if retry_of is not None else i18n.requesters_locale(),
+        locale=retry_of.locale if retry_of is not None else i18n.current_locale(),
     )
     db.session.add(job)
     db.session.flush()

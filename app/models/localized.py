@@ -51,12 +51,21 @@ def sort_key(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def translation_in(
+    translations: dict[str, dict[str, str]] | None, language: str | None, field: str
+) -> str | None:
+    """`field` of a `translations` mapping in `language`, or None when it has none."""
+    if not language:
+        return None
+    return ((translations or {}).get(language) or {}).get(field) or None
+
+
 def translated(own: str, translations: dict[str, dict[str, str]] | None, field: str) -> str:
     """`own` in the reader's language from a translations mapping, else `own` itself."""
     chosen = languages()
     if chosen.wanted == chosen.main:
         return own
-    return ((translations or {}).get(chosen.wanted) or {}).get(field) or own
+    return translation_in(translations, chosen.wanted, field) or own
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,7 @@ class Translated:
 
     def translation(self, language: str, field: str) -> str | None:
         """The stored translation of `field` into `language`, or None."""
-        return ((self.translations or {}).get(language) or {}).get(field) or None
+        return translation_in(self.translations, language, field)
 
     def set_translations(self, texts: dict[str, dict[str, Any]]) -> None:
         """Replace the stored translations, keeping only non-empty texts."""

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..infra import placeholders
 from ..infra.db import db
 from ..models import Credit, Genre, Movie, Person, movie_genres
+from ..models.localized import translation_in
 from .catalog import DIRECTING_JOBS
 
 
@@ -31,9 +32,8 @@ def for_movie(movie_id: int, *, language: str | None = None) -> placeholders.Dra
         .where(Credit.movie_id == movie_id, Credit.job.in_(DIRECTING_JOBS))
         .order_by(Credit.id)
     )
-    translated = ((found.translations or {}).get(language) or {}).get("title") if language else None
     return placeholders.movie_poster(
-        title=translated or found.title,
+        title=translation_in(found.translations, language, "title") or found.title,
         year=found.release_date.year if found.release_date else None,
         directors=list(directors),
         genres=list(genres),

@@ -32,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 from ..infra import i18n
 from ..infra.db import db, is_sqlite
 from ..models import LocalSortTitle, Movie, Person, SearchEntry
+from ..models.localized import translation_in
 from .paging import load_in_order
 
 MAX_QUERY_LENGTH = 200
@@ -345,9 +346,9 @@ def _replace_sort_titles(ids: list[int], rows: list[Any]) -> None:
         {
             "movie_id": row.id,
             "language": language,
-            "key": normalize(
-                ((row.translations or {}).get(language) or {}).get("title") or row.title
-            )[:300],
+            "key": normalize(translation_in(row.translations, language, "title") or row.title)[
+                :300
+            ],
         }
         for row in rows
         for language in i18n.catalog_languages()[1:]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.infra.db import db
 from app.models import Credit, CreditKind, GeneratedText, Genre, Movie, Person, movie_genres
+from app.models.localized import translation_in
 
 from .base import Prompt
 
@@ -153,7 +154,7 @@ def people(
 
 
 def _translated_title(title: str, translations: dict | None, language: str) -> str:
-    return ((translations or {}).get(language) or {}).get("title") or title
+    return translation_in(translations, language, "title") or title
 
 
 def _known_for(person_ids: list[int], language: str, per_person: int = 4) -> dict[int, list[str]]:
