@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "progress",
     "refresh",
     "imports",
+    "api_docs",
 )
 
 
@@ -67,6 +68,9 @@ def register_blueprints(app: Flask) -> None:
     register_refusal_pages(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f".routes.{name}", __name__).bp)
+    from .api import init_app as register_api
+
+    register_api(app)
 
 
 def register_commands(app: Flask) -> None:

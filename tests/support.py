@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 THROTTLES = (
+    "API_RATE_LIMIT_PER_TOKEN",
+    "API_RATE_LIMIT_PER_ADDRESS",
     "RATELIMIT_LOGIN_PER_ACCOUNT",
     "RATELIMIT_LOGIN_PER_IP",
     "RATELIMIT_SIGNUP_PER_IP",

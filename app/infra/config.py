@@ -77,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SIGNUP_PER_IP": "5 per hour",
     "RATELIMIT_MAIL_PER_ACCOUNT": "3 per hour",
     "RATELIMIT_PASSWORD_CHECKS": "10 per hour",
+    "API_RATE_LIMIT_PER_TOKEN": "600 per minute",  # API requests with a token, per token
+    "API_RATE_LIMIT_PER_ADDRESS": "120 per minute",  # API requests without one, per address
+    "API_CORS_ORIGINS": "",  # origins allowed to call the API from a browser, comma-separated
     "MAIL_BACKEND": "file",
     "MAIL_FROM": "Marquee <noreply@localhost>",
     "SMTP_HOST": "localhost",

@@ -1,4 +1,4 @@
-"""Error pages: each status has a template, and a failed request rolls back."""
+"""Error pages: a template for each status (problem+json in the API); errors roll back."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from . import problems
 from .db import db
 
 ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
@@ -19,12 +20,16 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def render_internal_error(error: InternalServerError):
         _rollback()
+        if problems.is_api_request():
+            return problems.from_http_error(error)
         return render_template("errors/500.jinja2", error=error), 500
 
     @app.errorhandler(OperationalError)
     def render_database_unavailable(error: OperationalError):
         _rollback()
         app.logger.error("Database unavailable: %s", error.orig.__class__.__name__)
+        if problems.is_api_request():
+            return problems.problem("unavailable", headers={"Retry-After": "30"})
         return render_template("errors/503.jinja2", error=ServiceUnavailable()), 503
 
 
@@ -33,6 +38,8 @@ def error_page(error: HTTPException):
     code = error.code or 500
     if code >= 500:
         _rollback()
+    if problems.is_api_request():
+        return problems.from_http_error(error)
     template = f"errors/{code}.jinja2" if code in ERROR_PAGES else "errors/generic.jinja2"
     return render_template(template, error=error), code
 

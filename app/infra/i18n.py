@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..models import localized
 from .config import ConfigError, split_list
+from .problems import is_api_request
 
 LOCALE_COOKIE = "locale"
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -171,9 +172,15 @@ def remember_locale(response: Response, locale: str | None) -> None:
 
 
 def select_locale() -> str:
-    """Saved preference, then the switcher's cookie, then Accept-Language, then the default."""
+    """Saved preference, then the switcher's cookie, then Accept-Language, then the default.
+
+    API requests have no saved preference or cookie: Accept-Language, then the default.
+    """
     if not has_request_context():
         return babel_name(current_app.config["DEFAULT_LOCALE"])
+    if is_api_request():
+        # Programs choose with Accept-Language: the API reads no cookie or session.
+        return babel_name(_browser_locale() or current_app.config["DEFAULT_LOCALE"])
     chosen = (
         _saved_preference()
         or supported(request.cookies.get(LOCALE_COOKIE))

@@ -171,6 +171,16 @@ def recent(*, status: JobStatus | None = None, page: int = 1, per_page: int = 50
     return Page(items=list(jobs), page=page, per_page=per_page, total=total)
 
 
+def started_by(user: User, *, page: int = 1, per_page: int = 24) -> Page[Job]:
+    """The jobs a member started, newest first."""
+    condition = Job.user_id == user.id
+    total = db.session.scalar(select(func.count()).select_from(Job).where(condition)) or 0
+    page = clamp(page, total=total, per_page=per_page)
+    query = select(Job).where(condition).order_by(Job.id.desc()).limit(per_page)
+    items = db.session.scalars(query.offset((page - 1) * per_page))
+    return Page(items=list(items), page=page, per_page=per_page, total=total)
+
+
 def counts() -> dict[JobStatus, int]:
     """How many jobs there are of each status."""
     rows = db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all()

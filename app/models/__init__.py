@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from .api_token import ApiToken
 from .credit import Credit, CreditKind
 from .diary import DiaryEntry
 from .edit import Edit, EditAction, EditChange, EntityType, FieldLock, Redirect, Tombstone
@@ -22,6 +23,7 @@ from .watchlist import WatchlistEntry
 
 __all__ = [
     "ROW_STATUS_LABELS",
+    "ApiToken",
     "BackupCode",
     "Credit",
     "CreditKind",

@@ -33,8 +33,8 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
     def conditional_view(*args: Any, **kwargs: Any) -> Any:
         if not _shareable():
             return view(*args, **kwargs)
-        etag, last_modified = _validators()
-        if _still_fresh(etag, last_modified):
+        etag, last_modified = validators()
+        if still_fresh(etag, last_modified):
             response = current_app.response_class(status=304)
         else:
             response = _kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
@@ -90,7 +90,7 @@ def _shareable() -> bool:
     )
 
 
-def _validators() -> tuple[str, datetime]:
+def validators() -> tuple[str, datetime]:
     """The page's ETag and Last-Modified from the release, the revision and the day."""
     release, released_at = current_app.extensions["release"]
     stamp = revisions.current()
@@ -101,7 +101,7 @@ def _validators() -> tuple[str, datetime]:
     return etag, last_modified
 
 
-def _still_fresh(etag: str, last_modified: datetime) -> bool:
+def still_fresh(etag: str, last_modified: datetime) -> bool:
     """If-None-Match decides when sent (RFC 9110); otherwise If-Modified-Since."""
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag)

@@ -36,13 +36,17 @@ def results():
 @public_page
 def suggest():
     """Up to 8 suggestions as JSON once the query has 2 characters; ?kind= narrows to one kind."""
-    query = Query.parse(request.args.get("q"))
+    return suggestions(Query.parse(request.args.get("q")), kind=request.args.get("kind"))
+
+
+def suggestions(query: Query, *, kind: str | None) -> dict:
+    """The search box's suggestions: movies first, then people (or one `kind` only)."""
     if len(query.key) < MIN_SUGGEST_LENGTH:
         return {"query": query.text, "results": []}
-    if request.args.get("kind") == "movie":
+    if kind == "movie":
         results = [_movie_result(movie) for movie in search.movies(query, limit=8)]
         return {"query": query.text, "results": results}
-    if request.args.get("kind") == "person":
+    if kind == "person":
         return {
             "query": query.text,
             "results": [_person_result(p) for p in search.people(query, limit=8)],

@@ -17,6 +17,7 @@ from ..infra.db import db
 from ..infra.templating import format_date
 from ..models import DiaryEntry, Movie, SeenMovie, User
 from .errors import NotFoundError, ServiceError
+from .paging import Page, clamp
 
 EARLIEST_DAY = date(1870, 1, 1)  # before any film anyone could have watched
 # The date is the member's own, and we do not know their time zone: accept any
@@ -69,6 +70,43 @@ def log(user: User, movie: Movie, watched_on: date) -> DiaryEntry:
 
 def delete(user: User, entry_id: int) -> DiaryEntry:
     """Delete one of the user's entries and return it; anyone else's is not found."""
+    entry = get_own(user, entry_id)
+    db.session.delete(entry)
+    db.session.flush()
+    return entry
+
+
+def entries(
+    user: User, *, page: int = 1, per_page: int = 24, year: int | None = None
+) -> Page[DiaryEntry]:
+    """One page of the user's diary with its movies, latest viewing first; `year` narrows it."""
+    conditions = [DiaryEntry.user_id == user.id]
+    if year is not None:
+        conditions += [
+            DiaryEntry.watched_on >= date(year, 1, 1),
+            DiaryEntry.watched_on <= date(year, 12, 31),
+        ]
+    total = db.session.scalar(select(func.count()).select_from(DiaryEntry).where(*conditions)) or 0
+    page = clamp(page, total=total, per_page=per_page)
+    query = (
+        select(DiaryEntry)
+        .where(*conditions)
+        .options(joinedload(DiaryEntry.movie))
+        .order_by(DiaryEntry.watched_on.desc(), DiaryEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(items=list(db.session.scalars(query)), page=page, per_page=per_page, total=total)
+
+
+def entry_count(user: User) -> int:
+    """How many viewings the user logged."""
+    query = select(func.count()).select_from(DiaryEntry).where(DiaryEntry.user_id == user.id)
+    return db.session.scalar(query) or 0
+
+
+def get_own(user: User, entry_id: int) -> DiaryEntry:
+    """One of the user's entries with its movie; anyone else's is not found."""
     entry = db.session.scalar(
         select(DiaryEntry)
         .where(DiaryEntry.id == entry_id, DiaryEntry.user_id == user.id)
@@ -76,8 +114,6 @@ def delete(user: User, entry_id: int) -> DiaryEntry:
     )
     if entry is None:
         raise DiaryEntryNotFoundError(_("You have no such diary entry."))
-    db.session.delete(entry)
-    db.session.flush()
     return entry
 
 

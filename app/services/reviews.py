@@ -207,31 +207,31 @@ def _stats(condition) -> RatingStats:
 
 
 def for_movie(
-    movie: Movie, *, page: int, viewer: User | None
+    movie: Movie, *, page: int, viewer: User | None, per_page: int = REVIEWS_PER_PAGE
 ) -> tuple[Review | None, Page[Review]]:
     """The viewer's own review (shown first), and a page of the others, newest first."""
     own = of(viewer, movie) if viewer is not None else None
     others = select(Review).where(Review.movie_id == movie.id)
     if own is not None:
         others = others.where(Review.id != own.id)
-    return own, _page(others, page)
+    return own, _page(others, page, per_page)
 
 
-def for_user(user: User, *, page: int) -> Page[Review]:
+def for_user(user: User, *, page: int, per_page: int = REVIEWS_PER_PAGE) -> Page[Review]:
     """A member's reviews and ratings, newest first, with their movies."""
-    return _page(select(Review).where(Review.user_id == user.id), page)
+    return _page(select(Review).where(Review.user_id == user.id), page, per_page)
 
 
-def _page(query, page: int) -> Page[Review]:
+def _page(query, page: int, per_page: int) -> Page[Review]:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = clamp(page, total=total, per_page=REVIEWS_PER_PAGE)
+    page = clamp(page, total=total, per_page=per_page)
     items = db.session.scalars(
         query.options(joinedload(Review.user), joinedload(Review.movie))
         .order_by(Review.created_at.desc(), Review.id.desc())
-        .limit(REVIEWS_PER_PAGE)
-        .offset((page - 1) * REVIEWS_PER_PAGE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
-    return Page(items=list(items), page=page, per_page=REVIEWS_PER_PAGE, total=total)
+    return Page(items=list(items), page=page, per_page=per_page, total=total)
 
 
 def favourite_genres(user: User, *, limit: int = 5) -> list[tuple[Genre, int]]:

@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..infra.db import db
 from ..models import Movie, User, WatchlistEntry
+from .errors import NotFoundError
+from .paging import Page, clamp
+
+
+class NotOnWatchlistError(NotFoundError):
+    """The movie is not on the member's watchlist."""
 
 
 def add(user: User, movie: Movie) -> bool:
@@ -43,12 +51,39 @@ def contains(user: User, movie: Movie) -> bool:
     return db.session.scalar(query) is not None
 
 
+def entry(user: User, movie: Movie) -> WatchlistEntry:
+    """The member's watchlist entry for a movie; NotOnWatchlistError when there is none."""
+    found = db.session.scalar(
+        select(WatchlistEntry)
+        .where(WatchlistEntry.user_id == user.id, WatchlistEntry.movie_id == movie.id)
+        .options(joinedload(WatchlistEntry.movie))
+    )
+    if found is None:
+        raise NotOnWatchlistError(_("That movie is not on your watchlist."))
+    return found
+
+
 def count(user: User) -> int:
     """How many movies are on the user's watchlist."""
     query = (
         select(func.count()).select_from(WatchlistEntry).where(WatchlistEntry.user_id == user.id)
     )
     return db.session.scalar(query) or 0
+
+
+def entries(user: User, *, page: int = 1, per_page: int = 24) -> Page[WatchlistEntry]:
+    """One page of the user's watchlist with its movies, latest added first."""
+    total = count(user)
+    page = clamp(page, total=total, per_page=per_page)
+    query = (
+        select(WatchlistEntry)
+        .where(WatchlistEntry.user_id == user.id)
+        .options(joinedload(WatchlistEntry.movie))
+        .order_by(WatchlistEntry.added_at.desc(), WatchlistEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(items=list(db.session.scalars(query)), page=page, per_page=per_page, total=total)
 
 
 def movie_ids_query(user: User) -> Select[Any]:
