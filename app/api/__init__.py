@@ -22,7 +22,7 @@ from marshmallow import fields
 
 from ..infra import i18n
 from ..infra.limits import limiter
-from ..infra.problems import MEDIA_TYPE, PROBLEM_TYPES, problem
+from ..infra.problems import MEDIA_TYPE, PROBLEM_TYPES, is_api_request, problem
 from ..infra.security import csrf
 from ..routes.helpers import IdConverter
 from ..services.errors import ForbiddenError, NotFoundError, ServiceError
@@ -123,14 +123,18 @@ def init_app(app: Flask) -> None:
     )
     root = Blueprint("api", __name__, url_prefix=PREFIX)
     for area in AREAS:
-        root.register_blueprint(import_module(f".{area}", __name__).bp)
+        child = import_module(f".{area}", __name__).bp
+        root.register_blueprint(child)
+        # Flask-WTF checks the request's own (nested) blueprint; tokens are not cookies.
+        csrf.exempt(child)
     root.before_request(auth.load_token)
     root.after_request(_finish)
+    # First in the list, so it runs after every other after_request, Flask-Limiter's too.
+    app.after_request_funcs.setdefault(None, []).insert(0, _rate_limit_headers)
     root.register_error_handler(NotFoundError, _not_found)
     root.register_error_handler(ForbiddenError, _forbidden)
     root.register_error_handler(ServiceError, _refused)
     limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key)(root)
-    csrf.exempt(root)
     api.register_blueprint(root)
     origins = app.config["API_CORS_ORIGINS"]
     if origins:
@@ -145,19 +149,38 @@ def init_app(app: Flask) -> None:
 
 
 def _finish(response: Response) -> Response:
-    """Cache policy, the language answered in, and the rate limit's standard headers."""
+    """Cache policy and the language answered in."""
     if "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store" if g.get("api_token") else "no-cache"
     response.vary.update(("Accept-Language", "Authorization"))
     if response.mimetype == "application/json":
         response.headers["Content-Language"] = i18n.current_locale()
+    return response
+
+
+LIMITER_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+
+def _rate_limit_headers(response: Response) -> Response:
+    """The IETF RateLimit-* headers in place of Flask-Limiter's X-RateLimit-* on API answers.
+
+    RateLimit-Reset counts seconds (Flask-Limiter sends a timestamp), and
+    Retry-After is only sent when the request was refused.
+    """
+    if not is_api_request():
+        return response
+    for name in LIMITER_HEADERS:
+        response.headers.pop(name, None)
+    if response.status_code != 429 and response.status_code != 503:
+        response.headers.pop("Retry-After", None)
     current = limiter.current_limit
     if current is not None:
-        window = current.limit.limit.get_expiry()
-        response.headers["RateLimit-Limit"] = str(current.limit.limit.amount)
+        response.headers["RateLimit-Limit"] = str(current.limit.amount)
         response.headers["RateLimit-Remaining"] = str(max(current.remaining, 0))
         response.headers["RateLimit-Reset"] = str(max(current.reset_at - int(time.time()), 0))
-        response.headers["RateLimit-Policy"] = f"{current.limit.limit.amount};w={window}"
+        response.headers["RateLimit-Policy"] = (
+            f"{current.limit.amount};w={current.limit.get_expiry()}"
+        )
     return response
 
 
@@ -177,6 +200,33 @@ def _refused(error: ServiceError) -> Response:
     return problem("validation-failed", detail=error.message, errors=errors)
 
 
+# OpenAPI links: what an answer lets a client (and schemathesis's stateful run) ask next.
+LINKS = {
+    ("add_to_my_diary", "201"): {
+        "entry_id": ("get_my_diary_entry", "$response.body#/id"),
+        "entry_id ": ("delete_my_diary_entry", "$response.body#/id"),
+    },
+    ("put_my_review", "200"): {
+        "movie_id": ("get_my_review", "$request.path.movie_id"),
+        "movie_id ": ("delete_my_review", "$request.path.movie_id"),
+    },
+    ("put_on_my_watchlist", "201"): {
+        "movie_id": ("delete_from_my_watchlist", "$request.path.movie_id"),
+    },
+    ("start_import", "202"): {
+        "import_id": ("get_import", "$response.body#/id"),
+        "job_id": ("get_job", "$response.body#/job/id"),
+    },
+}
+
+
+def _links(operation_id: str, status: str) -> dict[str, Any]:
+    return {
+        target: {"operationId": target, "parameters": {parameter.strip(): expression}}
+        for parameter, (target, expression) in LINKS.get((operation_id, status), {}).items()
+    }
+
+
 def finished_document(spec: dict[str, Any]) -> dict[str, Any]:
     """The generated document, with what every operation may answer made explicit.
 
@@ -190,6 +240,9 @@ def finished_document(spec: dict[str, Any]) -> dict[str, Any]:
             if method == "parameters":
                 continue
             responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if links := _links(operation.get("operationId", ""), status):
+                    response["links"] = links
             responses.setdefault("429", {"$ref": "#/components/responses/TOO_MANY_REQUESTS"})
             responses.setdefault("default", {"$ref": "#/components/responses/DEFAULT_ERROR"})
             if operation.get("security"):

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ..infra.db import db
 from ..services import accounts, catalog, diary, reviews, watchlist
+from ..services.errors import NotFoundError
 from .area import Area
 from .auth import current_member, current_token, token_required, write_required
 from .movies import movie_or_404
@@ -169,11 +170,12 @@ def list_my_diary(page: int, per_page: int, year: int | None = None):
 @bp.arguments(DiaryArgs, as_kwargs=True)
 @bp.response(201, DiaryEntrySchema)
 @bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def add_to_my_diary(movie_id: int, watched_on):
     """Log a viewing; each rewatch is its own entry."""
     movie = catalog.get(movie_id)
     if movie is None or movie.hidden_at is not None:
-        raise diary.DiaryError(_("There is no movie %(id)s.", id=movie_id), field="movie_id")
+        raise NotFoundError(_("There is no movie %(id)s.", id=movie_id))
     entry = diary.log(current_member(), movie, watched_on)
     db.session.commit()
     return diary.get_own(current_member(), entry.id)

@@ -41,7 +41,8 @@ def computed(function: Any, *, kind: str = "string", nullable: bool = False, **m
         function,
         required=not nullable,
         allow_none=nullable,
-        metadata={"type": [kind, "null"] if nullable else kind, **metadata},
+        # apispec adds "null" to the type itself for allow_none.
+        metadata={"type": kind, **metadata},
     )
 
 
@@ -50,6 +51,25 @@ def image_url(attribute: str, size: str):
     return computed(
         lambda item: tmdb_image_url(getattr(item, attribute), size), nullable=True, format="uri"
     )
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, nothing that merely looks like one (0, "yes")."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class StrictInteger(fields.Integer):
+    """A JSON integer (2.0 is one, as JSON Schema says): not a string of digits or a boolean."""
+
+    def _validated(self, value: Any) -> int:
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole:
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
 
 class OptionalText(fields.Nested):
@@ -244,7 +264,7 @@ class MovieListArgs(PageArgs):
     genre = fields.List(
         fields.String(validate=validate.Length(1, 80)),
         load_default=list,
-        metadata={"description": "Genre slugs; a movie must have every one"},
+        metadata={"description": "Genre slugs; a movie must have every one (unknown: none match)"},
     )
     year_from = fields.Integer(validate=validate.Range(1870, 2100))
     year_to = fields.Integer(validate=validate.Range(1870, 2100))
@@ -276,18 +296,18 @@ class SuggestArgs(SearchArgs):
 class ReviewArgs(Schema):
     """A rating, and optionally the review that goes with it."""
 
-    rating = fields.Integer(required=True, validate=validate.Range(1, 10))
+    rating = StrictInteger(required=True, validate=validate.Range(1, 10))
     body = fields.String(
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=reviews.MAX_BODY_LENGTH),
     )
-    contains_spoilers = fields.Boolean(load_default=False)
-    recommends = fields.Boolean(allow_none=True, load_default=None)
+    contains_spoilers = StrictBoolean(load_default=False)
+    recommends = StrictBoolean(allow_none=True, load_default=None)
 
 
 class DiaryArgs(Schema):
-    movie_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
+    movie_id = StrictInteger(required=True, validate=validate.Range(1, MAX_ID))
     watched_on = fields.Date(required=True, metadata={"description": "The day, YYYY-MM-DD"})
 
 
