@@ -125,6 +125,7 @@ def init_app(app: Flask) -> None:
     for area in AREAS:
         child = import_module(f".{area}", __name__).bp
         root.register_blueprint(child)
+        api.spec.tag({"name": child.name, "description": child.description})
         # Flask-WTF checks the request's own (nested) blueprint; tokens are not cookies.
         csrf.exempt(child)
     root.before_request(auth.load_token)

@@ -1,11 +1,12 @@
-"""Forms on the account page: username, email, password, avatar, two-factor, deletion."""
+"""Forms on the account page: username, email, password, avatar, two-factor, tokens, deletion."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..services.accounts import MAX_PASSWORD_LENGTH
@@ -98,3 +99,34 @@ class DeleteAccountForm(FlaskForm):
 
     current_password = _current_password(_l("Password"))
     submit = SubmitField(_l("Delete my account"))
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal access token: its name, what it may do and how long it lasts."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=100)],
+        render_kw={"placeholder": _l("Home dashboard, phone app…")},
+    )
+    scopes = RadioField(
+        _l("It may"),
+        choices=[
+            SelectChoice("read", _l("Read my data and the catalog")),
+            SelectChoice(
+                "read write", _l("Read, and change my ratings, reviews, watchlist and diary")
+            ),
+        ],
+        default="read",
+    )
+    expires_in_days = SelectField(
+        _l("Expires"),
+        choices=[
+            SelectChoice("30", _l("In 30 days")),
+            SelectChoice("90", _l("In 90 days")),
+            SelectChoice("365", _l("In a year")),
+            SelectChoice("", _l("Never")),
+        ],
+        default="90",
+    )
+    submit = SubmitField(_l("Make a token"))

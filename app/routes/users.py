@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user
 from .. import mailers
 from ..forms.auth import EmptyForm
 from ..forms.profile import (
+    ApiTokenForm,
     AvatarForm,
     BackupCodesForm,
     DeleteAccountForm,
@@ -33,7 +34,8 @@ from ..forms.profile import (
 )
 from ..infra.db import db
 from ..infra.limits import limiter, setting
-from ..services import accounts, avatars, login_sessions, reviews, twofactor
+from ..models.mixins import utcnow
+from ..services import accounts, api_tokens, avatars, login_sessions, reviews, twofactor
 from ..services.errors import ServiceError
 from .helpers import (
     canonical_or_404,
@@ -136,6 +138,7 @@ def _account_page(status: int = 200, **forms):
         "delete_form": DeleteAccountForm(),
         "disable_form": TwoFactorDisableForm(),
         "codes_form": BackupCodesForm(),
+        "token_form": ApiTokenForm(),
     }
     context = {**defaults, **forms}
     context["review_count"] = accounts.review_count(current_user)
@@ -143,6 +146,8 @@ def _account_page(status: int = 200, **forms):
         twofactor.remaining_backup_codes(current_user) if current_user.two_factor_enabled else 0
     )
     context["sign_ins"] = login_sessions.list_(current_user)
+    context["api_tokens"] = api_tokens.list_(current_user)
+    context["now"] = utcnow()
     context["browser_name"] = login_sessions.browser_name
     return render_template("users/account.jinja2", **context), status
 
@@ -169,6 +174,41 @@ def end_all_sessions():
     db.session.commit()
     sign_out_browser(_("You are logged out everywhere, on every device."))
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_api_token():
+    """Make a personal access token and show it, this once."""
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        days = form.expires_in_days.data
+        try:
+            made = api_tokens.create(
+                user=current_user,
+                name=form.name.data,
+                scopes=set(form.scopes.data.split()),
+                expires_in_days=int(days) if days else None,
+            )
+        except ServiceError as error:
+            refused(error, form)
+        else:
+            db.session.commit()
+            page = render_template("users/api_token.jinja2", token=made.token, secret=made.secret)
+            return _no_store(Response(page, status=201))
+    return _account_page(422, token_form=form)
+
+
+@bp.post("/account/tokens/<id:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    """Stop one of the member's tokens from working."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = api_tokens.revoke(current_user, token_id)
+    db.session.commit()
+    flash(_("The token “%(name)s” no longer works.", name=token.name), "success")
+    return redirect(url_for("users.account") + "#tokens-heading")
 
 
 @bp.post("/account/username")
