@@ -22,6 +22,8 @@ from ..services.search import MAX_QUERY_LENGTH
 
 MAX_PER_PAGE = max(PAGE_SIZES)
 MAX_ID = 2**31 - 1
+# A NUL byte is never meaningful text, and PostgreSQL text cannot hold one.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Text may not contain NUL characters.")
 
 
 class Schema(ma.Schema):
@@ -262,7 +264,7 @@ class MovieListArgs(PageArgs):
     """The filters and sorts of /movies/, strictly: a value the API cannot use is a 422."""
 
     genre = fields.List(
-        fields.String(validate=validate.Length(1, 80)),
+        fields.String(validate=[validate.Length(1, 80), NO_NUL]),
         load_default=list,
         metadata={"description": "Genre slugs; a movie must have every one (unknown: none match)"},
     )
@@ -281,12 +283,12 @@ class MovieListArgs(PageArgs):
 
 
 class PeopleListArgs(PageArgs):
-    q = fields.String(validate=validate.Length(1, MAX_QUERY_LENGTH))
+    q = fields.String(validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
     department = fields.String(validate=validate.OneOf(list(people.DEPARTMENTS)))
 
 
 class SearchArgs(Schema):
-    q = fields.String(required=True, validate=validate.Length(1, MAX_QUERY_LENGTH))
+    q = fields.String(required=True, validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
 
 
 class SuggestArgs(SearchArgs):
@@ -300,7 +302,7 @@ class ReviewArgs(Schema):
     body = fields.String(
         allow_none=True,
         load_default=None,
-        validate=validate.Length(max=reviews.MAX_BODY_LENGTH),
+        validate=[validate.Length(max=reviews.MAX_BODY_LENGTH), NO_NUL],
     )
     contains_spoilers = StrictBoolean(load_default=False)
     recommends = StrictBoolean(allow_none=True, load_default=None)

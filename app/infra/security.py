@@ -43,6 +43,7 @@ def refuse_nul_bytes() -> None:
     values = [request.path, *request.args.values()]
     if request.method in ("POST", "PUT", "PATCH"):
         values += request.form.values()
+        values += [upload.filename or "" for upload in request.files.values()]
     if any("\x00" in value for value in values):
         abort(400)
 
