@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..infra.db import db
 from ..models import ApiToken, User
@@ -155,7 +156,11 @@ def authenticate(secret: str | None) -> ApiToken:
         raise TokenRefusedError("missing")
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         raise TokenRefusedError("malformed")
-    token = db.session.scalar(select(ApiToken).where(ApiToken.secret_hash == secret_hash(secret)))
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.secret_hash == secret_hash(secret))
+        .options(joinedload(ApiToken.user))
+    )
     if token is None:
         raise TokenRefusedError("unknown")
     if token.revoked_at is not None:
