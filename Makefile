@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 
-.PHONY: help install translations-extract translations-update translations-compile run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-crypto bench-reviews bench-edits bench-imports bench-placeholders clean
+.PHONY: help install translations-extract translations-update translations-compile run serve migrate test test-browser lint format requirements bench bench-seed bench-pages bench-api bench-crypto bench-reviews bench-edits bench-imports bench-placeholders clean
 
 help:
 	@echo "make run    - install, create keys if none, migrate, load the sample catalog if empty, describe it, serve http://$(HOST):$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench  - every benchmark at 100k movies on SQLite and PostgreSQL, one table (BENCH_POSTGRES_URL: the server)"
 	@echo "make bench-seed - seeder benchmarks (fetch rate, 100k-movie load, a sync of 1,000 changed movies); see docs/PERFORMANCE.md"
 	@echo "make bench-pages - page server times on a 100k-movie catalog; see docs/PERFORMANCE.md"
+	@echo "make bench-api - API reads (movie list and detail, people, search, a member's data) on a 100k-movie catalog"
 	@echo "make bench-reviews - a movie page with 1,000 reviews and a profile with 1,000 ratings"
 	@echo "make bench-edits - pages on the 100k catalog before and after 1,000 edits of a movie and a person (History, /changes)"
 	@echo "make bench-imports - a 10,000-row Letterboxd export imported into the 100k catalog (BENCH_POSTGRES_URL adds PostgreSQL)"
@@ -103,6 +104,7 @@ requirements: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench.scale $(if $(BENCH_POSTGRES_URL),--postgres-url $(BENCH_POSTGRES_URL))
+	$(BIN)/python -m bench.api
 
 bench-seed: $(STAMP)
 	$(BIN)/python -m bench.seed
@@ -110,6 +112,9 @@ bench-seed: $(STAMP)
 
 bench-pages: $(STAMP)
 	$(BIN)/python -m bench.pages
+
+bench-api: $(STAMP)
+	$(BIN)/python -m bench.api
 
 bench-reviews: $(STAMP)
 	$(BIN)/python -m bench.reviews

@@ -24,8 +24,8 @@ from ..infra.problems import problem
 from ..models import ApiToken, User
 from ..services import api_tokens
 from ..services.api_tokens import READ, WRITE, TokenRefusedError
+from .document import SECURITY_SCHEME
 
-SECURITY_SCHEME = "token"
 CHALLENGE = 'Bearer realm="Marquee"'
 
 

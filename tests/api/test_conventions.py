@@ -16,9 +16,11 @@ def test_an_unknown_api_address_is_a_problem_while_pages_stay_html(client, db):
     api = client.get("/api/v1/nothing-here")
     page = client.get("/nothing-here")
 
-    assert api.status_code == 404 and api.mimetype == "application/problem+json"
+    assert api.status_code == 404
+    assert api.mimetype == "application/problem+json"
     assert api.get_json()["type"] == "/api/problems/not-found"
-    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
 
 
 def test_a_method_not_allowed_says_which_are(client, db):
@@ -137,7 +139,8 @@ def test_configured_origins_may_call_the_api_from_a_browser(tmp_path, database_u
     assert "Access-Control-Allow-Origin" not in stranger.headers
     assert document.headers["Access-Control-Allow-Origin"] == "https://dash.example"
     exposed = document.headers["Access-Control-Expose-Headers"]
-    assert "Link" in exposed and "RateLimit-Remaining" in exposed
+    assert "Link" in exposed
+    assert "RateLimit-Remaining" in exposed
 
 
 def test_the_docs_page_renders_the_document_with_the_vendored_ui_and_no_inline_script(client, db):
@@ -172,4 +175,5 @@ def test_the_document_is_served_with_a_validator(client):
     first = client.get("/api/v1/openapi.json")
     again = client.get("/api/v1/openapi.json", headers={"If-None-Match": first.headers["ETag"]})
 
-    assert first.status_code == 200 and again.status_code == 304
+    assert first.status_code == 200
+    assert again.status_code == 304

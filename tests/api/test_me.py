@@ -49,8 +49,10 @@ def test_rate_review_change_and_delete(client, db, member, writer, heat):
     )
     changed = client.put(url, json={"rating": 9}, headers=writer)
 
-    assert made.status_code == 200 and made.get_json()["body"] == "Tense.\n\nLong."
-    assert changed.get_json()["rating"] == 9 and changed.get_json()["body"] is None
+    assert made.status_code == 200
+    assert made.get_json()["body"] == "Tense.\n\nLong."
+    assert changed.get_json()["rating"] == 9
+    assert changed.get_json()["body"] is None
     assert client.get(url, headers=writer).get_json()["rating"] == 9
     listed = client.get("/api/v1/me/reviews", headers=writer).get_json()
     assert [(r["movie_id"], r["rating"]) for r in listed["items"]] == [(heat.id, 9)]
@@ -193,10 +195,12 @@ def test_an_import_uploaded_runs_and_reports(client, db, member, writer, sample,
     assert started.status_code == 202
     body = started.get_json()
     assert started.headers["Location"] == f"/api/v1/me/imports/{body['id']}"
-    assert body["job"]["status"] == "queued" and body["filename"] == "letterboxd-ana.zip"
+    assert body["job"]["status"] == "queued"
+    assert body["filename"] == "letterboxd-ana.zip"
     assert jobs.run_pending() == 1
     done = client.get(f"/api/v1/me/imports/{body['id']}", headers=writer).get_json()
-    assert done["job"]["status"] == "finished" and done["rows"]["saved"] == 1
+    assert done["job"]["status"] == "finished"
+    assert done["rows"]["saved"] == 1
     assert (
         client.get(f"/api/v1/me/jobs/{body['job']['id']}", headers=writer).get_json()["status"]
         == "finished"
@@ -214,7 +218,8 @@ def test_an_upload_that_is_no_export_is_a_422_and_imports_nothing(client, db, wr
     )
 
     assert response.status_code == 422
-    assert db.session.scalar(select(Import)) is None and pending_jobs == []
+    assert db.session.scalar(select(Import)) is None
+    assert pending_jobs == []
 
 
 def test_another_member_s_import_is_not_found(client, db, writer):

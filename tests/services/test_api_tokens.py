@@ -21,11 +21,13 @@ def test_a_token_is_shown_once_and_stored_only_as_its_hash(db):
 
     made = make_token(ana)
 
-    assert made.secret.startswith("mq_") and len(made.secret) >= 40
+    assert made.secret.startswith("mq_")
+    assert len(made.secret) >= 40
     stored = db.session.get(ApiToken, made.token.id)
     assert stored.secret_hash == api_tokens.secret_hash(made.secret) != made.secret
     assert made.secret not in (stored.secret_hash, stored.prefix, stored.name)
-    assert made.secret.startswith(stored.prefix) and len(stored.prefix) == 9
+    assert made.secret.startswith(stored.prefix)
+    assert len(stored.prefix) == 9
 
 
 def test_two_tokens_never_share_a_secret(db):
@@ -83,7 +85,8 @@ def test_authenticate_finds_the_token_and_its_member(db):
 
     token = api_tokens.authenticate(made.secret)
 
-    assert token.id == made.token.id and token.user.username == "ana"
+    assert token.id == made.token.id
+    assert token.user.username == "ana"
 
 
 @pytest.mark.parametrize(
