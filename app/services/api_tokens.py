@@ -153,22 +153,22 @@ def revoke(user: User, token_id: int) -> ApiToken:
 def authenticate(secret: str | None) -> ApiToken:
     """The live token with this secret, its member loaded; TokenRefusedError otherwise."""
     if not secret:
-        raise TokenRefusedError("missing")
+        raise TokenRefusedError(reason="missing")
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
-        raise TokenRefusedError("malformed")
+        raise TokenRefusedError(reason="malformed")
     token = db.session.scalar(
         select(ApiToken)
         .where(ApiToken.secret_hash == secret_hash(secret))
         .options(joinedload(ApiToken.user))
     )
     if token is None:
-        raise TokenRefusedError("unknown")
+        raise TokenRefusedError(reason="unknown")
     if token.revoked_at is not None:
-        raise TokenRefusedError("revoked")
+        raise TokenRefusedError(reason="revoked")
     if token.expires_at is not None and token.expires_at <= utcnow():
-        raise TokenRefusedError("expired")
+        raise TokenRefusedError(reason="expired")
     if not token.user.active:
-        raise TokenRefusedError("inactive")
+        raise TokenRefusedError(reason="inactive")
     return token
 
 

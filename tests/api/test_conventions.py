@@ -177,3 +177,20 @@ def test_the_document_is_served_with_a_validator(client):
 
     assert first.status_code == 200
     assert again.status_code == 304
+
+
+def test_problems_speak_the_reader_s_language_but_keep_their_type(client, db):
+    response = client.get("/api/v1/movies/999999", headers={"Accept-Language": "pt-BR"})
+
+    problem = response.get_json()
+    assert problem["type"] == "/api/problems/not-found"
+    assert problem["title"] == "Não há nada neste endereço"
+    assert problem["detail"] == "Não há filme 999999."
+
+
+def test_the_api_ignores_the_language_cookie_and_saved_preference(client, db):
+    client.set_cookie("locale", "pt-BR")
+
+    response = client.get("/api/v1/nothing", headers={"Accept-Language": "en"})
+
+    assert response.get_json()["title"] == "There is nothing at this address"
