@@ -105,7 +105,7 @@ class ApiTokenForm(FlaskForm):
     """A new personal access token: its name, what it may do and how long it lasts."""
 
     name = StringField(
-        _l("Name"),
+        _l("Token name"),
         validators=[DataRequired(), Length(max=100)],
         render_kw={"placeholder": _l("Home dashboard, phone app…")},
     )
