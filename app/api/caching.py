@@ -1,21 +1,23 @@
-"""Conditional GET for catalog reads: the same validators as the catalog's pages.
+"""Conditional GET and the page cache for catalog reads, as the catalog's pages have them.
 
 An answer about the catalog changes only with the catalog's revision, the
 release, the day and the reader's language, so its ETag is made of those
 (routes/caching.py) and If-None-Match is answered with 304 before the view
-runs. Members' own lists change with every click and are never validated.
+runs; the same key keeps the built answer in the page cache
+(PAGE_CACHE_TIMEOUT), so the next client asking that URL gets it without the
+view running. Members' own data changes with every click and is never kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
-from flask import current_app, make_response
+from flask import current_app
 from flask_smorest import Blueprint
 
-from ..routes.caching import still_fresh, validators
+from ..routes.caching import kept_or_rendered, still_fresh, validators
 
 
 def catalog_read(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -27,7 +29,7 @@ def catalog_read(view: Callable[..., Any]) -> Callable[..., Any]:
         if still_fresh(etag, last_modified):
             response = current_app.response_class(status=304)
         else:
-            response = make_response(view(*args, **kwargs))
+            response = kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
             if response.status_code != 200:
                 return response
         response.set_etag(etag, weak=True)

@@ -37,7 +37,7 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if still_fresh(etag, last_modified):
             response = current_app.response_class(status=304)
         else:
-            response = _kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
+            response = kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
             if response.status_code != 200:
                 return response
         return _validated(response, etag, last_modified)
@@ -56,18 +56,27 @@ def _validated(response: Response, etag: str, last_modified: datetime) -> Respon
     return response
 
 
-def _kept_or_rendered(render: Callable[[], Any], *, etag: str) -> Response:
-    """The page from the page cache, or rendered now and kept for the next visitor."""
+# What else a kept answer needs besides its body (the API's pages carry their links).
+KEPT_HEADERS = ("Link", "X-Total-Count")
+
+
+def kept_or_rendered(render: Callable[[], Any], *, etag: str) -> Response:
+    """The answer from the page cache, or rendered now and kept for the next visitor."""
     keeping = max(current_app.config["PAGE_CACHE_TIMEOUT"], 0)
     if not keeping:
         return make_response(render())
-    key = f"page:{etag}:{hashlib.sha256(request.full_path.encode()).hexdigest()[:32]}"
+    # The host too: the API's answers hold absolute links to the address they were asked at.
+    address = f"{request.host_url}{request.full_path}"
+    key = f"page:{etag}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
     if (kept := _page_cache(cache.get, key)) is not None:
-        body, mimetype = kept
-        return current_app.response_class(body, mimetype=mimetype)
+        body, mimetype, headers = kept
+        return current_app.response_class(body, mimetype=mimetype, headers=headers)
     response = make_response(render())
     if response.status_code == 200 and not session.modified:  # a message shown once is not kept
-        _page_cache(cache.set, key, (response.get_data(), response.mimetype), keeping)
+        headers = [
+            (name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers
+        ]
+        _page_cache(cache.set, key, (response.get_data(), response.mimetype, headers), keeping)
     return response
 
 

@@ -254,3 +254,36 @@ def test_search_needs_a_query(client, catalog):
 
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "q"
+
+
+def test_a_kept_answer_is_served_without_the_view_with_its_links(client, db, catalog, shared_cache):
+    from tests.routes.test_query_counts import counting
+
+    url = "/api/v1/movies/?per_page=2"
+    built = client.get(url)
+
+    with counting(db.engine) as statements:
+        kept = client.get(url)
+
+    assert kept.get_json() == built.get_json()
+    assert kept.headers["Link"] == built.headers["Link"]
+    assert kept.headers["X-Total-Count"] == "3"
+    assert kept.headers["ETag"] == built.headers["ETag"]
+    assert len(statements) == 1  # the revision, for the ETag
+
+
+def test_a_kept_answer_is_dropped_when_the_catalog_changes(client, db, catalog, shared_cache):
+    url = f"/api/v1/movies/{catalog['heat'].id}"
+    client.get(url)
+
+    reviews.upsert(
+        user=make_user("sam"),
+        movie=catalog["heat"],
+        rating=3,
+        body=None,
+        spoilers=False,
+        recommends=None,
+    )
+    db.session.commit()
+
+    assert client.get(url).get_json()["members"]["count"] == 2
