@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
     )
     api.register_blueprint(_root())
     # First in the list, so it runs after every other after_request, Flask-Limiter's too.
-    app.after_request_funcs.setdefault(None, []).insert(0, headers.rate_limit_headers)
+    app.after_request_funcs.setdefault(None, []).insert(0, headers.last_word)
     if origins := app.config["API_CORS_ORIGINS"]:
         _allow_origins(app, [origin.strip() for origin in origins.split(",")])
 
@@ -90,6 +90,8 @@ def _allow_origins(app: Flask, origins: list[str]) -> None:
         expose_headers=list(EXPOSED_HEADERS),
         allow_headers=["Authorization", "Content-Type", "If-None-Match"],
         supports_credentials=False,
+        always_send=False,  # only to requests that name an origin
+        vary_header=True,
         max_age=600,
     )
 

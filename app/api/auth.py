@@ -9,7 +9,6 @@ name (`read`, or `write` for changes).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -18,6 +17,7 @@ from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
+from sqlalchemy.exc import OperationalError
 
 from ..infra.db import db
 from ..infra.problems import problem
@@ -36,18 +36,40 @@ def bearer_secret() -> str | None:
     return secret.strip() if scheme.lower() == "bearer" else None
 
 
-def load_token() -> None:
-    """Authenticate the request's token, if it sent one; a refused token ends it with a 401."""
-    g.api_token = None
+def checked_token() -> ApiToken | TokenRefusedError | None:
+    """The request's live token, why its token was refused, or None when it sent none.
+
+    Checked once a request, whoever asks first: the rate limit's key (before
+    anything else runs), the upload size, then `load_token`.
+    """
+    if "api_token_checked" not in g:
+        g.api_token_checked = _check_token()
+    return g.api_token_checked
+
+
+def _check_token() -> ApiToken | TokenRefusedError | None:
     if "Authorization" not in request.headers:
-        return
+        return None
     try:
         token = api_tokens.authenticate(bearer_secret())
     except TokenRefusedError as error:
-        abort(_unauthorized(error.message, invalid=error.reason != "missing"))
-    if api_tokens.record_use(token):
-        db.session.commit()
-    g.api_token = token
+        return error
+    try:
+        if api_tokens.record_use(token):
+            db.session.commit()
+    except OperationalError:
+        # On SQLite a read that turns into a write can meet a newer writer's commit:
+        # the last use is a convenience, so it waits for the token's next request.
+        db.session.rollback()
+    return token
+
+
+def load_token() -> None:
+    """Authenticate the request's token, if it sent one; a refused token ends it with a 401."""
+    checked = checked_token()
+    if isinstance(checked, TokenRefusedError):
+        abort(_unauthorized(checked.message, invalid=checked.reason != "missing"))
+    g.api_token = checked
 
 
 def _unauthorized(detail: str, *, invalid: bool):
@@ -96,14 +118,20 @@ write_required = token_required(WRITE)
 
 
 def rate_limit() -> str:
-    """The limit of this request: its token's, or its address's when it sends none."""
-    name = "API_RATE_LIMIT_PER_TOKEN" if bearer_secret() else "API_RATE_LIMIT_PER_ADDRESS"
-    return current_app.config[name]
+    """The limit of this request: its live token's, else its address's."""
+    live = isinstance(checked_token(), ApiToken)
+    return current_app.config["API_RATE_LIMIT_PER_TOKEN" if live else "API_RATE_LIMIT_PER_ADDRESS"]
 
 
 def rate_limit_key() -> str:
-    """Requests with a token count against it; others against their address."""
-    secret = bearer_secret()
-    if secret:
-        return "api-token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    """Requests with a live token count against it; others (refused tokens too) their address's."""
+    checked = checked_token()
+    if isinstance(checked, ApiToken):
+        return f"api-token:{checked.id}"
     return "api-address:" + get_remote_address()
+
+
+def may_upload() -> bool:
+    """Whether the request's token may start an import (so its large body is worth reading)."""
+    checked = checked_token()
+    return isinstance(checked, ApiToken) and WRITE in checked.scope_set

@@ -10,11 +10,11 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ..infra.db import db
+from ..models import Movie
 from ..services import accounts, catalog, diary, reviews, watchlist
-from ..services.errors import NotFoundError
+from ..services.errors import ForbiddenError, NotFoundError
 from .area import Area
 from .auth import current_member, current_token, token_required, write_required
-from .movies import movie_or_404
 from .paging import paged
 from .schemas import (
     DiaryArgs,
@@ -56,6 +56,17 @@ def get_me():
     }
 
 
+def movie_of_mine(movie_id: int, *, adding: bool = False) -> Movie:
+    """A movie the member's rows may name: one taken out of the catalog still is theirs.
+
+    Only adding something new needs a movie still in the catalog.
+    """
+    movie = catalog.get(movie_id)
+    if movie is None or (adding and movie.hidden_at is not None):
+        raise NotFoundError(_("There is no movie %(id)s.", id=movie_id))
+    return movie
+
+
 # ---- ratings and reviews -------------------------------------------------------
 
 
@@ -74,7 +85,7 @@ def list_my_reviews(page: int, per_page: int):
 @bp.alt_response(404, response="NOT_FOUND")
 def get_my_review(movie_id: int):
     """The member's rating and review of one movie."""
-    movie = movie_or_404(movie_id, ".get_my_review")
+    movie = movie_of_mine(movie_id)
     review = reviews.of(current_member(), movie)
     if review is None:
         raise reviews.ReviewNotFoundError(_("You have not rated this movie."))
@@ -88,9 +99,12 @@ def get_my_review(movie_id: int):
 @bp.alt_response(404, response="NOT_FOUND")
 def put_my_review(movie_id: int, rating: int, body, contains_spoilers: bool, recommends):
     """Rate (and review) a movie; sending again replaces the member's one review of it."""
-    movie = movie_or_404(movie_id, ".put_my_review")
+    member = current_member()
+    if accounts.needs_confirmation(member):
+        raise ForbiddenError(accounts.CONFIRM_FIRST)
+    movie = movie_of_mine(movie_id, adding=True)
     review = reviews.upsert(
-        user=current_member(),
+        user=member,
         movie=movie,
         rating=rating,
         body=body,
@@ -107,7 +121,7 @@ def put_my_review(movie_id: int, rating: int, body, contains_spoilers: bool, rec
 @bp.alt_response(404, response="NOT_FOUND")
 def delete_my_review(movie_id: int):
     """Delete the member's rating and review of a movie."""
-    movie = movie_or_404(movie_id, ".delete_my_review")
+    movie = movie_of_mine(movie_id)
     review = reviews.of(current_member(), movie)
     if review is None:
         raise reviews.ReviewNotFoundError(_("You have not rated this movie."))
@@ -134,7 +148,7 @@ def list_my_watchlist(page: int, per_page: int):
 @bp.alt_response(404, response="NOT_FOUND")
 def put_on_my_watchlist(movie_id: int):
     """Put a movie on the watchlist (201); already there is fine (200)."""
-    movie = movie_or_404(movie_id, ".put_on_my_watchlist")
+    movie = movie_of_mine(movie_id, adding=True)
     added = watchlist.add(current_member(), movie)
     db.session.commit()
     entry = watchlist.entry(current_member(), movie)
@@ -147,7 +161,7 @@ def put_on_my_watchlist(movie_id: int):
 @bp.alt_response(404, response="NOT_FOUND")
 def delete_from_my_watchlist(movie_id: int):
     """Take a movie off the watchlist; 404 when it was not on it."""
-    movie = movie_or_404(movie_id, ".delete_from_my_watchlist")
+    movie = movie_of_mine(movie_id)
     if not watchlist.remove(current_member(), movie):
         raise watchlist.NotOnWatchlistError(_("That movie is not on your watchlist."))
     db.session.commit()
@@ -173,9 +187,7 @@ def list_my_diary(page: int, per_page: int, year: int | None = None):
 @bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def add_to_my_diary(movie_id: int, watched_on):
     """Log a viewing; each rewatch is its own entry."""
-    movie = catalog.get(movie_id)
-    if movie is None or movie.hidden_at is not None:
-        raise NotFoundError(_("There is no movie %(id)s.", id=movie_id))
+    movie = movie_of_mine(movie_id, adding=True)
     entry = diary.log(current_member(), movie, watched_on)
     db.session.commit()
     return diary.get_own(current_member(), entry.id)

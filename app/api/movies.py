@@ -20,8 +20,8 @@ bp = Area("movies", __name__, url_prefix="/movies", description="The catalog's m
 
 
 @bp.route("/")
-@catalog_read
 @bp.arguments(MovieListArgs, location="query", as_kwargs=True)
+@catalog_read
 @bp.response(200, MoviePageSchema)
 def list_movies(page: int, per_page: int, **asked):
     """Movies, filtered and sorted as /movies/ does; a value the filters cannot use is a 422."""
@@ -29,9 +29,18 @@ def list_movies(page: int, per_page: int, **asked):
     return paged(catalog.list_(filters, page=page, per_page=per_page))
 
 
-def _filters(*, genre: list[str], **asked) -> MovieFilters:
-    # An unknown genre slug matches no movie, as a filter on any other value would.
-    return MovieFilters(genres=tuple(dict.fromkeys(genre)), **asked)
+def _filters(
+    *, genre: list[str], decade: int | None = None, year_from=None, year_to=None, **asked
+) -> MovieFilters:
+    """The list's filters as the page reads them: a decade when no years are given; years swapped
+    when the first is after the second. An unknown genre slug matches no movie."""
+    if decade is not None and year_from is None and year_to is None:
+        year_from, year_to = decade, decade + 9
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from, year_to = year_to, year_from
+    return MovieFilters(
+        genres=tuple(dict.fromkeys(genre)), year_from=year_from, year_to=year_to, **asked
+    )
 
 
 def movie_or_404(movie_id: int, endpoint: str) -> Movie:
@@ -68,9 +77,10 @@ def get_movie(movie_id: int):
 
 
 @bp.route("/<id:movie_id>/reviews")
-@catalog_read
 @bp.arguments(PageArgs, location="query", as_kwargs=True)
+@catalog_read
 @bp.response(200, ReviewPageSchema)
+@bp.alt_response(301, description="Merged into another movie: Location is its reviews")
 @bp.alt_response(404, response="NOT_FOUND")
 @bp.alt_response(410, response="GONE")
 def list_movie_reviews(movie_id: int, page: int, per_page: int):

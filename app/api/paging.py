@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import request
 
 from ..services.paging import Page
 
@@ -28,7 +29,6 @@ def paged(page: Page[Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _page_url(number: int) -> str:
-    args = {name: values for name, values in request.args.lists() if name != "page"}
-    return url_for(
-        request.endpoint, **(request.view_args or {}), **args, page=number, _external=True
-    )
+    """This request's address with `page` set: the rest of its query string as it came."""
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name != "page"]
+    return f"{request.base_url}?{urlencode([*kept, ('page', number)])}"

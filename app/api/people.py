@@ -22,8 +22,8 @@ SEARCH_LIMIT = 48
 
 
 @bp.route("/")
-@catalog_read
 @bp.arguments(PeopleListArgs, location="query", as_kwargs=True)
+@catalog_read
 @bp.response(200, PersonPageSchema)
 def list_people(page: int, per_page: int, q: str | None = None, department: str | None = None):
     """The most popular people, or with `q` the best 48 matches of a name; `department` narrows."""

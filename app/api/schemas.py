@@ -55,6 +55,23 @@ def image_url(attribute: str, size: str):
     )
 
 
+class Text(fields.String):
+    """A string the database can store: no NUL, no lone surrogate (invalid in UTF-8)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("invalid_utf8") from None
+        return text
+
+    default_error_messages = {  # noqa: RUF012 (marshmallow's own mapping)
+        **fields.String.default_error_messages,
+        "invalid_utf8": "Not valid text: it holds a lone surrogate.",
+    }
+
+
 class StrictBoolean(fields.Boolean):
     """A JSON true or false, nothing that merely looks like one (0, "yes")."""
 
@@ -264,9 +281,13 @@ class MovieListArgs(PageArgs):
     """The filters and sorts of /movies/, strictly: a value the API cannot use is a 422."""
 
     genre = fields.List(
-        fields.String(validate=[validate.Length(1, 80), NO_NUL]),
+        Text(validate=[validate.Length(1, 80), NO_NUL]),
         load_default=list,
         metadata={"description": "Genre slugs; a movie must have every one (unknown: none match)"},
+    )
+    decade = fields.Integer(
+        validate=validate.OneOf(list(range(1890, 2030, 10))),
+        metadata={"description": "A decade's first year (1990); year_from and year_to win"},
     )
     year_from = fields.Integer(validate=validate.Range(1870, 2100))
     year_to = fields.Integer(validate=validate.Range(1870, 2100))
@@ -283,12 +304,12 @@ class MovieListArgs(PageArgs):
 
 
 class PeopleListArgs(PageArgs):
-    q = fields.String(validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
+    q = Text(validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
     department = fields.String(validate=validate.OneOf(list(people.DEPARTMENTS)))
 
 
 class SearchArgs(Schema):
-    q = fields.String(required=True, validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
+    q = Text(required=True, validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
 
 
 class SuggestArgs(SearchArgs):
@@ -299,7 +320,7 @@ class ReviewArgs(Schema):
     """A rating, and optionally the review that goes with it."""
 
     rating = StrictInteger(required=True, validate=validate.Range(1, 10))
-    body = fields.String(
+    body = Text(
         allow_none=True,
         load_default=None,
         validate=[validate.Length(max=reviews.MAX_BODY_LENGTH), NO_NUL],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
+from flask import request
+
 from ..routes.search import suggestions
 from ..services import search
 from ..services.search import Query
@@ -14,8 +18,8 @@ RESULTS = 24
 
 
 @bp.route("/")
-@catalog_read
 @bp.arguments(SearchArgs, location="query", as_kwargs=True)
+@catalog_read
 @bp.response(200, SearchResultsSchema)
 def search_catalog(q: str):
     """The 24 best movies and people for `q`, as the search page finds them."""
@@ -28,9 +32,12 @@ def search_catalog(q: str):
 
 
 @bp.route("/suggestions")
-@catalog_read
 @bp.arguments(SuggestArgs, location="query", as_kwargs=True)
+@catalog_read
 @bp.response(200, SuggestionsSchema)
 def suggest(q: str, kind: str | None = None):
     """Up to 8 suggestions once `q` has 2 characters, as the search box shows them."""
-    return suggestions(Query.parse(q), kind=kind)
+    found = suggestions(Query.parse(q), kind=kind)
+    # The search box links relative to the site; a program needs the whole address.
+    results = [{**each, "url": urljoin(request.host_url, each["url"])} for each in found["results"]]
+    return {**found, "results": results}

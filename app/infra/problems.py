@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, json, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -39,7 +40,7 @@ PROBLEM_TYPES = {
         ProblemType(400, "bad-request", _l("The request could not be read")),
         ProblemType(401, "unauthorized", _l("A valid access token is needed")),
         ProblemType(403, "insufficient-scope", _l("The token may not do that")),
-        ProblemType(403, "forbidden", _l("That is not yours to change")),
+        ProblemType(403, "forbidden", _l("You may not do that")),
         ProblemType(404, "not-found", _l("There is nothing at this address")),
         ProblemType(405, "method-not-allowed", _l("That method is not allowed here")),
         ProblemType(406, "not-acceptable", _l("The API answers in JSON only")),
@@ -58,7 +59,7 @@ _BY_STATUS = {problem.status: problem for problem in reversed(PROBLEM_TYPES.valu
 
 def is_api_request() -> bool:
     """Whether this request is for the API (so its errors are problems, not pages)."""
-    return request.path.startswith(API_PATH)
+    return request.path.startswith(API_PATH) or request.path == API_PATH.rstrip("/")
 
 
 def problem(
@@ -101,6 +102,9 @@ def from_http_error(error: HTTPException) -> Response:
         if name.lower() in ("allow", "retry-after", "www-authenticate")
     }
     detail = data.get("message") or _description(error, kind)
+    if code == 429:
+        # Flask-Limiter's description is the limit's own English ("120 per 1 minute").
+        detail = _("Too many requests: wait as long as Retry-After says, then try again.")
     return problem(kind.slug, detail=detail, errors=field_errors, headers=headers, status=code)
 
 

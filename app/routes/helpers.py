@@ -7,8 +7,7 @@ from dataclasses import replace
 from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
@@ -19,7 +18,7 @@ from ..forms.catalog import MovieFilterForm
 from ..infra.errors import error_page
 from ..infra.security import same_site_path
 from ..models import EntityType
-from ..services import catalog
+from ..services import accounts, catalog
 from ..services.edits import merges
 from ..services.errors import ForbiddenError, NotFoundError, ServiceError
 
@@ -156,14 +155,8 @@ def confirmed_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_app.config["REQUIRE_CONFIRMED_EMAIL"] and not current_user.email_confirmed:
-            flash(
-                _(
-                    "Confirm your email first: follow the link we sent, or send it again from "
-                    "your account page."
-                ),
-                "warning",
-            )
+        if accounts.needs_confirmation(current_user):
+            flash(str(accounts.CONFIRM_FIRST), "warning")
             return redirect(same_site_path(request.referrer) or url_for("users.account"))
         return view(*args, **kwargs)
 

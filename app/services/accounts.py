@@ -12,6 +12,7 @@ from typing import Literal
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -308,6 +309,16 @@ def set_locale(user: User, locale: str | None) -> None:
     """Save the member's site language; None follows the browser again."""
     user.locale = locale
     db.session.flush()
+
+
+CONFIRM_FIRST = _l(
+    "Confirm your email first: follow the link we sent, or send it again from your account page."
+)
+
+
+def needs_confirmation(user: User) -> bool:
+    """Whether the member must confirm their email before reviewing (REQUIRE_CONFIRMED_EMAIL)."""
+    return bool(current_app.config["REQUIRE_CONFIRMED_EMAIL"]) and not user.email_confirmed
 
 
 def review_count(user: User) -> int:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from app.models.mixins import utcnow
 from app.services import api_tokens
 from tests.factories import make_user
 
 
 @pytest.fixture
 def member(db):
-    """Ana, a member with no data yet."""
+    """Ana, a member who confirmed her email, with no data yet."""
     user = make_user("ana")
+    user.email_confirmed_at = utcnow()
     db.session.commit()
     return user
 

@@ -287,3 +287,35 @@ def test_a_kept_answer_is_dropped_when_the_catalog_changes(client, db, catalog, 
     db.session.commit()
 
     assert client.get(url).get_json()["members"]["count"] == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["endpoint=x", "_external=0", "_anchor=a", "_scheme=x", "_method=POST", "movie_id=2"]
+)
+def test_odd_extra_parameters_are_ignored_and_kept_in_the_links(client, catalog, query):
+    response = client.get(f"/api/v1/movies/?per_page=1&{query}")
+
+    assert response.status_code == 200
+    assert f'?per_page=1&{query}&page=2>; rel="next"' in response.headers["Link"]
+
+
+def test_a_decade_and_swapped_years_filter_as_the_page_does(client, catalog):
+    nineties = client.get("/api/v1/movies/?decade=1990").get_json()
+    swapped = client.get("/api/v1/movies/?year_from=2005&year_to=1980").get_json()
+
+    assert [movie["title"] for movie in nineties["items"]] == ["Heat"]
+    assert {movie["title"] for movie in swapped["items"]} == {"Heat", "Thief", "Amélie"}
+
+
+def test_a_matching_etag_does_not_hide_a_bad_value(client, catalog):
+    etag = client.get("/api/v1/movies/").headers["ETag"]
+
+    response = client.get("/api/v1/movies/?page=abc", headers={"If-None-Match": etag})
+
+    assert response.status_code == 422
+
+
+def test_suggestions_link_with_whole_addresses(client, catalog):
+    found = client.get("/api/v1/search/suggestions?q=heat").get_json()
+
+    assert found["results"][0]["url"] == f"http://localhost/movies/{catalog['heat'].id}-heat"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app import jobs
 from app.models import DiaryEntry, Import, WatchlistEntry
+from app.models.mixins import utcnow
 from app.services import diary, reviews, watchlist
 from app.services.imports.runner import run_import
 from tests.api.conftest import token_for
@@ -232,3 +233,45 @@ def test_another_member_s_import_is_not_found(client, db, writer):
     ).get_json()
 
     assert client.get(f"/api/v1/me/imports/{made['id']}", headers=writer).status_code == 404
+
+
+def test_an_unconfirmed_member_cannot_review_through_the_api_either(client, db, member, heat):
+    member.email_confirmed_at = None
+    db.session.commit()
+    headers = token_for(db, member)
+
+    response = client.put(f"/api/v1/me/reviews/{heat.id}", json={"rating": 8}, headers=headers)
+
+    assert response.status_code == 403
+    assert response.get_json()["detail"].startswith("Confirm your email first")
+    assert client.get("/api/v1/me/reviews", headers=headers).get_json()["total"] == 0
+
+
+def test_a_hidden_movie_s_rows_stay_the_member_s(client, db, member, writer, heat):
+    reviews.upsert(user=member, movie=heat, rating=8, body=None, spoilers=False, recommends=None)
+    watchlist.add(member, heat)
+    heat.hidden_at = utcnow()
+    db.session.commit()
+
+    assert client.get(f"/api/v1/me/reviews/{heat.id}", headers=writer).status_code == 200
+    assert (
+        client.put(f"/api/v1/me/reviews/{heat.id}", json={"rating": 2}, headers=writer).status_code
+        == 404
+    )
+    assert client.delete(f"/api/v1/me/watchlist/{heat.id}", headers=writer).status_code == 204
+    assert client.delete(f"/api/v1/me/reviews/{heat.id}", headers=writer).status_code == 204
+    logged = client.post(
+        "/api/v1/me/diary", json={"movie_id": heat.id, "watched_on": "2024-01-01"}, headers=writer
+    )
+    assert logged.status_code == 404
+
+
+def test_a_review_with_a_lone_surrogate_is_refused(client, writer, heat):
+    response = client.put(
+        f"/api/v1/me/reviews/{heat.id}",
+        data='{"rating": 5, "body": "\\ud800"}',
+        headers={**writer, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "body"

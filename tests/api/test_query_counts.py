@@ -4,7 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from app import jobs
+from app.models import Import, ImportRow, RowKind, RowStatus
 from app.services import diary, reviews, watchlist
+from app.services.imports.runner import run_import
 from tests.api.conftest import token_for
 from tests.factories import make_cast_credit, make_genre, make_movie, make_person, make_user
 from tests.routes.test_query_counts import counting, grow
@@ -32,7 +35,25 @@ MEMBER = [
 
 
 def keep(db, member, size: int, start: int) -> None:
-    """The member rates, watchlists and logs `size` more movies."""
+    """The member rates, watchlists and logs `size` more movies, with imports and their jobs."""
+    for number in range(start, start + min(size, 10)):
+        job = jobs.enqueue(
+            run_import, label=f"Import {number}", user=member, arguments={"import_id": 0}
+        )
+        imported = Import(user=member, filename=f"export-{number}.zip", size=1, job=job)
+        db.session.add(imported)
+        db.session.flush()
+        db.session.add(
+            ImportRow(
+                import_id=imported.id,
+                file="ratings.csv",
+                line=2,
+                kind=RowKind.rating,
+                title="Kept",
+                group_key=f"kept-{number}",
+                status=RowStatus.saved,
+            )
+        )
     for number in range(start, start + size):
         movie = make_movie(f"Kept {number}")
         reviews.upsert(

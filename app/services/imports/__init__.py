@@ -15,6 +15,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ... import jobs
 from ...infra.db import db
@@ -44,6 +45,10 @@ class ImportNotFoundError(NotFoundError):
     """No import of this member has that id."""
 
 
+class ImportBusyError(ImportFileError):
+    """The member's last import is still running: one at a time."""
+
+
 def subject_of(user: User) -> str:
     """The jobs' subject for a member's imports: one runs at a time."""
     return f"imports:{user.id}"
@@ -53,7 +58,7 @@ def start(*, user: User, filename: str, content: bytes) -> Import:
     """Check the upload, keep it, and queue its import; ImportFileError when it cannot be read."""
     running = jobs.active_for(subject_of(user))
     if running is not None:
-        raise ImportFileError(
+        raise ImportBusyError(
             _(
                 "Your last import is still running (or looking for its films on TMDB): wait for "
                 "it to finish, then upload the next."
@@ -87,9 +92,30 @@ def get_own(user: User, import_id: int) -> Import:
 
 
 def recent(user: User) -> list[Import]:
-    """The member's latest imports, newest first."""
-    query = select(Import).where(Import.user_id == user.id).order_by(Import.id.desc()).limit(RECENT)
+    """The member's latest imports, newest first, with their jobs."""
+    query = (
+        select(Import)
+        .where(Import.user_id == user.id)
+        .order_by(Import.id.desc())
+        .limit(RECENT)
+        .options(selectinload(Import.job))
+    )
     return list(db.session.scalars(query))
+
+
+def counts_of_each(imported: list[Import]) -> dict[int, Counter[RowStatus]]:
+    """counts() for several imports at once, in one query."""
+    tally: dict[int, Counter[RowStatus]] = {each.id: Counter() for each in imported}
+    if not tally:
+        return tally
+    query = (
+        select(ImportRow.import_id, ImportRow.status, func.count())
+        .where(ImportRow.import_id.in_(tally))
+        .group_by(ImportRow.import_id, ImportRow.status)
+    )
+    for import_id, status, count in db.session.execute(query):
+        tally[import_id][status] = count
+    return tally
 
 
 def counts(imported: Import) -> Counter[RowStatus]:
