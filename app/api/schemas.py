@@ -11,6 +11,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
@@ -23,14 +24,82 @@ from ..services.search import MAX_QUERY_LENGTH
 MAX_PER_PAGE = max(PAGE_SIZES)
 MAX_ID = 2**31 - 1
 # A NUL byte is never meaningful text, and PostgreSQL text cannot hold one.
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Text may not contain NUL characters.")
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error=_l("Text may not hold a NUL character."))
 
 
 class Schema(ma.Schema):
     """Answers list every field, null when unknown; requests refuse fields they do not know."""
 
+    error_messages = {  # noqa: RUF012 (marshmallow's own mapping)
+        "unknown": _l("Unknown field."),
+        "type": _l("Send a JSON object."),
+    }
+
     class Meta:
         unknown = ma.RAISE
+
+
+# ---- what requests are checked with, its messages in the reader's language -----
+
+
+class Checked:
+    """Messages every request field may give, translated (marshmallow's are English)."""
+
+    default_error_messages = {  # noqa: RUF012 (marshmallow's own mapping)
+        "required": _l("This is required."),
+        "null": _l("This may not be null."),
+        "validator_failed": _l("This value is not valid."),
+    }
+
+
+class Integer(Checked, fields.Integer):
+    default_error_messages = {  # noqa: RUF012
+        "invalid": _l("Not a whole number."),
+        "too_large": _l("This number is too large."),
+    }
+
+
+class Float(Checked, fields.Float):
+    default_error_messages = {  # noqa: RUF012
+        "invalid": _l("Not a number."),
+        "too_large": _l("This number is too large."),
+        "special": _l("Not a number."),
+    }
+
+
+class String(Checked, fields.String):
+    default_error_messages = {  # noqa: RUF012
+        "invalid": _l("Not text."),
+        "invalid_utf8": _l("Not valid text."),
+    }
+
+
+class Date(Checked, fields.Date):
+    default_error_messages = {  # noqa: RUF012
+        "invalid": _l("Not a date: use YYYY-MM-DD."),
+        "format": _l("Not a date: use YYYY-MM-DD."),
+    }
+
+
+class List(Checked, fields.List):
+    default_error_messages = {"invalid": _l("Not a list.")}  # noqa: RUF012
+
+
+def between(low: float, high: float) -> validate.Range:
+    """From `low` to `high`, both included."""
+    return validate.Range(low, high, error=_l("Use a number from {min} to {max}."))
+
+
+def length(low: int | None = None, high: int | None = None) -> validate.Length:
+    """At least `low` and at most `high` characters."""
+    if low is None:
+        return validate.Length(max=high, error=_l("Use at most {max} characters."))
+    return validate.Length(low, high, error=_l("Use {min} to {max} characters."))
+
+
+def one_of(choices: list[Any] | tuple[Any, ...]) -> validate.OneOf:
+    """One of the choices, which the message lists."""
+    return validate.OneOf(list(choices), error=_l("Use one of: {choices}."))
 
 
 def _page_url(endpoint: str, **values: Any) -> str:
@@ -55,7 +124,7 @@ def image_url(attribute: str, size: str):
     )
 
 
-class Text(fields.String):
+class Text(String):
     """A string the database can store: no NUL, no lone surrogate (invalid in UTF-8)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
@@ -66,14 +135,11 @@ class Text(fields.String):
             raise self.make_error("invalid_utf8") from None
         return text
 
-    default_error_messages = {  # noqa: RUF012 (marshmallow's own mapping)
-        **fields.String.default_error_messages,
-        "invalid_utf8": "Not valid text: it holds a lone surrogate.",
-    }
 
-
-class StrictBoolean(fields.Boolean):
+class StrictBoolean(Checked, fields.Boolean):
     """A JSON true or false, nothing that merely looks like one (0, "yes")."""
+
+    default_error_messages = {"invalid": _l("Use true or false.")}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
@@ -81,7 +147,7 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-class StrictInteger(fields.Integer):
+class StrictInteger(Integer):
     """A JSON integer (2.0 is one, as JSON Schema says): not a string of digits or a boolean."""
 
     def _validated(self, value: Any) -> int:
@@ -273,69 +339,71 @@ class ReviewSchema(Schema):
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_ID))
-    per_page = fields.Integer(load_default=24, validate=validate.Range(1, MAX_PER_PAGE))
+    page = Integer(load_default=1, validate=between(1, MAX_ID))
+    per_page = Integer(load_default=24, validate=between(1, MAX_PER_PAGE))
 
 
 class MovieListArgs(PageArgs):
     """The filters and sorts of /movies/, strictly: a value the API cannot use is a 422."""
 
-    genre = fields.List(
-        Text(validate=[validate.Length(1, 80), NO_NUL]),
+    genre = List(
+        Text(validate=[length(1, 80), NO_NUL]),
         load_default=list,
         metadata={"description": "Genre slugs; a movie must have every one (unknown: none match)"},
     )
-    decade = fields.Integer(
-        validate=validate.OneOf(list(range(1890, 2030, 10))),
+    decade = Integer(
+        validate=one_of(range(1890, 2030, 10)),
         metadata={"description": "A decade's first year (1990); year_from and year_to win"},
     )
-    year_from = fields.Integer(validate=validate.Range(1870, 2100))
-    year_to = fields.Integer(validate=validate.Range(1870, 2100))
-    min_rating = fields.Float(validate=validate.Range(0, 10), allow_nan=False)
-    min_community = fields.Float(validate=validate.Range(1, 10), allow_nan=False)
-    runtime_min = fields.Integer(validate=validate.Range(0, 1000))
-    runtime_max = fields.Integer(validate=validate.Range(0, 1000))
-    language = fields.String(
-        validate=validate.Regexp(r"^[a-z]{2,3}$"),
+    year_from = Integer(validate=between(1870, 2100))
+    year_to = Integer(validate=between(1870, 2100))
+    min_rating = Float(validate=between(0, 10), allow_nan=False)
+    min_community = Float(validate=between(1, 10), allow_nan=False)
+    runtime_min = Integer(validate=between(0, 1000))
+    runtime_max = Integer(validate=between(0, 1000))
+    language = String(
+        validate=validate.Regexp(
+            r"^[a-z]{2,3}$", error=_l("Use a language code such as en or ja.")
+        ),
         metadata={"description": "Original language, an ISO 639 code such as ja"},
     )
-    sort = fields.String(load_default="popularity", validate=validate.OneOf(list(catalog.SORTS)))
-    order = fields.String(validate=validate.OneOf(["asc", "desc"]))
+    sort = String(load_default="popularity", validate=one_of(tuple(catalog.SORTS)))
+    order = String(validate=one_of(["asc", "desc"]))
 
 
 class PeopleListArgs(PageArgs):
-    q = Text(validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
-    department = fields.String(validate=validate.OneOf(list(people.DEPARTMENTS)))
+    q = Text(validate=[length(1, MAX_QUERY_LENGTH), NO_NUL])
+    department = String(validate=one_of(people.DEPARTMENTS))
 
 
 class SearchArgs(Schema):
-    q = Text(required=True, validate=[validate.Length(1, MAX_QUERY_LENGTH), NO_NUL])
+    q = Text(required=True, validate=[length(1, MAX_QUERY_LENGTH), NO_NUL])
 
 
 class SuggestArgs(SearchArgs):
-    kind = fields.String(validate=validate.OneOf(["movie", "person"]))
+    kind = String(validate=one_of(["movie", "person"]))
 
 
 class ReviewArgs(Schema):
     """A rating, and optionally the review that goes with it."""
 
-    rating = StrictInteger(required=True, validate=validate.Range(1, 10))
+    rating = StrictInteger(required=True, validate=between(1, 10))
     body = Text(
         allow_none=True,
         load_default=None,
-        validate=[validate.Length(max=reviews.MAX_BODY_LENGTH), NO_NUL],
+        validate=[length(high=reviews.MAX_BODY_LENGTH), NO_NUL],
     )
     contains_spoilers = StrictBoolean(load_default=False)
     recommends = StrictBoolean(allow_none=True, load_default=None)
 
 
 class DiaryArgs(Schema):
-    movie_id = StrictInteger(required=True, validate=validate.Range(1, MAX_ID))
-    watched_on = fields.Date(required=True, metadata={"description": "The day, YYYY-MM-DD"})
+    movie_id = StrictInteger(required=True, validate=between(1, MAX_ID))
+    watched_on = Date(required=True, metadata={"description": "The day, YYYY-MM-DD"})
 
 
 class DiaryListArgs(PageArgs):
-    year = fields.Integer(validate=validate.Range(diary.EARLIEST_DAY.year, 9999))
+    year = Integer(validate=between(diary.EARLIEST_DAY.year, 9999))
 
 
 # ---- members -----------------------------------------------------------------

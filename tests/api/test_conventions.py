@@ -238,3 +238,11 @@ def test_with_several_origins_answers_vary_on_the_origin(tmp_path, database_url)
     assert "Origin" in named.headers["Vary"]
     assert len(named.headers.getlist("Vary")) == 1
     assert "Access-Control-Allow-Origin" not in unnamed.headers
+
+
+def test_field_errors_speak_the_reader_s_language(client, db):
+    response = client.get("/api/v1/movies/?per_page=500", headers={"Accept-Language": "pt-BR"})
+
+    assert response.get_json()["errors"] == [
+        {"in": "query", "field": "per_page", "detail": "Use um número de 1 a 96."}
+    ]
