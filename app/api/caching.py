@@ -14,10 +14,9 @@ from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any
 
-from flask import current_app
 from flask_smorest import Blueprint
 
-from ..routes.caching import kept_or_rendered, still_fresh, validators
+from ..routes.caching import validated_answer
 
 
 def catalog_read(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,18 +24,7 @@ def catalog_read(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def conditional(*args: Any, **kwargs: Any) -> Any:
-        etag, last_modified = validators()
-        if still_fresh(etag, last_modified):
-            response = current_app.response_class(status=304)
-        else:
-            response = kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
-            if response.status_code != 200:
-                return response
-        response.set_etag(etag, weak=True)
-        response.last_modified = last_modified
-        response.cache_control.public = True
-        response.cache_control.no_cache = True
-        return response
+        return validated_answer(partial(view, *args, **kwargs))
 
     not_modified = {"description": "Not Modified: the ETag sent in If-None-Match still holds"}
     return Blueprint.doc(responses={"304": not_modified})(conditional)

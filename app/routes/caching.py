@@ -33,16 +33,21 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
     def conditional_view(*args: Any, **kwargs: Any) -> Any:
         if not _shareable():
             return view(*args, **kwargs)
-        etag, last_modified = validators()
-        if still_fresh(etag, last_modified):
-            response = current_app.response_class(status=304)
-        else:
-            response = kept_or_rendered(partial(view, *args, **kwargs), etag=etag)
-            if response.status_code != 200:
-                return response
-        return _validated(response, etag, last_modified)
+        return validated_answer(partial(view, *args, **kwargs))
 
     return conditional_view
+
+
+def validated_answer(render: Callable[[], Any]) -> Response:
+    """A 304 when the client's copy still holds, else the kept or rendered answer, validated."""
+    etag, last_modified = validators()
+    if still_fresh(etag, last_modified):
+        response = current_app.response_class(status=304)
+    else:
+        response = kept_or_rendered(render, etag=etag)
+        if response.status_code != 200:
+            return response
+    return _validated(response, etag, last_modified)
 
 
 def _validated(response: Response, etag: str, last_modified: datetime) -> Response:
