@@ -102,6 +102,44 @@ def _links(operation_id: str, status: str) -> dict[str, Any]:
     }
 
 
+def _header(description: str, kind: str = "string") -> dict[str, Any]:
+    return {"description": description, "schema": {"type": kind}}
+
+
+HEADERS = {
+    "RateLimit-Limit": _header("Requests allowed in the window", "integer"),
+    "RateLimit-Remaining": _header("Requests left in the window", "integer"),
+    "RateLimit-Reset": _header("Seconds until the window ends", "integer"),
+    "RateLimit-Policy": _header("The limit and its window, as `600;w=60`"),
+    "Link": _header("RFC 8288 links to the first, previous, next and last pages"),
+    "X-Total-Count": _header("Items in all pages", "integer"),
+    "ETag": _header("The catalog revision's validator: send it as If-None-Match"),
+}
+RATE_LIMIT_HEADERS = (
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+)
+
+
+def _describe(response: dict[str, Any], *, links: dict[str, Any]) -> None:
+    """An answer's links to other operations and the headers it carries."""
+    if links:
+        response["links"] = links
+    if "$ref" not in response:
+        response["headers"] = {**response.get("headers", {}), **_headers_of(response)}
+
+
+def _headers_of(response: dict[str, Any]) -> dict[str, Any]:
+    """The headers an answer carries: the rate limit's, and a page's links and total."""
+    names = list(RATE_LIMIT_HEADERS)
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    if schema.get("$ref", "").endswith("Page"):
+        names += ["Link", "X-Total-Count"]
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
+
+
 def finished(spec: dict[str, Any], *, areas: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The generated document, with what every operation may answer made explicit."""
     spec = copy.deepcopy(spec)
@@ -123,16 +161,19 @@ def finished(spec: dict[str, Any], *, areas: tuple[str, ...] | None = None) -> d
         responses.setdefault(
             name, {"description": http.HTTPStatus(status).phrase, "content": content}
         )
+    spec["components"].setdefault("headers", {}).update(HEADERS)
+    # flask-smorest's own pagination header: the API pages with Link and X-Total-Count instead.
+    spec["components"].get("schemas", {}).pop("PaginationMetadata", None)
+    spec["components"]["headers"].pop("PAGINATION", None)
     spec["x-problem-types"] = {slug: kind.type for slug, kind in PROBLEM_TYPES.items()}
     return spec
 
 
 def _complete(operation: dict[str, Any]) -> None:
-    """Links, the rate limit's 429, any error as a problem, and who may call it."""
+    """Links, headers, the rate limit's 429, any error as a problem, and who may call it."""
     responses = operation.setdefault("responses", {})
     for status, response in responses.items():
-        if links := _links(operation.get("operationId", ""), status):
-            response["links"] = links
+        _describe(response, links=_links(operation.get("operationId", ""), status))
     responses.setdefault("429", {"$ref": "#/components/responses/TOO_MANY_REQUESTS"})
     responses.setdefault("default", {"$ref": "#/components/responses/DEFAULT_ERROR"})
     if operation.get("security"):

@@ -130,3 +130,13 @@ class ApiTokenForm(FlaskForm):
         default="90",
     )
     submit = SubmitField(_l("Make a token"))
+
+    @property
+    def chosen_scopes(self) -> set[str]:
+        """The scopes chosen, as a set."""
+        return set((self.scopes.data or "").split())
+
+    @property
+    def chosen_days(self) -> int | None:
+        """Days until it expires; None for never."""
+        return int(self.expires_in_days.data) if self.expires_in_days.data else None

@@ -182,13 +182,12 @@ def create_api_token():
     """Make a personal access token and show it, this once."""
     form = ApiTokenForm()
     if form.validate_on_submit():
-        days = form.expires_in_days.data
         try:
             made = api_tokens.create(
                 user=current_user,
                 name=form.name.data,
-                scopes=set(form.scopes.data.split()),
-                expires_in_days=int(days) if days else None,
+                scopes=form.chosen_scopes,
+                expires_in_days=form.chosen_days,
             )
         except ServiceError as error:
             refused(error, form)
